@@ -1,0 +1,37 @@
+"""The exceptions maillage raises: one base class, so callers catch one thing.
+
+The CLI maps :class:`DataError` (bad input, failed load) and :class:`StoreError`
+(unreachable or inconsistent store) to exit code 1, and :class:`UsageError` to 2.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MaillageError", "DataError", "StoreError", "UsageError", "NotFoundError"]
+
+
+class MaillageError(Exception):
+    """Base class of every error maillage raises on purpose."""
+
+
+class DataError(MaillageError):
+    """Input data is invalid; ``report`` (a LoadReport) lists every bad row."""
+
+    def __init__(self, message: str, report=None):
+        super().__init__(message)
+        self.report = report
+
+
+class StoreError(MaillageError):
+    """The store cannot be opened, reached or written."""
+
+
+class UsageError(MaillageError):
+    """The call itself is wrong (unknown option value, missing file, bad combination)."""
+
+
+class NotFoundError(MaillageError):
+    """A named actor, territory or need does not exist; ``candidates`` lists close matches."""
+
+    def __init__(self, message: str, candidates: list[str] | None = None):
+        super().__init__(message)
+        self.candidates = candidates or []

@@ -1,0 +1,209 @@
+"""One streaming parser per input format: CSV, JSON (an array of objects), JSON Lines.
+
+Each parser yields ``(line, row)`` pairs, ``line`` being the 1-based line where the row
+starts, so every error can name ``file:line``. Files are read through a byte counter so
+a caller can report progress on files larger than memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..errors import DataError, UsageError
+
+__all__ = ["FORMATS", "detect_format", "open_rows", "read_csv", "read_json", "read_jsonl", "sniff_encoding"]
+
+FORMATS = ("csv", "json", "jsonl")
+_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
+Progress = Callable[[int], None]
+csv.field_size_limit(2**31 - 1)
+
+
+def detect_format(path: str | Path) -> str:
+    """Return the format of ``path`` from its suffix (csv, json or jsonl)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise UsageError(f"{path}: cannot tell the format from suffix {suffix!r} (use .csv, .json, .jsonl)")
+    return _SUFFIXES[suffix]
+
+
+class _CountingReader(io.RawIOBase):
+    """A raw reader that reports the bytes consumed (for progress bars)."""
+
+    def __init__(self, raw, progress: Progress | None):
+        self._raw, self._progress = raw, progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._raw.readinto(buffer)
+        if count and self._progress:
+            self._progress(count)
+        return count
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def sniff_encoding(path: str | Path, sample_size: int = 1 << 20) -> str:
+    """Return ``utf-8-sig`` (BOM), ``utf-8`` or ``cp1252`` from the first MiB of the file."""
+    with open(path, "rb") as handle:
+        sample = handle.read(sample_size)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(sample) < sample_size or exc.start < len(sample) - 4:  # not a character cut by the sample's end
+            return "cp1252"
+    return "utf-8"
+
+
+def _check_encoding(encoding: str | None) -> None:
+    if encoding is not None and encoding.lower() not in ENCODINGS:
+        raise UsageError(f"unsupported encoding {encoding!r} (choose from {', '.join(ENCODINGS)})")
+
+
+def _open_bytes(path: Path, progress: Progress | None) -> io.BufferedReader:
+    try:
+        raw = open(path, "rb", buffering=0)
+    except OSError as exc:
+        raise UsageError(f"cannot open {path}: {exc.strerror}") from exc
+    return io.BufferedReader(_CountingReader(raw, progress), buffer_size=1 << 16)
+
+
+def _lines(path: Path, encoding: str | None, progress: Progress | None) -> Iterator[str]:
+    """Yield decoded lines; a decoding error names its physical line."""
+    _check_encoding(encoding)
+    handle = _open_bytes(path, progress)
+    encoding = (encoding or sniff_encoding(path)).lower()
+    codec = "utf-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                yield raw.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise DataError(f"{path}:{number}: not valid {codec} text ({exc.reason}); "
+                                "pass --encoding cp1252 for older Windows files") from None
+
+
+def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None,
+             progress: Progress | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line, row)`` for each record of a CSV file with a header.
+
+    The delimiter (``,`` ``;`` or tab) is detected from the header unless given; the
+    encoding is UTF-8 (BOM or not) or cp1252, detected unless given.
+    """
+    path = Path(path)
+    lines = _lines(path, encoding, progress)
+    header_line = next(lines, "")
+    if not header_line.strip():
+        raise DataError(f"{path}:1: empty file or empty header")
+    delimiter = delimiter or max(";,\t", key=header_line.count)
+    header = [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    reader = csv.reader(lines, delimiter=delimiter)
+    previous_end = 1
+    for values in reader:
+        line, previous_end = previous_end + 1, reader.line_num + 1
+        if not any(value.strip() for value in values):
+            continue
+        if len(values) > len(header) and any(value.strip() for value in values[len(header):]):
+            raise DataError(f"{path}:{line}: {len(values)} fields but the header has {len(header)} "
+                            f"(is a '{delimiter}' inside an unquoted value?)")
+        yield line, dict(zip(header, values))
+
+
+def read_jsonl(path: str | Path, *, encoding: str | None = None,
+               progress: Progress | None = None) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line, object)`` for each non-blank line of a JSON Lines file."""
+    path = Path(path)
+    for line, text in enumerate(_lines(path, encoding or "utf-8", progress), start=1):
+        if text.strip():
+            yield line, _object(path, line, text)
+
+
+def _object(path: Path, line: int, text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}:{line}: invalid JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise DataError(f"{path}:{line}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def read_json(path: str | Path, *, encoding: str | None = None, chunk_size: int = 1 << 16,
+              progress: Progress | None = None) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line, object)`` for each object of a JSON array, reading it in chunks.
+
+    The array is never held whole in memory: objects are decoded one at a time.
+    """
+    path = Path(path)
+    decoder = json.JSONDecoder()
+    _check_encoding(encoding)
+    with io.TextIOWrapper(_open_bytes(path, progress), encoding=encoding or "utf-8-sig") as handle:
+        buffer, position, line = handle.read(chunk_size), 0, 1
+        state = {"started": False}
+
+        def skip(chars: str) -> None:
+            nonlocal position, line
+            while position < len(buffer) and buffer[position] in chars:
+                line += buffer[position] == "\n"
+                position += 1
+
+        while True:
+            skip(" \t\r\n" + ("," if state["started"] else ""))
+            if position >= len(buffer):
+                more = handle.read(chunk_size)
+                if not more:
+                    raise DataError(f"{path}:{line}: unexpected end of file in a JSON array")
+                buffer, position = buffer[position:] + more, 0
+                continue
+            char = buffer[position]
+            if not state["started"]:
+                if char != "[":
+                    raise DataError(f"{path}:{line}: expected a JSON array of objects")
+                state["started"] = True
+                position += 1
+                continue
+            if char == "]":
+                return
+            try:
+                value, end = decoder.raw_decode(buffer, position)
+            except json.JSONDecodeError as exc:
+                more = handle.read(chunk_size)
+                if more:  # the object may be cut by the end of the chunk
+                    buffer, position = buffer[position:] + more, 0
+                    continue
+                raise DataError(f"{path}:{line + buffer.count(chr(10), position, exc.pos)}: "
+                                f"invalid JSON ({exc.msg})") from None
+            if not isinstance(value, dict):
+                raise DataError(f"{path}:{line}: expected a JSON object, got {type(value).__name__}")
+            yield line, value
+            line += buffer.count("\n", position, end)
+            position = end
+            if position > chunk_size:
+                buffer, position = buffer[position:], 0
+
+
+def open_rows(path: str | Path, fmt: str | None = None, *, encoding: str | None = None,
+              progress: Progress | None = None) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line, row)`` from ``path`` with the parser of its format."""
+    fmt = fmt or detect_format(path)
+    if fmt == "csv":
+        return read_csv(path, encoding=encoding, progress=progress)
+    if fmt == "jsonl":
+        return read_jsonl(path, encoding=encoding, progress=progress)
+    if fmt == "json":
+        return read_json(path, encoding=encoding, progress=progress)
+    raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")

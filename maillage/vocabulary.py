@@ -1,0 +1,189 @@
+"""The controlled vocabulary: actor kinds, partnership kinds, themes and resources.
+
+Codes are ASCII snake_case; each has a French label. A user file extends the themes,
+resources and partnership kinds (actor kinds are fixed: they become Neo4j labels).
+An unknown code is an error that suggests the nearest known one.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+
+__all__ = ["Vocabulary", "default_vocabulary", "VOCABULARIES", "fold"]
+
+ACTOR_KINDS = {
+    "association": "Association",
+    "company": "Entreprise",
+    "collectivite": "Collectivité territoriale",
+    "public_body": "Établissement ou service public",
+    "school": "Établissement d'enseignement",
+    "foundation": "Fondation ou fonds de dotation",
+    "intermediary": "Structure d'intermédiation",
+    "citizen_group": "Collectif d'habitants",
+}
+
+PARTNERSHIP_KINDS = {
+    "mecenat_financier": "Mécénat financier",
+    "mecenat_competences": "Mécénat de compétences",
+    "mecenat_nature": "Mécénat en nature",
+    "subvention": "Subvention",
+    "marche_public": "Marché public",
+    "cooperation": "Coopération",
+    "co_construction": "Co-construction",
+    "benevolat": "Bénévolat",
+    "sponsoring": "Parrainage commercial",
+    "achat_responsable": "Achat responsable",
+    "adhesion": "Adhésion à un réseau",
+    "initiative": "Membre d'une même initiative",
+}
+
+THEMES = {
+    "emploi": "Emploi et insertion professionnelle",
+    "education": "Éducation, jeunesse et orientation",
+    "sante": "Santé",
+    "alimentation": "Alimentation et aide alimentaire",
+    "lien_social": "Lien social et solidarités",
+    "precarite": "Lutte contre la précarité",
+    "handicap": "Handicap et inclusion",
+    "environnement": "Environnement et transition écologique",
+    "mobilite": "Mobilité",
+    "logement": "Logement et hébergement",
+    "numerique": "Numérique et inclusion numérique",
+    "culture": "Culture et patrimoine",
+    "sport": "Sport",
+    "developpement_local": "Développement économique local",
+    "citoyennete": "Citoyenneté et vie démocratique",
+    "seniors": "Vieillissement et seniors",
+}
+
+RESOURCES = {
+    "funding": "Financement",
+    "skills": "Compétences",
+    "volunteers": "Bénévoles",
+    "premises": "Locaux",
+    "equipment": "Matériel et équipements",
+    "software": "Logiciel et outils numériques",
+    "network": "Réseau et mise en relation",
+    "training": "Formation",
+    "jobs": "Emplois, stages et alternance",
+    "purchasing": "Achats et débouchés",
+    "logistics": "Logistique et transport",
+    "expertise": "Expertise et conseil",
+    "visibility": "Communication et visibilité",
+}
+
+VOCABULARIES = ("actor_kind", "partnership_kind", "theme", "resource")
+_EXTENSIBLE = ("partnership_kind", "theme", "resource")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and turn separators into ``_`` (for lenient matching).
+
+    Examples
+    --------
+    >>> fold("Mécénat de compétences")
+    'mecenat_de_competences'
+    """
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "_".join(plain.lower().replace("-", " ").replace("'", " ").split())
+
+
+@dataclass
+class Vocabulary:
+    """Codes and labels of each controlled vocabulary, with lenient lookup.
+
+    Examples
+    --------
+    >>> v = Vocabulary()
+    >>> v.check("theme", "Alimentation")
+    'alimentation'
+    >>> v.check("theme", "alimentaton")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown theme 'alimentaton' (did you mean 'alimentation'?)
+    """
+
+    terms: dict[str, dict[str, str]] = field(default_factory=lambda: {
+        "actor_kind": dict(ACTOR_KINDS),
+        "partnership_kind": dict(PARTNERSHIP_KINDS),
+        "theme": dict(THEMES),
+        "resource": dict(RESOURCES),
+    })
+
+    def __post_init__(self):
+        self._index = {name: self._build_index(name) for name in self.terms}
+
+    def _build_index(self, name: str) -> dict[str, str]:
+        index = {}
+        for code, label in self.terms[name].items():
+            index[fold(label)] = code
+            index[fold(code)] = code
+        return index
+
+    def label(self, name: str, code: str) -> str:
+        """Return the French label of ``code``."""
+        return self.terms[name].get(code, code)
+
+    def check(self, name: str, value: str) -> str:
+        """Return the code for ``value`` (a code or a label), or raise ValueError."""
+        code = self._index[name].get(fold(value))
+        if code is not None:
+            return code
+        close = difflib.get_close_matches(fold(value), list(self._index[name]), n=1, cutoff=0.6)
+        hint = f" (did you mean {self._index[name][close[0]]!r}?)" if close else ""
+        what = name.replace("_", " ")
+        raise ValueError(f"unknown {what} {value!r}{hint}")
+
+    def extend(self, name: str, code: str, label: str) -> None:
+        """Add a code (themes, resources and partnership kinds only)."""
+        if name not in _EXTENSIBLE:
+            raise UsageError(f"vocabulary {name!r} cannot be extended (choose from {', '.join(_EXTENSIBLE)})")
+        if fold(code) != code:
+            raise UsageError(f"vocabulary code {code!r} must be lower-case ASCII snake_case ({fold(code)!r})")
+        self.terms[name][code] = label or code
+        self._index[name] = self._build_index(name)
+
+    def to_dict(self) -> dict[str, dict[str, str]]:
+        return {name: dict(codes) for name, codes in self.terms.items()}
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "Vocabulary":
+        """Return the default vocabulary extended by a CSV or JSON file.
+
+        The file has rows ``vocabulary, code, label`` (CSV with a header, or a JSON list
+        of objects with those keys), ``vocabulary`` one of theme, resource, partnership_kind.
+        """
+        vocabulary = cls()
+        path = Path(path)
+        try:
+            text = path.read_text("utf-8-sig")
+        except OSError as exc:
+            raise UsageError(f"cannot read vocabulary file {path}: {exc.strerror}") from exc
+        rows = json.loads(text) if path.suffix.lower() == ".json" else list(
+            csv.DictReader(text.splitlines(), delimiter=";" if ";" in text.splitlines()[0] else ","))
+        for number, row in enumerate(rows, start=2):
+            try:
+                vocabulary.extend(row["vocabulary"].strip(), row["code"].strip(), (row.get("label") or "").strip())
+            except KeyError as exc:
+                raise UsageError(f"{path}:{number}: missing column {exc.args[0]!r}") from exc
+            except UsageError as exc:
+                raise UsageError(f"{path}:{number}: {exc}") from exc
+        return vocabulary
+
+
+_DEFAULT: Vocabulary | None = None
+
+
+def default_vocabulary() -> Vocabulary:
+    """Return the shared default vocabulary (built once)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Vocabulary()
+    return _DEFAULT
