@@ -14,11 +14,15 @@ class MaillageError(Exception):
 
 
 class DataError(MaillageError):
-    """Input data is invalid; ``report`` (a LoadReport) lists every bad row."""
+    """Input data is invalid; ``report`` (a LoadReport) lists every bad row.
 
-    def __init__(self, message: str, report=None):
+    A parser that cannot go on reading a file raises it with ``file`` and ``line`` set.
+    """
+
+    def __init__(self, message: str, report=None, *, file: str | None = None, line: int | None = None,
+                 reason: str | None = None):
         super().__init__(message)
-        self.report = report
+        self.report, self.file, self.line, self.reason = report, file, line, reason or message
 
 
 class StoreError(MaillageError):

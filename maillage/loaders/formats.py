@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import DataError, UsageError
 
-__all__ = ["FORMATS", "detect_format", "open_rows", "read_csv", "read_json", "read_jsonl", "sniff_encoding"]
+__all__ = ["RowProblem", "FORMATS", "detect_format", "open_rows", "read_header", "read_csv", "read_json", "read_jsonl", "sniff_encoding"]
 
 FORMATS = ("csv", "json", "jsonl")
 _SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -31,6 +31,14 @@ def detect_format(path: str | Path) -> str:
     if suffix not in _SUFFIXES:
         raise UsageError(f"{path}: cannot tell the format from suffix {suffix!r} (use .csv, .json, .jsonl)")
     return _SUFFIXES[suffix]
+
+
+class RowProblem(str):
+    """Yielded in place of a row that the parser could read but not split into fields."""
+
+
+def _fail(path: Path, line: int, reason: str) -> DataError:
+    return DataError(f"{path}:{line}: {reason}", file=str(path), line=line, reason=reason)
 
 
 class _CountingReader(io.RawIOBase):
@@ -93,8 +101,8 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None) -> Itera
             try:
                 yield raw.decode(codec)
             except UnicodeDecodeError as exc:
-                raise DataError(f"{path}:{number}: not valid {codec} text ({exc.reason}); "
-                                "pass --encoding cp1252 for older Windows files") from None
+                raise _fail(path, number, f"not valid {codec} text ({exc.reason}); "
+                                          "pass --encoding cp1252 for older Windows files") from None
 
 
 def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None,
@@ -108,7 +116,7 @@ def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | 
     lines = _lines(path, encoding, progress)
     header_line = next(lines, "")
     if not header_line.strip():
-        raise DataError(f"{path}:1: empty file or empty header")
+        raise _fail(path, 1, "empty file or empty header")
     delimiter = delimiter or max(";,\t", key=header_line.count)
     header = [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter))]
     reader = csv.reader(lines, delimiter=delimiter)
@@ -118,8 +126,9 @@ def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | 
         if not any(value.strip() for value in values):
             continue
         if len(values) > len(header) and any(value.strip() for value in values[len(header):]):
-            raise DataError(f"{path}:{line}: {len(values)} fields but the header has {len(header)} "
-                            f"(is a '{delimiter}' inside an unquoted value?)")
+            yield line, RowProblem(f"{len(values)} fields but the header has {len(header)} "
+                                   f"(is a '{delimiter}' inside an unquoted value?)")
+            continue
         yield line, dict(zip(header, values))
 
 
@@ -136,9 +145,9 @@ def _object(path: Path, line: int, text: str) -> dict:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{line}: invalid JSON ({exc.msg})") from None
+        raise _fail(path, line, f"invalid JSON ({exc.msg})") from None
     if not isinstance(value, dict):
-        raise DataError(f"{path}:{line}: expected a JSON object, got {type(value).__name__}")
+        raise _fail(path, line, f"expected a JSON object, got {type(value).__name__}")
     return value
 
 
@@ -166,13 +175,13 @@ def read_json(path: str | Path, *, encoding: str | None = None, chunk_size: int 
             if position >= len(buffer):
                 more = handle.read(chunk_size)
                 if not more:
-                    raise DataError(f"{path}:{line}: unexpected end of file in a JSON array")
+                    raise _fail(path, line, "unexpected end of file in a JSON array")
                 buffer, position = buffer[position:] + more, 0
                 continue
             char = buffer[position]
             if not state["started"]:
                 if char != "[":
-                    raise DataError(f"{path}:{line}: expected a JSON array of objects")
+                    raise _fail(path, line, "expected a JSON array of objects")
                 state["started"] = True
                 position += 1
                 continue
@@ -185,10 +194,9 @@ def read_json(path: str | Path, *, encoding: str | None = None, chunk_size: int 
                 if more:  # the object may be cut by the end of the chunk
                     buffer, position = buffer[position:] + more, 0
                     continue
-                raise DataError(f"{path}:{line + buffer.count(chr(10), position, exc.pos)}: "
-                                f"invalid JSON ({exc.msg})") from None
+                raise _fail(path, line + buffer.count("\n", position, exc.pos), f"invalid JSON ({exc.msg})") from None
             if not isinstance(value, dict):
-                raise DataError(f"{path}:{line}: expected a JSON object, got {type(value).__name__}")
+                raise _fail(path, line, f"expected a JSON object, got {type(value).__name__}")
             yield line, value
             line += buffer.count("\n", position, end)
             position = end
@@ -207,3 +215,17 @@ def open_rows(path: str | Path, fmt: str | None = None, *, encoding: str | None 
     if fmt == "json":
         return read_json(path, encoding=encoding, progress=progress)
     raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def read_header(path: str | Path, fmt: str | None = None, *, encoding: str | None = None) -> list[str]:
+    """Return the column names of a file: the CSV header, or the first object's keys."""
+    if (fmt or detect_format(path)) == "csv":
+        lines = _lines(Path(path), encoding, None)
+        header_line = next(lines, "")
+        lines.close()
+        delimiter = max(";,\t", key=header_line.count)
+        return [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter), [])]
+    rows = open_rows(path, fmt, encoding=encoding)
+    first = next(rows, None)
+    rows.close()
+    return list(first[1]) if first else []

@@ -1,0 +1,264 @@
+"""The embedded default store: one SQLite file, no server.
+
+A load session is one SQLite transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), so a failed
+or rejected load leaves the file exactly as it was, and readers never see half a load.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..errors import StoreError
+from .store import ActorFilter, LoadSession, Store
+
+__all__ = ["SQLiteStore"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS territories (
+    id TEXT PRIMARY KEY, code TEXT NOT NULL, level TEXT NOT NULL, name TEXT, population INTEGER,
+    extra TEXT NOT NULL DEFAULT '{}', source_file TEXT, source_line INTEGER);
+CREATE TABLE IF NOT EXISTS territory_parents (
+    child TEXT NOT NULL, parent TEXT NOT NULL, PRIMARY KEY (child, parent)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS territory_parents_parent ON territory_parents (parent);
+CREATE TABLE IF NOT EXISTS actors (
+    id TEXT PRIMARY KEY, key TEXT, name TEXT NOT NULL, kind TEXT NOT NULL, commune TEXT, siren TEXT,
+    siret TEXT, rna TEXT, themes TEXT NOT NULL DEFAULT '[]', offers TEXT NOT NULL DEFAULT '[]',
+    seeks TEXT NOT NULL DEFAULT '[]', website TEXT, extra TEXT NOT NULL DEFAULT '{}',
+    source_file TEXT, source_line INTEGER);
+CREATE INDEX IF NOT EXISTS actors_commune ON actors (commune);
+CREATE INDEX IF NOT EXISTS actors_kind ON actors (kind);
+CREATE TABLE IF NOT EXISTS actor_keys (key TEXT PRIMARY KEY, actor_id TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS partnerships (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL REFERENCES actors (id), target TEXT NOT NULL REFERENCES actors (id),
+    kind TEXT NOT NULL, start TEXT, "end" TEXT, themes TEXT NOT NULL DEFAULT '[]', amount REAL,
+    description TEXT, extra TEXT NOT NULL DEFAULT '{}', source_file TEXT, source_line INTEGER);
+CREATE INDEX IF NOT EXISTS partnerships_source ON partnerships (source);
+CREATE INDEX IF NOT EXISTS partnerships_target ON partnerships (target);
+CREATE TABLE IF NOT EXISTS initiatives (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, territory TEXT, themes TEXT NOT NULL DEFAULT '[]', start TEXT,
+    "end" TEXT, description TEXT, extra TEXT NOT NULL DEFAULT '{}', source_file TEXT, source_line INTEGER);
+CREATE TABLE IF NOT EXISTS initiative_members (
+    initiative TEXT NOT NULL REFERENCES initiatives (id), actor TEXT NOT NULL REFERENCES actors (id),
+    role TEXT NOT NULL, PRIMARY KEY (initiative, actor)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS needs (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, territory TEXT, themes TEXT NOT NULL DEFAULT '[]',
+    resources TEXT NOT NULL DEFAULT '[]', holder TEXT REFERENCES actors (id), status TEXT NOT NULL,
+    since TEXT, description TEXT, extra TEXT NOT NULL DEFAULT '{}', source_file TEXT, source_line INTEGER);
+"""
+
+_LISTS = {"themes", "offers", "seeks", "resources"}
+_PROVENANCE = ("extra", "source_file", "source_line")
+_COLUMNS = {
+    "territories": ("id", "code", "level", "name", "population"),
+    "actors": ("id", "key", "name", "kind", "commune", "siren", "siret", "rna", "themes", "offers", "seeks",
+               "website"),
+    "partnerships": ("id", "source", "target", "kind", "start", "end", "themes", "amount", "description"),
+    "initiatives": ("id", "name", "territory", "themes", "start", "end", "description"),
+    "needs": ("id", "title", "territory", "themes", "resources", "holder", "status", "since", "description"),
+}
+
+
+def _merge(column: str) -> str:
+    """SQL that keeps the stored value when the new one is empty."""
+    quoted = f'"{column}"'
+    if column == "extra":
+        return f"extra = json_patch(extra, excluded.extra)"
+    if column in _LISTS:
+        return f"{quoted} = CASE WHEN excluded.{quoted} = '[]' THEN {quoted} ELSE excluded.{quoted} END"
+    return f"{quoted} = COALESCE(excluded.{quoted}, {quoted})"
+
+
+def _upsert_sql(table: str) -> str:
+    columns = _COLUMNS[table] + _PROVENANCE
+    names = ", ".join(f'"{c}"' for c in columns)
+    updates = ", ".join(_merge(c) for c in columns if c != "id")
+    return (f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}")
+
+
+UPSERT = {table: _upsert_sql(table) for table in _COLUMNS}
+
+
+def _values(table: str, row: dict) -> tuple:
+    values = []
+    for column in _COLUMNS[table] + _PROVENANCE:
+        value = row.get(column)
+        if column in _LISTS:
+            value = json.dumps(value or [], ensure_ascii=False)
+        elif column == "extra":
+            value = json.dumps(value or {}, ensure_ascii=False)
+        values.append(value)
+    return tuple(values)
+
+
+def _decode(row: sqlite3.Row) -> dict:
+    out = {}
+    for key in row.keys():
+        value = row[key]
+        if key in _LISTS or key in ("extra", "members", "parents"):
+            value = json.loads(value) if value is not None else ([] if key != "extra" else {})
+        out[key] = value
+    return out
+
+
+class SQLiteLoadSession(LoadSession):
+    def __init__(self, store: "SQLiteStore"):
+        self._store, self._db = store, store._db
+        self._db.execute("BEGIN IMMEDIATE")
+        self._open = True
+
+    def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
+        keys = json.dumps(sorted(set(keys)))
+        query = "SELECT key, actor_id FROM actor_keys WHERE key IN (SELECT value FROM json_each(?))"
+        return dict(self._db.execute(query, (keys,)).fetchall())
+
+    def write(self, kind: str, rows: list[dict]) -> None:
+        if not rows:
+            return
+        self._db.executemany(UPSERT[kind], [_values(kind, row) for row in rows])
+        if kind == "actors":
+            self._db.executemany("INSERT OR REPLACE INTO actor_keys (key, actor_id) VALUES (?, ?)",
+                                 [(key, row["id"]) for row in rows for key in row["keys"]])
+        elif kind == "territories":
+            self._replace_links("territory_parents", "child", "parent", rows, "parents", lambda p: (p,))
+        elif kind == "initiatives":
+            self._replace_links("initiative_members", "initiative", "actor, role", rows, "members",
+                                lambda m: (m["actor"], m["role"]))
+
+    def _replace_links(self, table, owner, columns, rows, field, values) -> None:
+        rows = [row for row in rows if row.get(field)]
+        self._db.executemany(f"DELETE FROM {table} WHERE {owner} = ?", [(row["id"],) for row in rows])
+        width = len(values(rows[0][field][0])) + 1 if rows else 0
+        self._db.executemany(
+            f"INSERT OR REPLACE INTO {table} ({owner}, {columns}) VALUES ({', '.join('?' * width)})",
+            [(row["id"], *values(item)) for row in rows for item in row[field]])
+
+    def commit(self) -> None:
+        if self._open:
+            self._db.execute("INSERT INTO meta (name, value) VALUES ('version', '1') ON CONFLICT (name) "
+                             "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+            self._db.execute("COMMIT")
+            self._open = False
+
+    def rollback(self) -> None:
+        if self._open:
+            self._db.execute("ROLLBACK")
+            self._open = False
+
+
+class SQLiteStore(Store):
+    """The embedded store in a single SQLite file (created if missing)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.uri = str(self.path)
+        try:
+            if self.path.parent and not self.path.parent.exists():
+                raise StoreError(f"cannot create store {self.path}: folder {self.path.parent} does not exist")
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA cache_size = -32000")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    def load_session(self) -> SQLiteLoadSession:
+        return SQLiteLoadSession(self)
+
+    def _count_by(self, table: str, column: str) -> dict[str, int]:
+        rows = self._db.execute(f"SELECT {column}, COUNT(*) FROM {table} GROUP BY {column} ORDER BY {column}")
+        return {key: count for key, count in rows}
+
+    def stats(self) -> dict:
+        count = lambda table: self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: E731
+        return {
+            "territories": count("territories"), "territories_by_level": self._count_by("territories", "level"),
+            "actors": count("actors"), "actors_by_kind": self._count_by("actors", "kind"),
+            "actor_keys": count("actor_keys"),
+            "partnerships": count("partnerships"), "partnerships_by_kind": self._count_by("partnerships", "kind"),
+            "initiatives": count("initiatives"), "initiative_members": count("initiative_members"),
+            "needs": count("needs"), "needs_by_status": self._count_by("needs", "status"),
+        }
+
+    def territories(self) -> dict[str, dict]:
+        query = ("SELECT t.id, t.code, t.level, t.name, t.population, "
+                 "(SELECT json_group_array(parent) FROM territory_parents WHERE child = t.id) AS parents "
+                 "FROM territories t")
+        return {row["id"]: _decode(row) for row in self._db.execute(query)}
+
+    @staticmethod
+    def _where(where: ActorFilter, alias: str) -> tuple[list[str], list]:
+        clauses, params = [], []
+        if where.territorial:
+            parts = []
+            if where.communes is not None:
+                parts.append(f"{alias}.commune IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(sorted(where.communes)))
+            if where.departements is not None:
+                parts.append(f"(CASE WHEN {alias}.commune LIKE '97%' THEN substr({alias}.commune, 1, 3) "
+                             f"ELSE substr({alias}.commune, 1, 2) END) IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(sorted(where.departements)))
+            clauses.append("(" + " OR ".join(parts) + ")")
+        if where.kinds is not None:
+            clauses.append(f"{alias}.kind IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(where.kinds)))
+        return clauses, params
+
+    def actor_rows(self, where: ActorFilter) -> Iterator[dict]:
+        clauses, params = self._where(where, "a")
+        query = ("SELECT a.*, (SELECT json_group_array(key) FROM actor_keys k WHERE k.actor_id = a.id) AS keys "
+                 "FROM actors a" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY a.id")
+        for row in self._db.execute(query, params):
+            row = _decode(row)
+            row["keys"] = sorted(json.loads(row["keys"]))
+            yield row
+
+    def partnership_rows(self, where: ActorFilter, at: str | None = None,
+                         kinds: frozenset[str] | None = None) -> Iterator[dict]:
+        source_clauses, source_params = self._where(where, "s")
+        target_clauses, target_params = self._where(where, "t")
+        clauses, params = source_clauses + target_clauses, source_params + target_params
+        if at is not None:
+            clauses.append('(p.start IS NULL OR p.start <= ?) AND (p."end" IS NULL OR p."end" >= ?)')
+            params += [at, at]
+        if kinds is not None:
+            clauses.append("p.kind IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(kinds)))
+        query = ("SELECT p.* FROM partnerships p JOIN actors s ON s.id = p.source JOIN actors t ON t.id = p.target"
+                 + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY p.id")
+        for row in self._db.execute(query, params):
+            yield _decode(row)
+
+    def initiative_rows(self) -> Iterator[dict]:
+        query = ("SELECT i.*, (SELECT json_group_array(json_object('actor', actor, 'role', role)) "
+                 "FROM (SELECT actor, role FROM initiative_members WHERE initiative = i.id ORDER BY actor)) AS members "
+                 "FROM initiatives i ORDER BY i.id")
+        for row in self._db.execute(query):
+            yield _decode(row)
+
+    def need_rows(self) -> Iterator[dict]:
+        for row in self._db.execute("SELECT * FROM needs ORDER BY id"):
+            yield _decode(row)
+
+    def find_actors(self, text: str, limit: int = 10) -> list[dict]:
+        exact = self._db.execute("SELECT a.* FROM actor_keys k JOIN actors a ON a.id = k.actor_id WHERE k.key = ?",
+                                 (text,)).fetchall()
+        if exact:
+            return [_decode(row) for row in exact]
+        rows = self._db.execute("SELECT * FROM actors WHERE name LIKE ? ORDER BY length(name), name LIMIT ?",
+                                (f"%{text}%", limit)).fetchall()
+        return [_decode(row) for row in rows]
+
+    def state_token(self) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+        return f"sqlite:{self.path.resolve()}:{row[0] if row else 0}"

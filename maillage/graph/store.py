@@ -1,0 +1,144 @@
+"""The store contract shared by the SQLite file and Neo4j.
+
+A store keeps territories, actors (with every key that designates them), partnerships,
+initiatives and needs. Writes go through a :class:`LoadSession`, which is all or nothing:
+nothing is visible to readers until :meth:`LoadSession.commit`, and
+:meth:`LoadSession.rollback` leaves the store as it was. Reads stream plain rows, and
+:func:`maillage.graph.projection.project` turns them into a NetworkX graph.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..errors import UsageError
+
+__all__ = ["Store", "LoadSession", "ActorFilter", "open_store", "default_store_uri", "NEO4J_SCHEMES",
+           "ROW_FIELDS"]
+
+NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+# The plain rows every store reads and writes (lists stay lists, extra is a dict).
+ROW_FIELDS = {
+    "territories": ("id", "code", "level", "name", "population", "parents"),
+    "actors": ("id", "key", "name", "kind", "commune", "siren", "siret", "rna", "themes", "offers", "seeks",
+               "website", "keys"),
+    "partnerships": ("id", "source", "target", "kind", "start", "end", "themes", "amount", "description"),
+    "initiatives": ("id", "name", "territory", "themes", "start", "end", "description", "members"),
+    "needs": ("id", "title", "territory", "themes", "resources", "holder", "status", "since", "description"),
+}
+
+
+@dataclass(frozen=True)
+class ActorFilter:
+    """Which actors a read keeps: by commune, by département prefix, by kind (None = all)."""
+
+    communes: frozenset[str] | None = None
+    departements: frozenset[str] | None = None
+    kinds: frozenset[str] | None = None
+
+    @property
+    def territorial(self) -> bool:
+        return self.communes is not None or self.departements is not None
+
+
+class LoadSession(ABC):
+    """One all-or-nothing write to a store."""
+
+    @abstractmethod
+    def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
+        """Map each known key (store or this session) to its actor id."""
+
+    @abstractmethod
+    def write(self, kind: str, rows: list[dict]) -> None:
+        """Upsert rows of ``kind`` (see ROW_FIELDS); empty values never erase stored ones."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Make the session's writes durable and visible."""
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Discard the session's writes."""
+
+
+class Store(ABC):
+    """A place where an ecosystem lives."""
+
+    uri: str
+
+    @abstractmethod
+    def load_session(self) -> LoadSession:
+        """Start an all-or-nothing write."""
+
+    @abstractmethod
+    def stats(self) -> dict:
+        """Counts of what the store holds, by kind (stable keys, sorted)."""
+
+    @abstractmethod
+    def territories(self) -> dict[str, dict]:
+        """All territory rows, by id."""
+
+    @abstractmethod
+    def actor_rows(self, where: ActorFilter) -> Iterator[dict]:
+        """Stream the actor rows that pass ``where``."""
+
+    @abstractmethod
+    def partnership_rows(self, where: ActorFilter, at: str | None = None,
+                         kinds: frozenset[str] | None = None) -> Iterator[dict]:
+        """Stream partnerships whose two ends pass ``where``, active at ``at`` if given."""
+
+    @abstractmethod
+    def initiative_rows(self) -> Iterator[dict]:
+        """Stream initiatives with their ``members`` ([{actor, role}])."""
+
+    @abstractmethod
+    def need_rows(self) -> Iterator[dict]:
+        """Stream needs."""
+
+    @abstractmethod
+    def find_actors(self, text: str, limit: int = 10) -> list[dict]:
+        """Actors whose id, key or name matches ``text`` (exact key first, then names)."""
+
+    @abstractmethod
+    def state_token(self) -> str:
+        """A value that changes whenever the store's content changes (for caches)."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def default_store_uri() -> str:
+    """``MAILLAGE_STORE`` if set, else ``./maillage.db``."""
+    return os.environ.get("MAILLAGE_STORE") or "maillage.db"
+
+
+def open_store(uri: str | None = None, **options) -> Store:
+    """Open the store at ``uri``: a ``neo4j://``/``bolt://`` URI or a SQLite file path.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with open_store(os.path.join(tempfile.mkdtemp(), "m.db")) as store:
+    ...     store.stats()["actors"]
+    0
+    """
+    uri = uri or default_store_uri()
+    if uri.startswith(NEO4J_SCHEMES):
+        from .neo4j_store import Neo4jStore
+
+        return Neo4jStore(uri, **options)
+    if "://" in uri:
+        raise UsageError(f"unknown store {uri!r}: give a file path or a neo4j://, bolt:// URI")
+    from .sqlite_store import SQLiteStore
+
+    return SQLiteStore(uri, **options)

@@ -1,0 +1,103 @@
+"""The kinds of input file, their documented columns, and how a row becomes a record.
+
+Column names are matched leniently (case, accents, spaces); columns that are not
+documented are kept in the record's ``extra`` properties, never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from ..errors import UsageError
+from ..model import Actor, Initiative, Need, Partnership, Territory
+from ..vocabulary import Vocabulary, fold
+
+__all__ = ["KINDS", "KIND_ORDER", "RecordKind", "detect_kind", "make_record", "check_header"]
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    name: str
+    model: type
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    renamed: tuple[tuple[str, str], ...] = ()  # (column, model field)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+KINDS = {
+    "territories": RecordKind("territories", Territory, ("code", "level", "name"), ("parent", "population"),
+                              (("parent", "parents"),)),
+    "actors": RecordKind("actors", Actor, ("name", "kind"),
+                         ("id", "commune", "siren", "siret", "rna", "themes", "offers", "seeks", "website"),
+                         (("id", "key"),)),
+    "partnerships": RecordKind("partnerships", Partnership, ("source", "target", "kind"),
+                               ("id", "start", "end", "themes", "amount", "description")),
+    "initiatives": RecordKind("initiatives", Initiative, ("id", "name"),
+                              ("territory", "themes", "members", "start", "end", "description")),
+    "needs": RecordKind("needs", Need, ("id", "title"),
+                        ("territory", "themes", "resources", "holder", "status", "since", "description")),
+}
+KIND_ORDER = ("territories", "actors", "partnerships", "initiatives", "needs")
+# Columns that tell a kind apart, checked in this order.
+_SIGNATURES = (
+    ("partnerships", {"source", "target"}),
+    ("territories", {"code", "level"}),
+    ("initiatives", {"members"}),
+    ("needs", {"title"}),
+    ("actors", {"name", "kind"}),
+)
+
+
+def detect_kind(columns, path="") -> str:
+    """Return the kind of a file from its column names.
+
+    Examples
+    --------
+    >>> detect_kind(["id", "source", "target", "kind"])
+    'partnerships'
+    """
+    names = {fold(column) for column in columns}
+    for kind, signature in _SIGNATURES:
+        if signature <= names:
+            return kind
+    raise UsageError(f"{path}: cannot tell what this file holds from its columns "
+                     f"({', '.join(list(columns)[:8])}); pass --kind {'|'.join(KIND_ORDER)}")
+
+
+def check_header(kind: RecordKind, columns) -> list[str]:
+    """Return the required columns missing from ``columns``."""
+    names = {fold(column) for column in columns}
+    return [column for column in kind.required if column not in names]
+
+
+def make_record(kind: RecordKind, row: dict, vocabulary: Vocabulary):
+    """Validate one row; return ``(record, [])`` or ``(None, [(field, message), ...])``."""
+    data, extra = {}, {}
+    renamed = dict(kind.renamed)
+    for column, value in row.items():
+        if column is None:
+            continue
+        name = fold(column)
+        if name in kind.columns:
+            data[renamed.get(name, name)] = value
+        elif value not in (None, ""):
+            extra[column] = value
+    data["extra"] = extra
+    try:
+        return kind.model.model_validate(data, context={"vocabulary": vocabulary}), []
+    except ValidationError as exc:
+        return None, [_describe(error, dict(map(reversed, kind.renamed))) for error in exc.errors()]
+
+
+def _describe(error: dict, columns: dict) -> tuple[str, str]:
+    field = str(error["loc"][0]) if error["loc"] else ""
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "missing":
+        message = "required value is empty"
+    return columns.get(field, field), message
