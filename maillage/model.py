@@ -196,6 +196,7 @@ class Actor(Record):
     themes: list[str] = Field(default_factory=list)
     offers: list[str] = Field(default_factory=list)
     seeks: list[str] = Field(default_factory=list)
+    operates_in: list[str] = Field(default_factory=list)
     website: str | None = None
 
     _kind = field_validator("kind")(classmethod(lambda cls, v, info: _vocabulary(info).check("actor_kind", v)))
@@ -207,6 +208,12 @@ class Actor(Record):
         classmethod(lambda cls, v, info: _codes(info, "theme", v)))
     _resources = field_validator("offers", "seeks", mode="before")(
         classmethod(lambda cls, v, info: _codes(info, "resource", v)))
+
+    @field_validator("operates_in", mode="before")
+    @classmethod
+    def _areas(cls, value: Any) -> list[str]:
+        return sorted({"france" if fold(item) == "france" else parse_territory_ref(item)
+                       for item in split_list(value)})
 
     @model_validator(mode="after")
     def _identity(self) -> "Actor":

@@ -27,7 +27,7 @@ CREATE INDEX IF NOT EXISTS territory_parents_parent ON territory_parents (parent
 CREATE TABLE IF NOT EXISTS actors (
     id TEXT PRIMARY KEY, key TEXT, name TEXT NOT NULL, kind TEXT NOT NULL, commune TEXT, siren TEXT,
     siret TEXT, rna TEXT, themes TEXT NOT NULL DEFAULT '[]', offers TEXT NOT NULL DEFAULT '[]',
-    seeks TEXT NOT NULL DEFAULT '[]', website TEXT, extra TEXT NOT NULL DEFAULT '{}',
+    seeks TEXT NOT NULL DEFAULT '[]', operates_in TEXT NOT NULL DEFAULT '[]', website TEXT, extra TEXT NOT NULL DEFAULT '{}',
     source_file TEXT, source_line INTEGER);
 CREATE INDEX IF NOT EXISTS actors_commune ON actors (commune);
 CREATE INDEX IF NOT EXISTS actors_kind ON actors (kind);
@@ -50,12 +50,12 @@ CREATE TABLE IF NOT EXISTS needs (
     since TEXT, description TEXT, extra TEXT NOT NULL DEFAULT '{}', source_file TEXT, source_line INTEGER);
 """
 
-_LISTS = {"themes", "offers", "seeks", "resources"}
+_LISTS = {"themes", "offers", "seeks", "operates_in", "resources"}
 _PROVENANCE = ("extra", "source_file", "source_line")
 _COLUMNS = {
     "territories": ("id", "code", "level", "name", "population"),
     "actors": ("id", "key", "name", "kind", "commune", "siren", "siret", "rna", "themes", "offers", "seeks",
-               "website"),
+               "operates_in", "website"),
     "partnerships": ("id", "source", "target", "kind", "start", "end", "themes", "amount", "description"),
     "initiatives": ("id", "name", "territory", "themes", "start", "end", "description"),
     "needs": ("id", "title", "territory", "themes", "resources", "holder", "status", "since", "description"),

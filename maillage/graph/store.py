@@ -25,7 +25,7 @@ NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://
 ROW_FIELDS = {
     "territories": ("id", "code", "level", "name", "population", "parents"),
     "actors": ("id", "key", "name", "kind", "commune", "siren", "siret", "rna", "themes", "offers", "seeks",
-               "website", "keys"),
+               "operates_in", "website", "keys"),
     "partnerships": ("id", "source", "target", "kind", "start", "end", "themes", "amount", "description"),
     "initiatives": ("id", "name", "territory", "themes", "start", "end", "description", "members"),
     "needs": ("id", "title", "territory", "themes", "resources", "holder", "status", "since", "description"),
@@ -122,7 +122,7 @@ def default_store_uri() -> str:
     return os.environ.get("MAILLAGE_STORE") or "maillage.db"
 
 
-def open_store(uri: str | None = None, **options) -> Store:
+def open_store(uri: "str | os.PathLike | None" = None, **options) -> Store:
     """Open the store at ``uri``: a ``neo4j://``/``bolt://`` URI or a SQLite file path.
 
     Examples
@@ -132,7 +132,7 @@ def open_store(uri: str | None = None, **options) -> Store:
     ...     store.stats()["actors"]
     0
     """
-    uri = uri or default_store_uri()
+    uri = str(uri or default_store_uri())
     if uri.startswith(NEO4J_SCHEMES):
         from .neo4j_store import Neo4jStore
 
