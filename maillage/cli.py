@@ -1,0 +1,200 @@
+"""The ``maillage`` command line: thin commands over the library.
+
+Each command parses its options, calls one library function, turns library errors into
+exit codes (1: bad data or store; 2: bad usage) and prints.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+
+import click
+
+from . import __version__
+from .errors import DataError, MaillageError, NotFoundError, StoreError, UsageError
+from .graph import default_store_uri, open_store
+from .loaders.formats import ENCODINGS, FORMATS
+from .loaders.kinds import KIND_ORDER
+from .loaders.pipeline import ON_ERROR, load_files
+from .vocabulary import Vocabulary
+
+PROGRESS_MIN_BYTES = 256 * 1024
+
+store_option = click.option("--store", envvar="MAILLAGE_STORE", default=default_store_uri, show_default="./maillage.db",
+                            help="SQLite file or neo4j:// / bolt:// URI (env MAILLAGE_STORE).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+def _echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+@contextmanager
+def _errors():
+    """Turn library errors into click's exit codes."""
+    try:
+        yield
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except (DataError, StoreError, NotFoundError, MaillageError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def _progress(enabled: bool, label: str):
+    """A progress bar on stderr when it is a terminal; yields the library's callback."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    bar = None
+    shown = 0
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar, shown
+        if bar is None and total >= PROGRESS_MIN_BYTES:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr).__enter__()
+        if bar is not None:
+            bar.update(done - shown)
+            shown = done
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="maillage")
+def cli():
+    """maillage: a territory's actors and partnerships as a knowledge graph."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@store_option
+@click.option("--kind", type=click.Choice(KIND_ORDER), help="What the files hold (default: from their columns).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="File format (default: from the suffix).")
+@click.option("--encoding", type=click.Choice(ENCODINGS, case_sensitive=False), help="Default: detected.")
+@click.option("--vocabulary", type=click.Path(exists=True, dir_okay=False), help="File of extra vocabulary codes.")
+@click.option("--dry-run", is_flag=True, help="Validate everything, write nothing.")
+@click.option("--on-error", type=click.Choice(ON_ERROR), default="abort", show_default=True,
+              help="abort: load nothing if a row is bad; skip: load the good rows, report the bad.")
+@click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
+@json_option
+def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch_size, quiet, as_json):
+    """Load actors, partnerships, initiatives, needs and territories from FILES (CSV, JSON, JSON Lines).
+
+    The files are loaded in dependency order as one unit: all or nothing.
+    """
+    with _errors():
+        vocab = Vocabulary.from_file(vocabulary) if vocabulary else None
+        with open_store(store) as target, _progress(not quiet and not as_json, "loading") as progress:
+            try:
+                report = load_files(target, files, kind=kind, fmt=fmt, on_error=on_error, dry_run=dry_run,
+                                    encoding=encoding, vocabulary=vocab, batch_size=batch_size, progress=progress)
+            except DataError as exc:
+                if exc.report is None:
+                    raise
+                _print_report(exc.report, as_json, quiet)
+                raise click.ClickException(str(exc)) if not as_json else SystemExit(1)
+        _print_report(report, as_json, quiet)
+
+
+def _print_report(report, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    if report.error_count > len(report.errors):
+        click.echo(f"… and {report.error_count - len(report.errors)} more bad rows", err=True)
+    if not quiet:
+        click.echo(report.summary())
+
+
+@cli.command()
+@store_option
+@json_option
+def stats(store, as_json):
+    """Count what the store holds."""
+    with _errors(), open_store(store) as source:
+        counts = source.stats()
+    if as_json:
+        _echo_json(counts)
+        return
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            click.echo(f"{key}: " + (", ".join(f"{k} {v}" for k, v in value.items()) or "—"))
+        else:
+            click.echo(f"{key}: {value}")
+
+
+def _print_gaps(result: dict) -> None:
+    for need in result["needs"]:
+        holder = f" — held by {need['holder_name']}" if need["holder_name"] else ""
+        click.echo(f"\n■ {need['title']} [{need['id']}]{holder}: {need['status'].replace('_', ' ')}")
+        for covering in need["covered_by"]:
+            click.echo(f"    covered by {covering['name']}")
+        for rank, proposal in enumerate(need["proposals"], start=1):
+            click.echo(f"  {rank}. {proposal['provider_name']} (score {proposal['score']:.2f})")
+            click.echo(f"     {'; '.join(proposal['reasons'])}")
+    summary = result["summary"]
+    click.echo("\nWhite zones (themes with needs and no provider working on them): "
+               + (", ".join(summary["white_zones"]) or "none"))
+    click.echo("Isolated actors: " + (", ".join(summary["isolated_actors"]) or "none"))
+
+
+@cli.command()
+@store_option
+@click.option("--territory", help="Territory code (67482, 67, region:44, epci:246700488 …).")
+@click.option("--at", help="Only partnerships active at this date (YYYY-MM-DD).")
+@click.option("--reach", type=click.Choice(["commune", "epci", "departement", "region"]), default="departement",
+              show_default=True, help="How far from a need a provider may be.")
+@click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="Proposals per need.")
+@json_option
+def gaps(store, territory, at, reach, top, as_json):
+    """For each open need: who could meet it, and who could introduce them."""
+    from .graph.projection import Scope, project
+    from .queries import gaps as analyse_gaps
+
+    with _errors(), open_store(store) as source:
+        try:
+            scope = Scope.parse(territory, at)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+        result = analyse_gaps(project(source, scope), reach=reach, top=top)
+    if as_json:
+        _echo_json(result)
+    else:
+        _print_gaps(result)
+
+
+@cli.command()
+@click.option("--out", "out_dir", default="maillage-demo", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the store (maillage.db) and the view (maillage.html).")
+@click.option("--examples", type=click.Path(exists=True, file_okay=False), help="Example files (default: examples/).")
+@json_option
+def demo(out_dir, examples, as_json):
+    """Load the example ecosystem into a fresh store, find the gaps, write the interactive view."""
+    from .demo import run_demo
+
+    with _errors():
+        result = run_demo(out_dir, examples)
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"Loaded {result['load']['loaded']} rows: {result['actors']} actors, {result['ties']} ties "
+               f"into {result['store']}")
+    _print_gaps(result["gaps"])
+    click.echo(f"\nInteractive view: {result['html']}")
+    click.echo(f"Go on querying: maillage gaps --store {result['store']}")
+
+
+main = cli
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()
