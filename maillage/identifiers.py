@@ -138,7 +138,7 @@ def normalize_commune(value: str) -> str:
 
 
 def departement_of_commune(code: str) -> str:
-    """Return the département code of an INSEE commune code (3 characters overseas).
+    """Return the département code of an INSEE commune code (3 characters overseas, 97x and 98x).
 
     Examples
     --------
@@ -147,7 +147,7 @@ def departement_of_commune(code: str) -> str:
     >>> departement_of_commune("67482")
     '67'
     """
-    return code[:3] if code.startswith("97") else code[:2]
+    return code[:3] if code[:2] in ("97", "98") else code[:2]
 
 
 @lru_cache(maxsize=1)

@@ -82,9 +82,10 @@ def parse_amount(value: Any) -> float | None:
     if _blank(value):
         return None
     text = re.sub(r"[\s\u00a0\u202f€]", "", str(value)).replace("EUR", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".") if "." in text and text.rfind(",") > text.rfind(".") \
-            else text.replace(",", ".")
+    if "," in text and "." in text:  # the last separator is the decimal one
+        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
+    else:
+        text = text.replace(",", ".")
     try:
         amount = Decimal(text)
     except InvalidOperation:

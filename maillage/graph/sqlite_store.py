@@ -205,7 +205,7 @@ class SQLiteStore(Store):
                 parts.append(f"{alias}.commune IN (SELECT value FROM json_each(?))")
                 params.append(json.dumps(sorted(where.communes)))
             if where.departements is not None:
-                parts.append(f"(CASE WHEN {alias}.commune LIKE '97%' THEN substr({alias}.commune, 1, 3) "
+                parts.append(f"(CASE WHEN substr({alias}.commune, 1, 2) IN ('97', '98') THEN substr({alias}.commune, 1, 3) "
                              f"ELSE substr({alias}.commune, 1, 2) END) IN (SELECT value FROM json_each(?))")
                 params.append(json.dumps(sorted(where.departements)))
             clauses.append("(" + " OR ".join(parts) + ")")

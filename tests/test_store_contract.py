@@ -1,0 +1,147 @@
+"""The store contract: every store kind must pass these (see the ``store`` fixture)."""
+
+import shutil
+
+import pytest
+
+from maillage.errors import DataError
+from maillage.graph import ActorFilter
+from maillage.graph.projection import Scope, project
+from maillage.loaders.pipeline import load_files
+
+ACTORS_WITH_BAD_ROWS = """id,name,kind,commune,siren,siret,themes,offers
+a1,Association Un,association,67482,,,alimentation,volunteers
+a2,Association Deux,association,67482,,,lien_social,
+c1,Entreprise Un,company,67218,552118465,,numerique,software;skills
+c2,Entreprise Deux,company,67043,,,numerique,skills
+k1,Collectivité,collectivite,67482,,,lien_social,funding
+bad,Entreprise Mauvaise,company,67482,,55211846501568,,
+"""
+PARTNERSHIPS_WITH_UNKNOWN = """source,target,kind,start
+a1,k1,subvention,2015
+siren:552118465,k1,cooperation,2016
+a2,ghost,cooperation,2016
+"""
+
+
+def snapshot(store):
+    """Everything a store holds, as plain data (a property-level diff, not only counts)."""
+    everything = ActorFilter()
+    return {
+        "stats": store.stats(),
+        "actors": [dict(row, source_file=None) for row in store.actor_rows(everything)],
+        "partnerships": [dict(row, source_file=None) for row in store.partnership_rows(everything)],
+        "initiatives": list(store.initiative_rows()),
+        "needs": list(store.need_rows()),
+        "territories": store.territories(),
+    }
+
+
+def test_new_store_is_empty(store):
+    assert store.stats()["actors"] == 0 and store.stats()["partnerships"] == 0
+
+
+def test_loading_twice_changes_nothing(store, example_files):
+    load_files(store, example_files)
+    first = snapshot(store)
+    load_files(store, example_files)
+    assert snapshot(store) == first
+    assert first["stats"]["actors"] == 23 and first["stats"]["partnerships"] == 20
+
+
+def test_bad_rows_abort_and_leave_store_unchanged(store, example_files, write):
+    load_files(store, example_files)
+    before = snapshot(store)
+    actors = write("actors.csv", ACTORS_WITH_BAD_ROWS)
+    partnerships = write("partnerships.csv", PARTNERSHIPS_WITH_UNKNOWN)
+    with pytest.raises(DataError) as caught:
+        load_files(store, [partnerships, actors])
+    found = [(e.file.rsplit("/", 1)[-1], e.line, e.field) for e in caught.value.report.errors]
+    assert found == [("actors.csv", 7, "siret"), ("partnerships.csv", 4, "target")]
+    assert "unknown actor 'ghost'" in caught.value.report.errors[1].message
+    assert caught.value.report.status == "rolled_back"
+    assert snapshot(store) == before
+
+
+def test_skip_loads_good_rows_and_reports_bad(store, write):
+    actors = write("actors.csv", ACTORS_WITH_BAD_ROWS)
+    partnerships = write("partnerships.csv", PARTNERSHIPS_WITH_UNKNOWN)
+    report = load_files(store, [actors, partnerships], on_error="skip")
+    assert report.status == "committed" and report.error_count == 2
+    assert store.stats()["actors"] == 5 and store.stats()["partnerships"] == 2
+
+
+def test_dry_run_writes_nothing(store, example_files):
+    report = load_files(store, example_files, dry_run=True)
+    assert report.status == "dry_run" and report.ok
+    assert store.stats()["actors"] == 0
+
+
+def test_same_organisation_from_two_files_is_one_actor(store, write):
+    first = write("a.csv", "id,name,kind,rna\nrestos,Les Restos,association,W672001234\n")
+    second = write("b.csv", "name,kind,siren,rna,themes\nLes Restos du Bas-Rhin,association,552118465,W672001234,"
+                            "alimentation\n")
+    third = write("p.csv", "source,target,kind\nrestos,siren:552118465,benevolat\n")
+    load_files(store, [first])
+    load_files(store, [second])
+    actors = list(store.actor_rows(ActorFilter()))
+    assert len(actors) == 1
+    assert actors[0]["id"] == "rna:W672001234" and actors[0]["siren"] == "552118465"
+    assert actors[0]["themes"] == ["alimentation"] and actors[0]["name"] == "Les Restos du Bas-Rhin"
+    with pytest.raises(DataError, match="1 bad rows"):  # a tie to itself through two of its keys
+        load_files(store, [third])
+
+
+def test_empty_cells_never_erase(store, write):
+    load_files(store, [write("a.csv", "id,name,kind,commune,themes\nx,X,association,67482,sport\n")])
+    load_files(store, [write("b.csv", "id,name,kind,commune,themes\nx,X bis,association,,\n")])
+    (actor,) = store.actor_rows(ActorFilter())
+    assert (actor["name"], actor["commune"], actor["themes"]) == ("X bis", "67482", ["sport"])
+
+
+def test_hostile_values_are_plain_data(store, write):
+    hostile = "x'}) DETACH DELETE n //"
+    load_files(store, [write("a.csv", f'id,name,kind,`weird` key\nh,"{hostile}",association,"1"\n'
+                                      "o,Other,company,\n")])
+    actors = {row["id"]: row for row in store.actor_rows(ActorFilter())}
+    assert actors["h"]["name"] == hostile and actors["h"]["extra"] == {"`weird` key": "1"}
+    assert store.stats()["actors"] == 2
+
+
+def test_projection_scopes(store, example_files):
+    load_files(store, example_files)
+    whole = project(store)
+    assert whole.number_of_nodes() == 23
+    bas_rhin = project(store, Scope.parse("67"))
+    assert set(bas_rhin) >= {"banques-alimentaires-67", "cd67", "atelier-inclusion-numerique-bischheim"}
+    assert "siren:552118465" not in bas_rhin
+    ems = project(store, Scope.parse("epci:246700488"))
+    assert set(ems) == {n for n in bas_rhin}  # every Bas-Rhin actor of the examples sits in the metropolis
+    assert set(project(store, Scope.parse("region:11"))) >= {"siren:552118465", "cc-charenton-saint-maurice"}
+    assert set(project(store, Scope.parse("94069"))) == {"siren:219400694", "entreprise-agence-bancaire-94"}
+    companies = project(store, Scope.parse(kinds=["company"]))
+    assert {d["kind"] for _, d in companies.nodes(data=True)} == {"company"}
+
+
+def test_projection_at_a_date(store, example_files):
+    load_files(store, example_files)
+    kinds_2014 = {key for *_, key in project(store, Scope.parse(at="2014-06-01")).edges(keys=True)}
+    kinds_2016 = {key for *_, key in project(store, Scope.parse(at="2016-06-01")).edges(keys=True)}
+    # the Eurométropole's 2014 grant to the grocery ended in 2014; the 2016 software sponsorship began in 2016
+    grant = next(r["id"] for r in store.partnership_rows(ActorFilter()) if r["end"] == "2014-12-31"
+                 or r["end"] == "2014-12-01")
+    assert grant in kinds_2014 and grant not in kinds_2016
+
+
+def test_state_token_changes_on_commit_only(store, example_files):
+    before = store.state_token()
+    load_files(store, example_files, dry_run=True)
+    assert store.state_token() == before
+    load_files(store, example_files)
+    assert store.state_token() != before
+
+
+def test_find_actors_by_key_and_name(store, example_files):
+    load_files(store, example_files)
+    assert [a["id"] for a in store.find_actors("siren:552118465")] == ["siren:552118465"]
+    assert [a["name"] for a in store.find_actors("Banque Alimentaire")] == ["Banque Alimentaire du Bas-Rhin"]
