@@ -1,0 +1,100 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from maillage.cli import cli
+from tests.test_store_contract import ACTORS_WITH_BAD_ROWS, PARTNERSHIPS_WITH_UNKNOWN
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MAILLAGE_STORE", raising=False)
+
+    def _run(*args):
+        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+    return _run
+
+
+def test_every_command_has_help(run):
+    for name, command in cli.commands.items():
+        assert command.help, name
+        result = run(name, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_load_then_stats_is_stable(run, example_files):
+    assert run("load", *example_files).exit_code == 0
+    first = run("stats", "--json")
+    assert run("load", *example_files).exit_code == 0
+    assert run("stats", "--json").output == first.output
+    assert json.loads(first.output)["actors"] == 23
+
+
+def test_bad_data_exits_1_names_every_row_and_changes_nothing(run, write, example_files):
+    run("load", *example_files)
+    before = run("stats", "--json").output
+    actors, partnerships = write("actors.csv", ACTORS_WITH_BAD_ROWS), write("p.csv", PARTNERSHIPS_WITH_UNKNOWN)
+    result = run("load", actors, partnerships)
+    assert result.exit_code == 1
+    assert f"{actors}:7: siret: SIRET 55211846501568 fails its check digit (Luhn)" in result.output
+    assert f"{partnerships}:4: target: unknown actor 'ghost'" in result.output
+    assert "Error: 2 bad rows; nothing was loaded" in result.output
+    assert run("stats", "--json").output == before
+
+
+def test_bad_data_json_report(run, write):
+    result = run("load", "--json", write("actors.csv", ACTORS_WITH_BAD_ROWS))
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["status"] == "rolled_back" and report["error_count"] == 1
+    assert report["errors"][0]["line"] == 7 and report["errors"][0]["field"] == "siret"
+
+
+def test_skip_reports_and_loads(run, write):
+    result = run("load", "--on-error", "skip", write("actors.csv", ACTORS_WITH_BAD_ROWS))
+    assert result.exit_code == 0
+    assert "actors.csv:7: siret:" in result.output and "1 bad rows skipped" in result.output
+    assert json.loads(run("stats", "--json").output)["actors"] == 5
+
+
+def test_usage_errors_exit_2(run, write):
+    assert run("load", "missing.csv").exit_code == 2
+    assert run("load", "--kind", "people", "missing.csv").exit_code == 2
+    result = run("load", write("x.csv", "foo,bar\n1,2\n"))
+    assert result.exit_code == 2 and "pass --kind" in result.output
+    assert run("load", write("x.xlsx", "")).exit_code == 2
+    assert run("gaps", "--territory", "canton:1").exit_code == 2
+
+
+def test_dry_run(run, example_files):
+    result = run("load", "--dry-run", *example_files)
+    assert result.exit_code == 0 and "dry run: nothing written; all rows valid" in result.output
+    assert json.loads(run("stats", "--json").output)["actors"] == 0
+
+
+def test_store_option_and_env(run, example_files, tmp_path, monkeypatch):
+    assert run("load", "--store", tmp_path / "other.db", *example_files).exit_code == 0
+    monkeypatch.setenv("MAILLAGE_STORE", str(tmp_path / "other.db"))
+    assert json.loads(run("stats", "--json").output)["actors"] == 23
+
+
+def test_gaps_proposes_ibm_through_the_departement(run, example_files):
+    run("load", *example_files)
+    result = json.loads(run("gaps", "--json").output)
+    need = next(n for n in result["needs"] if n["id"] == "ba67-tracabilite")
+    best = need["proposals"][0]
+    assert best["provider_name"] == "IBM France"
+    assert [i["name"] for i in best["introducers"]] == ["Conseil départemental du Bas-Rhin"]
+    assert "two steps away through Conseil départemental du Bas-Rhin, which partners with both" in best["reasons"]
+    assert "logement" in result["summary"]["white_zones"]
+
+
+def test_demo_writes_store_and_view(run, tmp_path):
+    result = run("demo", "--out", tmp_path / "out")
+    assert result.exit_code == 0
+    assert "1. IBM France" in result.output and "Conseil départemental du Bas-Rhin" in result.output
+    assert (tmp_path / "out" / "maillage.html").stat().st_size > 10_000
+    assert json.loads(run("stats", "--json", "--store", tmp_path / "out" / "maillage.db").output)["needs"] == 5
