@@ -12,6 +12,7 @@ import difflib
 import json
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import UsageError
@@ -83,6 +84,7 @@ VOCABULARIES = ("actor_kind", "partnership_kind", "theme", "resource")
 _EXTENSIBLE = ("partnership_kind", "theme", "resource")
 
 
+@lru_cache(maxsize=1 << 16)  # column names and codes repeat on every row
 def fold(text: str) -> str:
     """Lower-case, strip accents and turn separators into ``_`` (for lenient matching).
 
