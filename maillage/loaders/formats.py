@@ -105,6 +105,12 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None) -> Itera
                                           "pass --encoding cp1252 for older Windows files") from None
 
 
+def _parse_header(line: str, delimiter: str | None = None) -> tuple[list[str], str]:
+    """Return the column names of a CSV header line and its delimiter (detected unless given)."""
+    delimiter = delimiter or max(";,\t", key=line.count)
+    return [name.strip() for name in next(csv.reader([line], delimiter=delimiter), [])], delimiter
+
+
 def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None,
              progress: Progress | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line, row)`` for each record of a CSV file with a header.
@@ -117,8 +123,7 @@ def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | 
     header_line = next(lines, "")
     if not header_line.strip():
         raise _fail(path, 1, "empty file or empty header")
-    delimiter = delimiter or max(";,\t", key=header_line.count)
-    header = [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    header, delimiter = _parse_header(header_line, delimiter)
     reader = csv.reader(lines, delimiter=delimiter)
     previous_end = 1
     for values in reader:
@@ -223,8 +228,7 @@ def read_header(path: str | Path, fmt: str | None = None, *, encoding: str | Non
         lines = _lines(Path(path), encoding, None)
         header_line = next(lines, "")
         lines.close()
-        delimiter = max(";,\t", key=header_line.count)
-        return [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter), [])]
+        return _parse_header(header_line)[0]
     rows = open_rows(path, fmt, encoding=encoding)
     first = next(rows, None)
     rows.close()
