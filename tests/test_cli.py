@@ -67,6 +67,7 @@ def test_usage_errors_exit_2(run, write):
     assert result.exit_code == 2 and "pass --kind" in result.output
     assert run("load", write("x.xlsx", "")).exit_code == 2
     assert run("gaps", "--territory", "canton:1").exit_code == 2
+    assert run("stats", "--store", "ftp://example.org/x").exit_code == 2
 
 
 def test_dry_run(run, example_files):
