@@ -107,7 +107,7 @@ def _decode(row: sqlite3.Row) -> dict:
 
 class SQLiteLoadSession(LoadSession):
     def __init__(self, store: "SQLiteStore"):
-        self._store, self._db = store, store._db
+        self._db = store._db
         self._db.execute("BEGIN IMMEDIATE")
         self._open = True
 

@@ -76,9 +76,10 @@ def write_html(graph: nx.MultiGraph, path: str | Path, proposals: list[dict] | N
     if graph is None:
         raise UsageError("write_html needs a graph, got None")
     path = Path(path)
-    positions = nx.spring_layout(nx.Graph(graph), seed=seed, scale=600) if len(graph) else {}
+    simple = nx.Graph(graph)  # one node pair, one spring: parallel partnerships don't pull harder
+    positions = nx.spring_layout(simple, seed=seed, scale=600) if len(simple) else {}
     net = Network(height="900px", width="100%", cdn_resources="in_line", directed=False)
-    degree = dict(nx.Graph(graph).degree())
+    degree = dict(simple.degree())
     for node, data in graph.nodes(data=True):
         x, y = positions.get(node, (0.0, 0.0))
         net.add_node(node, label=data["name"], title=_tooltip(graph, node), x=float(x), y=float(y),
