@@ -1,21 +1,53 @@
-"""Shared fixtures: store factories for the contract suite, and the example files."""
+"""Shared fixtures: store factories for the contract suite, and the example files.
+
+The contract suite runs on every store kind: the SQLite file, and a real Neo4j server
+(``NEO4J_URI``, or a throwaway one started by ``scripts/neo4j-dev`` for the session).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from maillage.graph import open_store
 
+from .neo4j_server import DevServer, require_server
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-STORE_KINDS = ["sqlite"]
+STORE_KINDS = ["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri():
+    """The bolt URI of the test server (started once per session unless NEO4J_URI is set)."""
+    if os.environ.get("NEO4J_URI"):
+        yield os.environ["NEO4J_URI"]
+        return
+    require_server()
+    server = DevServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_uri):
+    """The test server's database, emptied for each test."""
+    with open_store(neo4j_uri) as opened:
+        opened.clear()
+        yield opened
 
 
 @pytest.fixture(params=STORE_KINDS)
 def store(request, tmp_path):
     """A fresh, empty store of each kind the contract suite covers."""
+    if request.param == "neo4j":
+        yield request.getfixturevalue("neo4j_store")
+        return
     with open_store(tmp_path / "store.db") as opened:
         yield opened
 

@@ -95,11 +95,24 @@ def _values(table: str, row: dict) -> tuple:
     return tuple(values)
 
 
+_KEYS = "(SELECT json_group_array(key) FROM (SELECT key FROM actor_keys WHERE actor_id = a.id ORDER BY key)) AS keys"
+_PARENTS = "(SELECT json_group_array(parent) FROM territory_parents WHERE child = t.id) AS parents"
+_MEMBERS = ("(SELECT json_group_array(json_object('actor', actor, 'role', role)) FROM "
+            "(SELECT actor, role FROM initiative_members WHERE initiative = i.id ORDER BY actor)) AS members")
+DUMP = {
+    "territories": f"SELECT t.*, {_PARENTS} FROM territories t ORDER BY t.id",
+    "actors": f"SELECT a.*, {_KEYS} FROM actors a ORDER BY a.id",
+    "partnerships": "SELECT * FROM partnerships ORDER BY id",
+    "initiatives": f"SELECT i.*, {_MEMBERS} FROM initiatives i ORDER BY i.id",
+    "needs": "SELECT * FROM needs ORDER BY id",
+}
+
+
 def _decode(row: sqlite3.Row) -> dict:
     out = {}
     for key in row.keys():
         value = row[key]
-        if key in _LISTS or key in ("extra", "members", "parents"):
+        if key in _LISTS or key in ("extra", "members", "parents", "keys"):
             value = json.loads(value) if value is not None else ([] if key != "extra" else {})
         out[key] = value
     return out
@@ -191,9 +204,7 @@ class SQLiteStore(Store):
         }
 
     def territories(self) -> dict[str, dict]:
-        query = ("SELECT t.id, t.code, t.level, t.name, t.population, "
-                 "(SELECT json_group_array(parent) FROM territory_parents WHERE child = t.id) AS parents "
-                 "FROM territories t")
+        query = f"SELECT t.id, t.code, t.level, t.name, t.population, {_PARENTS} FROM territories t"
         return {row["id"]: _decode(row) for row in self._db.execute(query)}
 
     @staticmethod
@@ -216,12 +227,10 @@ class SQLiteStore(Store):
 
     def actor_rows(self, where: ActorFilter) -> Iterator[dict]:
         clauses, params = self._where(where, "a")
-        query = ("SELECT a.*, (SELECT json_group_array(key) FROM actor_keys k WHERE k.actor_id = a.id) AS keys "
-                 "FROM actors a" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY a.id")
+        query = (f"SELECT a.*, {_KEYS} FROM actors a"
+                 + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY a.id")
         for row in self._db.execute(query, params):
-            row = _decode(row)
-            row["keys"] = sorted(json.loads(row["keys"]))
-            yield row
+            yield _decode(row)
 
     def partnership_rows(self, where: ActorFilter, at: str | None = None,
                          kinds: frozenset[str] | None = None) -> Iterator[dict]:
@@ -240,14 +249,17 @@ class SQLiteStore(Store):
             yield _decode(row)
 
     def initiative_rows(self) -> Iterator[dict]:
-        query = ("SELECT i.*, (SELECT json_group_array(json_object('actor', actor, 'role', role)) "
-                 "FROM (SELECT actor, role FROM initiative_members WHERE initiative = i.id ORDER BY actor)) AS members "
-                 "FROM initiatives i ORDER BY i.id")
-        for row in self._db.execute(query):
+        for row in self._db.execute(DUMP["initiatives"]):
             yield _decode(row)
 
     def need_rows(self) -> Iterator[dict]:
         for row in self._db.execute("SELECT * FROM needs ORDER BY id"):
+            yield _decode(row)
+
+    def dump(self, kind: str) -> Iterator[dict]:
+        """Every stored row of ``kind`` with its links and provenance, even a partnership whose
+        ends live in another store (a staged load moving to Neo4j)."""
+        for row in self._db.execute(DUMP[kind]):
             yield _decode(row)
 
     def find_actors(self, text: str, limit: int = 10) -> list[dict]:

@@ -134,10 +134,8 @@ def open_store(uri: "str | os.PathLike | None" = None, **options) -> Store:
     """
     uri = str(uri or default_store_uri())
     if uri.startswith(NEO4J_SCHEMES):
-        try:
-            from .neo4j_store import Neo4jStore
-        except ImportError:  # the Neo4j store is being built (issue 3)
-            raise UsageError(f"{uri}: the Neo4j store is not available in this version; use a SQLite file") from None
+        from .neo4j_store import Neo4jStore
+
         return Neo4jStore(uri, **options)
     if "://" in uri:
         raise UsageError(f"unknown store {uri!r}: give a file path or a neo4j://, bolt:// URI")

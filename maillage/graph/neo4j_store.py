@@ -1,0 +1,278 @@
+"""The shared system of record: a Neo4j 5.26+ server (Community, Enterprise or Aura).
+
+A load is staged first in a temporary SQLite file: rows are validated, actor keys resolved
+(against the stage and the server) and merged there, so a load that fails validation
+never touches the server. :meth:`Neo4jLoadSession.commit` then streams the staged rows to
+Neo4j in ``UNWIND $rows`` batches, nodes before relationships, each batch one managed
+transaction (retried on transient errors). Every write is a MERGE keyed by a unique id, so
+a commit interrupted mid-way (process or server killed) is completed by loading again,
+without duplicates. Readers page through the graph by id in read transactions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from ..errors import StoreError
+from . import cypher
+from .sqlite_store import SQLiteStore
+from .store import ROW_FIELDS, ActorFilter, LoadSession, Store
+
+__all__ = ["Neo4jStore", "Neo4jLoadSession", "merge_patch"]
+
+WRITE_ORDER = ("territories", "actors", "partnerships", "initiatives", "needs")
+_PROVENANCE = ("extra", "source_file", "source_line")
+_LISTS = {"themes", "offers", "seeks", "operates_in", "resources", "parents", "keys", "members"}
+
+
+def merge_patch(stored: dict, patch: dict) -> dict:
+    """Merge ``patch`` into ``stored`` as JSON Merge Patch (RFC 7396) does, like SQLite's json_patch.
+
+    Examples
+    --------
+    >>> merge_patch({"a": 1, "b": {"c": 2}}, {"b": {"d": 3}, "a": None})
+    {'b': {'c': 2, 'd': 3}}
+    """
+    merged = dict(stored)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_patch(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def _shape(kind: str, props: dict, fields: tuple[str, ...]) -> dict:
+    """A Neo4j property map as the SQLite store shapes the same row (absent = None or [])."""
+    row = {}
+    for field in fields:
+        value = props.get(field)
+        if field == "extra":
+            value = json.loads(value) if value else {}
+        elif field in _LISTS and value is None:
+            value = []
+        row[field] = value
+    return row
+
+
+class Neo4jLoadSession(LoadSession):
+    """Stages a load in a temporary SQLite file, then moves it to Neo4j on commit."""
+
+    def __init__(self, store: "Neo4jStore"):
+        self._store = store
+        self._folder = tempfile.mkdtemp(prefix="maillage-stage-")
+        self._stage = SQLiteStore(os.path.join(self._folder, "stage.db"))
+        self._stage._db.execute("PRAGMA foreign_keys = OFF")  # staged rows may point at actors on the server
+        self._staged = self._stage.load_session()
+
+    def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
+        keys = set(keys)
+        known = self._staged.resolve_actors(keys)
+        missing = sorted(keys - known.keys())
+        if missing:
+            records = self._store._read(cypher.RESOLVE_KEYS, keys=missing)
+            known.update({record["key"]: record["id"] for record in records})
+        return known
+
+    def write(self, kind: str, rows: list[dict]) -> None:
+        for row in rows:
+            if kind == "actors":
+                cypher.kind_label(row["kind"])  # refuse a kind that could not be a label, before anything is sent
+        self._staged.write(kind, rows)
+
+    def commit(self) -> None:
+        self._staged.commit()
+        try:
+            self._store._bump_version()  # readers' caches see the graph is changing
+            for kind in WRITE_ORDER:
+                for batch in _batches(self._stage.dump(kind), self._store.batch_size):
+                    self._store._execute_write(self._write_batch, kind, batch)
+            self._store._bump_version()
+        finally:
+            self._discard()
+
+    def rollback(self) -> None:
+        self._staged.rollback()
+        self._discard()
+
+    def _discard(self) -> None:
+        self._stage.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    @staticmethod
+    def _write_batch(tx, kind: str, batch: list[dict]) -> None:
+        stored = {record["id"]: record for record in tx.run(cypher.STORED[kind], ids=[row["id"] for row in batch])}
+        for row in batch:
+            previous = stored.get(row["id"])
+            extra = merge_patch(json.loads(previous["extra"] or "{}") if previous else {}, row.get("extra") or {})
+            row["extra"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+            if kind == "actors":
+                old_kind = previous and previous["kind"]
+                row["label"] = cypher.kind_label(row["kind"])
+                row["old_labels"] = [cypher.kind_label(old_kind)] if old_kind and old_kind != row["kind"] else []
+        tx.run(cypher.UPSERT[kind], rows=batch).consume()
+        if kind == "actors":
+            tx.run(cypher.UPSERT["actor_keys"], rows=[{"id": r["id"], "keys": r["keys"]} for r in batch]).consume()
+
+
+def _split_credentials(uri: str) -> tuple[str, str | None, str | None]:
+    """Take ``user:password@`` out of a URI (the driver wants them apart)."""
+    parts = urlsplit(uri)
+    if parts.username is None:
+        return uri, None, None
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return clean, unquote(parts.username), unquote(parts.password) if parts.password is not None else None
+
+
+class Neo4jStore(Store):
+    """A store on a Neo4j server.
+
+    Credentials come from the arguments, else from the URI (``neo4j://user:pw@host``), else
+    from ``NEO4J_USER`` (or ``NEO4J_USERNAME``) and ``NEO4J_PASSWORD``; no password means
+    no authentication. ``database`` defaults to ``NEO4J_DATABASE``, else the server's default.
+    """
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None,
+                 database: str | None = None, batch_size: int = 10_000, page_size: int = 5_000):
+        import neo4j
+
+        self._neo4j = neo4j
+        clean, uri_user, uri_password = _split_credentials(uri)
+        self.uri = clean
+        user = user or uri_user or os.environ.get("NEO4J_USER") or os.environ.get("NEO4J_USERNAME") or "neo4j"
+        password = password if password is not None else uri_password
+        password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+        self.database = database or os.environ.get("NEO4J_DATABASE") or None
+        self.batch_size, self.page_size = batch_size, page_size
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                clean, auth=(user, password) if password else None,
+                notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF)
+            self._driver.verify_connectivity()
+        except neo4j.exceptions.AuthError as exc:
+            raise StoreError(f"Neo4j at {clean} refused the credentials of user {user!r} "
+                             "(set NEO4J_USER and NEO4J_PASSWORD, or put them in the URI)") from exc
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError, ValueError) as exc:
+            raise StoreError(f"cannot reach Neo4j at {clean}: {exc} (start one with `scripts/neo4j-dev start` "
+                             "or `docker compose up -d`)") from exc
+        self._schema_ready = False
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # -- plumbing: every call is a managed transaction, and driver errors become StoreError
+
+    def _guard(self, call, *args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
+            raise StoreError(f"Neo4j at {self.uri}: {exc}") from exc
+
+    def _read(self, query: str, **params) -> list:
+        return self._guard(self._driver.execute_query, query, params, database_=self.database,
+                           routing_=self._neo4j.RoutingControl.READ).records
+
+    def _execute_write(self, work, *args) -> None:
+        with self._driver.session(database=self.database) as session:
+            self._guard(session.execute_write, work, *args)
+
+    def _ensure_schema(self) -> None:
+        if not self._schema_ready:
+            for statement in cypher.SCHEMA:
+                self._guard(self._driver.execute_query, statement, database_=self.database)
+            self._schema_ready = True
+
+    def _bump_version(self) -> None:
+        self._guard(self._driver.execute_query, cypher.BUMP_VERSION, database_=self.database)
+
+    def _pages(self, kind: str, **params) -> Iterator[dict]:
+        """Stream a READ query page by page (ordered by id), so no result is ever held whole."""
+        after = ""
+        while True:
+            records = self._read(cypher.READ[kind], after=after, page=self.page_size, **params)
+            for record in records:
+                yield record["row"]
+            if len(records) < self.page_size:
+                return
+            after = records[-1]["row"]["id"]
+
+    # -- the store contract
+
+    def load_session(self) -> Neo4jLoadSession:
+        self._ensure_schema()
+        return Neo4jLoadSession(self)
+
+    def stats(self) -> dict:
+        out = {}
+        for kind, query in cypher.STATS.items():
+            counts = {record["key"]: record["n"] for record in self._read(query)}
+            out[kind] = sum(counts.values())
+            if kind in ("territories", "actors", "partnerships", "needs"):
+                name = {"territories": "territories_by_level", "actors": "actors_by_kind",
+                        "partnerships": "partnerships_by_kind", "needs": "needs_by_status"}[kind]
+                out[name] = dict(sorted(counts.items()))
+        return out
+
+    def territories(self) -> dict[str, dict]:
+        fields = ROW_FIELDS["territories"]
+        return {row["id"]: _shape("territories", row, fields) for row in self._pages("territories")}
+
+    @staticmethod
+    def _filter(where: ActorFilter) -> dict:
+        as_list = lambda values: sorted(values) if values is not None else None  # noqa: E731
+        return {"communes": as_list(where.communes), "departements": as_list(where.departements),
+                "kinds": as_list(where.kinds)}
+
+    def actor_rows(self, where: ActorFilter) -> Iterator[dict]:
+        fields = ROW_FIELDS["actors"] + _PROVENANCE
+        for row in self._pages("actors", **self._filter(where)):
+            yield _shape("actors", row, fields)
+
+    def partnership_rows(self, where: ActorFilter, at: str | None = None,
+                         kinds: frozenset[str] | None = None) -> Iterator[dict]:
+        fields = ROW_FIELDS["partnerships"] + _PROVENANCE
+        params = self._filter(where)
+        params.update(at=at, partnership_kinds=sorted(kinds) if kinds is not None else None)
+        for row in self._pages("partnerships", **params):
+            yield _shape("partnerships", row, fields)
+
+    def initiative_rows(self) -> Iterator[dict]:
+        fields = ROW_FIELDS["initiatives"] + _PROVENANCE
+        for row in self._pages("initiatives"):
+            yield _shape("initiatives", row, fields)
+
+    def need_rows(self) -> Iterator[dict]:
+        fields = ROW_FIELDS["needs"] + _PROVENANCE
+        for row in self._pages("needs"):
+            yield _shape("needs", row, fields)
+
+    def find_actors(self, text: str, limit: int = 10) -> list[dict]:
+        fields = tuple(f for f in ROW_FIELDS["actors"] if f != "keys") + _PROVENANCE
+        records = self._read(cypher.FIND_BY_KEY, text=text) or self._read(cypher.FIND_BY_NAME, text=text, limit=limit)
+        return [_shape("actors", record["row"], fields) for record in records]
+
+    def state_token(self) -> str:
+        version = self._read(cypher.VERSION)[0]["version"]
+        return f"neo4j:{self.uri}:{self.database or ''}:{version}"
+
+    def clear(self) -> None:
+        """Delete everything maillage stored in this database (tests and benchmarks use it)."""
+        for label in ("ActorKey", "Actor", "Territory", "Initiative", "Need", "MaillageMeta"):
+            while self._guard(self._driver.execute_query, cypher.CLEAR, {"label": label},
+                              database_=self.database).records[0]["deleted"]:
+                pass
