@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["SCHEMA", "kind_label", "actor_filter", "UPSERT", "STORED", "READ", "STATS", "RESOLVE_KEYS",
-           "FIND_BY_KEY", "FIND_BY_NAME", "BUMP_VERSION", "VERSION", "CLEAR"]
+           "FIND_BY_KEY", "FIND_BY_NAME", "BUMP_VERSION", "VERSION", "CLEAR", "MOVED_PARTNERSHIPS"]
 
 SCHEMA = (
     "CREATE CONSTRAINT maillage_actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE",
@@ -95,12 +95,11 @@ UPSERT = {
         "WITH a, k OPTIONAL MATCH (k)-[old:DESIGNATES]->(other) WHERE other <> a DELETE old "
         "WITH DISTINCT a, k MERGE (k)-[:DESIGNATES]->(a)"
     ),
-    # A partnership whose ends changed (same user id, other actors) moves, keeping its properties.
+    # ``row.previous``: the properties of a partnership whose ends changed (same id, other
+    # actors), deleted just before by MOVED_PARTNERSHIPS, so the moved one keeps them.
     "partnerships": (
         "UNWIND $rows AS row MATCH (s:Actor {id: row.source}) MATCH (t:Actor {id: row.target}) "
-        "OPTIONAL MATCH (x)-[old:PARTNERSHIP {id: row.id}]->(y) WHERE x <> s OR y <> t "
-        "WITH row, s, t, old, properties(old) AS previous DELETE old "
-        "MERGE (s)-[p:PARTNERSHIP {id: row.id}]->(t) ON CREATE SET p += coalesce(previous, {}) "
+        "MERGE (s)-[p:PARTNERSHIP {id: row.id}]->(t) ON CREATE SET p += row.previous "
         + _set("p", ("kind", "start", "end", "amount", "description"), ("themes",))
     ),
     "initiatives": (
@@ -124,10 +123,13 @@ UPSERT = {
 STORED = {
     "territories": "UNWIND $ids AS id MATCH (x:Territory {id: id}) RETURN x.id AS id, x.extra AS extra",
     "actors": "UNWIND $ids AS id MATCH (x:Actor {id: id}) RETURN x.id AS id, x.extra AS extra, x.kind AS kind",
-    "partnerships": "UNWIND $ids AS id MATCH ()-[x:PARTNERSHIP {id: id}]->() RETURN x.id AS id, x.extra AS extra",
+    "partnerships": ("UNWIND $ids AS id MATCH (s)-[x:PARTNERSHIP {id: id}]->(t) "
+                     "RETURN x.id AS id, x.extra AS extra, s.id AS source, t.id AS target, properties(x) AS props"),
     "initiatives": "UNWIND $ids AS id MATCH (x:Initiative {id: id}) RETURN x.id AS id, x.extra AS extra",
     "needs": "UNWIND $ids AS id MATCH (x:Need {id: id}) RETURN x.id AS id, x.extra AS extra",
 }
+
+MOVED_PARTNERSHIPS = "UNWIND $ids AS id MATCH ()-[x:PARTNERSHIP {id: id}]->() DELETE x"
 
 BUMP_VERSION = ("MERGE (m:MaillageMeta {name: 'state'}) SET m.version = coalesce(m.version, 0) + 1 "
                 "RETURN m.version AS version")

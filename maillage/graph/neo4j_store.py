@@ -124,6 +124,12 @@ class Neo4jLoadSession(LoadSession):
                 old_kind = previous and previous["kind"]
                 row["label"] = cypher.kind_label(row["kind"])
                 row["old_labels"] = [cypher.kind_label(old_kind)] if old_kind and old_kind != row["kind"] else []
+            elif kind == "partnerships":
+                moved = previous and (previous["source"], previous["target"]) != (row["source"], row["target"])
+                row["previous"] = dict(previous["props"]) if moved else {}
+        moved = [row["id"] for row in batch if row.get("previous")]
+        if moved:
+            tx.run(cypher.MOVED_PARTNERSHIPS, ids=moved).consume()
         tx.run(cypher.UPSERT[kind], rows=batch).consume()
         if kind == "actors":
             tx.run(cypher.UPSERT["actor_keys"], rows=[{"id": r["id"], "keys": r["keys"]} for r in batch]).consume()

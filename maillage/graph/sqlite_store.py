@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS actors (
 CREATE INDEX IF NOT EXISTS actors_commune ON actors (commune);
 CREATE INDEX IF NOT EXISTS actors_kind ON actors (kind);
 CREATE TABLE IF NOT EXISTS actor_keys (key TEXT PRIMARY KEY, actor_id TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS actor_keys_actor ON actor_keys (actor_id);
 CREATE TABLE IF NOT EXISTS partnerships (
     id TEXT PRIMARY KEY, source TEXT NOT NULL REFERENCES actors (id), target TEXT NOT NULL REFERENCES actors (id),
     kind TEXT NOT NULL, start TEXT, "end" TEXT, themes TEXT NOT NULL DEFAULT '[]', amount REAL,
