@@ -148,29 +148,174 @@ def _print_gaps(result: dict) -> None:
     click.echo("Isolated actors: " + (", ".join(summary["isolated_actors"]) or "none"))
 
 
+territory_option = click.option("--territory", help="Territory code (67482, 67, region:44, epci:246700488 …).")
+at_option = click.option("--at", help="Only partnerships active at this date (YYYY-MM-DD).")
+
+
+def _project(source, territory=None, at=None):
+    """The (cached) projection of the scope, with a bad scope reported as a usage error."""
+    from .graph.cache import cached_project
+    from .graph.projection import Scope
+
+    try:
+        scope = Scope.parse(territory, at)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    return cached_project(source, scope)
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]]) -> None:
+    """Print rows as aligned columns: (header, key) pairs; long texts are cut."""
+    cells = [[_cell(row.get(key)) for _, key in columns] for row in rows]
+    widths = [max([len(header)] + [len(line[i]) for line in cells]) for i, (header, _) in enumerate(columns)]
+    click.echo("  ".join(header.ljust(width) for (header, _), width in zip(columns, widths)).rstrip())
+    for line in cells:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    text = "" if value is None else str(value)
+    return text if len(text) <= 48 else text[:47] + "…"
+
+
 @cli.command()
 @store_option
-@click.option("--territory", help="Territory code (67482, 67, region:44, epci:246700488 …).")
-@click.option("--at", help="Only partnerships active at this date (YYYY-MM-DD).")
+@territory_option
+@at_option
 @click.option("--reach", type=click.Choice(["commune", "epci", "departement", "region"]), default="departement",
               show_default=True, help="How far from a need a provider may be.")
 @click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="Proposals per need.")
 @json_option
 def gaps(store, territory, at, reach, top, as_json):
     """For each open need: who could meet it, and who could introduce them."""
-    from .graph.projection import Scope, project
     from .queries import gaps as analyse_gaps
 
     with _errors(), open_store(store) as source:
-        try:
-            scope = Scope.parse(territory, at)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from exc
-        result = analyse_gaps(project(source, scope), reach=reach, top=top)
+        result = analyse_gaps(_project(source, territory, at), reach=reach, top=top)
     if as_json:
         _echo_json(result)
     else:
         _print_gaps(result)
+
+
+@cli.command()
+@store_option
+@territory_option
+@at_option
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Rows of the ranking.")
+@click.option("--samples", type=click.IntRange(2), help="Betweenness sources (default: exact up to 2,000 actors).")
+@json_option
+def bridges(store, territory, at, top, samples, as_json):
+    """Who holds the ecosystem together: brokers, structural holes, cut points."""
+    from .queries import bridges as analyse_bridges
+
+    with _errors(), open_store(store) as source:
+        result = analyse_bridges(_project(source, territory, at), top=top, samples=samples)
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"{result['actors']} actors, {result['ties']} ties; betweenness {result['betweenness']['note']}\n")
+    _table(result["ranking"], [("actor", "name"), ("kind", "kind"), ("score", "score"),
+                               ("betweenness", "betweenness"), ("constraint", "constraint"),
+                               ("eff. size", "effective_size"), ("cuts off", "cuts_off")])
+    click.echo("")
+    for row in result["ranking"]:
+        click.echo(f"{row['name']}: {'; '.join(row['reasons']) or 'no brokerage'}")
+    if result["articulation_points"]:
+        click.echo("\nCut points (actors whose departure splits the network):")
+        for row in result["articulation_points"]:
+            plural = "s" if row["cuts_off"] > 1 else ""
+            click.echo(f"  {row['name']}: {row['cuts_off']} actor{plural} cut off, {row['pieces']} pieces")
+
+
+@cli.command()
+@click.argument("actor")
+@store_option
+@territory_option
+@at_option
+@click.option("--need", help="Id of one of its needs: match on that need's resources.")
+@click.option("--reach", type=click.Choice(["commune", "epci", "departement", "region"]), default="departement",
+              show_default=True, help="How far complementary candidates may be.")
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True)
+@json_option
+def allies(actor, store, territory, at, need, reach, top, as_json):
+    """Potential allies of ACTOR (an id, key, SIREN, RNA or name), with reasons and introducers."""
+    from .queries import allies as find_allies
+
+    with _errors(), open_store(store) as source:
+        result = find_allies(_project(source, territory, at), actor, need=need, top=top, reach=reach)
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"Potential allies of {result['actor']['name']} ({result['candidates']} candidates scored)\n")
+    for rank, row in enumerate(result["allies"], start=1):
+        introducers = ", ".join(i["name"] for i in row["introducers"][:3])
+        click.echo(f"{rank}. {row['name']} [{row['kind']}] score {row['score']:.2f}"
+                   + (f" — introduced by {introducers}" if introducers else ""))
+        click.echo(f"   {'; '.join(row['reasons'])}")
+
+
+@cli.command()
+@click.argument("territory", required=False)
+@store_option
+@at_option
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True)
+@json_option
+def profile(territory, store, at, top, as_json):
+    """The ecosystem of TERRITORY (all of it by default) at a glance."""
+    from .queries import profile as summarise
+
+    with _errors(), open_store(store) as source:
+        result = summarise(_project(source, territory, at), top=top)
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"{result['actors']} actors: " + ", ".join(f"{k} {v}" for k, v in result["actors_by_kind"].items()))
+    click.echo(f"{result['partnerships']} ties: "
+               + ", ".join(f"{k} {v}" for k, v in result["partnerships_by_kind"].items()))
+    click.echo("by year: " + ", ".join(f"{k} {v}" for k, v in result["partnerships_by_year"].items()))
+    parts = result["components"]
+    click.echo(f"density {result['density']:.4f}; {parts['count']} components (largest {parts['largest']}, "
+               f"{parts['isolated_actors']} isolated actors)")
+    found = result["communities"]
+    click.echo(f"\n{found['count']} communities ({found['method']}, modularity {found['modularity']:.3f}):")
+    for row in found["largest"]:
+        hubs = ", ".join(h["name"] for h in row["hubs"])
+        click.echo(f"  #{row['community']}: {row['size']} actors ({', '.join(row['themes'])}) around {hubs}")
+    click.echo("\nTop brokers:")
+    for row in result["top_brokers"]:
+        click.echo(f"  {row['name']}: {'; '.join(row['reasons'][:2])}")
+    click.echo(f"\nOpen needs: {len(result['open_needs'])}")
+    for need in result["open_needs"]:
+        click.echo(f"  {need['title']} [{need['id']}]")
+
+
+@cli.command()
+@store_option
+@click.option("--before", multiple=True, required=True,
+              help="Cut-off date (repeat for a rolling split: each fold ends at the next date).")
+@click.option("--k", type=click.IntRange(1), default=10, show_default=True, help="Rank cut-off of precision/recall.")
+@click.option("--queries", type=click.IntRange(1), default=300, show_default=True, help="Actors sampled per fold.")
+@territory_option
+@json_option
+def evaluate(store, before, k, queries, territory, as_json):
+    """Backtest allies: hide ties begun on or after --before, see if the ranking finds them."""
+    from .queries import evaluate as backtest
+
+    with _errors(), open_store(store) as source:
+        result = backtest(_project(source, territory), list(before), k=k, queries=queries)
+    if as_json:
+        _echo_json(result)
+        return
+    for fold in result["folds"]:
+        click.echo(f"from {fold['start']} to {fold['end'] or 'the end'}: {fold['training_ties']} ties known, "
+                   f"{fold['new_ties']} new, {fold['queries']} actors asked")
+    rows = [{"method": method, **values} for method, values in result["mean"].items()]
+    click.echo("")
+    _table(rows, [("method", "method"), (f"precision@{k}", "precision"), (f"recall@{k}", "recall"),
+                  ("MRR", "mrr"), ("AUC", "auc")])
 
 
 @cli.command()

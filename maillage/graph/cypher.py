@@ -131,9 +131,11 @@ STORED = {
 
 MOVED_PARTNERSHIPS = "UNWIND $ids AS id MATCH ()-[x:PARTNERSHIP {id: id}]->() DELETE x"
 
-BUMP_VERSION = ("MERGE (m:MaillageMeta {name: 'state'}) SET m.version = coalesce(m.version, 0) + 1 "
-                "RETURN m.version AS version")
-VERSION = "OPTIONAL MATCH (m:MaillageMeta {name: 'state'}) RETURN coalesce(m.version, 0) AS version"
+# ``store_id`` tells a database recreated from scratch from the one before it (caches key on both).
+BUMP_VERSION = ("MERGE (m:MaillageMeta {name: 'state'}) ON CREATE SET m.store_id = randomUUID() "
+                "SET m.version = coalesce(m.version, 0) + 1 RETURN m.version AS version")
+VERSION = ("OPTIONAL MATCH (m:MaillageMeta {name: 'state'}) "
+           "RETURN coalesce(m.version, 0) AS version, coalesce(m.store_id, '') AS store_id")
 
 RESOLVE_KEYS = "UNWIND $keys AS key MATCH (:ActorKey {key: key})-[:DESIGNATES]->(a:Actor) RETURN key, a.id AS id"
 

@@ -273,8 +273,8 @@ class Neo4jStore(Store):
         return [_shape("actors", record["row"], fields) for record in records]
 
     def state_token(self) -> str:
-        version = self._read(cypher.VERSION)[0]["version"]
-        return f"neo4j:{self.uri}:{self.database or ''}:{version}"
+        record = self._read(cypher.VERSION)[0]
+        return f"neo4j:{self.uri}:{self.database or ''}:{record['store_id']}:{record['version']}"
 
     def clear(self) -> None:
         """Delete everything maillage stored in this database (tests and benchmarks use it)."""

@@ -18,6 +18,7 @@ __all__ = ["SQLiteStore"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
+INSERT OR IGNORE INTO meta (name, value) VALUES ('store_id', lower(hex(randomblob(16))));
 CREATE TABLE IF NOT EXISTS territories (
     id TEXT PRIMARY KEY, code TEXT NOT NULL, level TEXT NOT NULL, name TEXT, population INTEGER,
     extra TEXT NOT NULL DEFAULT '{}', source_file TEXT, source_line INTEGER);
@@ -273,5 +274,5 @@ class SQLiteStore(Store):
         return [_decode(row) for row in rows]
 
     def state_token(self) -> str:
-        row = self._db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
-        return f"sqlite:{self.path.resolve()}:{row[0] if row else 0}"
+        meta = dict(self._db.execute("SELECT name, value FROM meta WHERE name IN ('version', 'store_id')"))
+        return f"sqlite:{self.path.resolve()}:{meta.get('store_id', '')}:{meta.get('version', 0)}"

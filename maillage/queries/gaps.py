@@ -19,28 +19,12 @@ from collections import Counter
 import networkx as nx
 
 from ..errors import UsageError
-from ..vocabulary import default_vocabulary
+from .common import LEVEL_WORDS, REACH_LEVELS, TERRITORY_SCORE, labels, shared_level, simple_graph
 
 __all__ = ["gaps", "REACH_LEVELS", "WEIGHTS"]
 
-REACH_LEVELS = ("commune", "epci", "departement", "region")
 WEIGHTS = {"fit": 0.4, "themes": 0.2, "territory": 0.15, "network": 0.25}
-_TERRITORY_SCORE = {"commune": 1.0, "epci": 0.75, "departement": 0.5, "region": 0.25, "national": 0.1}
-_LEVEL_WORDS = {"commune": "same commune", "epci": "same intercommunalité", "departement": "same département",
-                "region": "same région", "national": "operates nationwide"}
 _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
-
-
-def _shared_level(a: dict, b: dict) -> str | None:
-    """The finest territorial level two places share."""
-    if a.get("commune") and a["commune"] == b.get("commune"):
-        return "commune"
-    if set(a.get("epcis") or []) & set(b.get("epcis") or []):
-        return "epci"
-    for level in ("departement", "region"):
-        if a.get(level) and a[level] == b.get(level):
-            return level
-    return None
 
 
 def _area_level(need_places: dict, area: dict) -> str | None:
@@ -56,7 +40,7 @@ def _area_level(need_places: dict, area: dict) -> str | None:
 def _reach_level(graph: nx.Graph, need_places: dict, actor: str) -> str | None:
     """The finest level at which ``actor`` (its seat or its operating areas) meets the need's place."""
     node = graph.nodes[actor]
-    found = [_shared_level(need_places, node)]
+    found = [shared_level(need_places, node)]
     found += [_area_level(need_places, graph.graph["areas"][area]) for area in node.get("operates_in") or []]
     order = REACH_LEVELS + ("national",)
     return min((level for level in found if level), key=order.index, default=None)
@@ -64,11 +48,6 @@ def _reach_level(graph: nx.Graph, need_places: dict, actor: str) -> str | None:
 
 def _within(level: str | None, reach: str) -> bool:
     return level == "national" or (level is not None and REACH_LEVELS.index(level) <= REACH_LEVELS.index(reach))
-
-
-def _labels(name: str, codes) -> str:
-    vocabulary = default_vocabulary()
-    return ", ".join(vocabulary.label(name, code).lower() for code in codes)
 
 
 def _paths(graph: nx.Graph, sources: list[str], target: str, max_hops: int) -> list[list[str]]:
@@ -97,14 +76,14 @@ def _proposal(graph, need, origins, provider, max_hops) -> dict:
     parts = {
         "fit": len(offered) / len(need["resources"]),
         "themes": len(themes) / len(need["themes"]) if need["themes"] else 0.0,
-        "territory": _TERRITORY_SCORE.get(level, 0.0),
+        "territory": TERRITORY_SCORE.get(level, 0.0),
         "network": 1.0 / (distance - 1) if distance and distance > 1 else 0.0,
     }
-    reasons = [f"offers {_labels('resource', offered)}"]
+    reasons = [f"offers {labels('resource', offered)}"]
     if themes:
-        reasons.append(f"works on {_labels('theme', themes)}")
+        reasons.append(f"works on {labels('theme', themes)}")
     if level:
-        reasons.append(_LEVEL_WORDS[level])
+        reasons.append(LEVEL_WORDS[level])
     if distance == 1:
         reasons.append(f"already partners with {graph.nodes[paths[0][0]]['name']}, active on the need's themes")
     elif distance:
@@ -134,7 +113,7 @@ def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: i
         origins = [holder]
     else:  # a need without holder: start from the area's actors working on its themes
         origins = [n for n, data in graph.nodes(data=True)
-                   if set(data["themes"]) & set(need["themes"]) and _shared_level(need["places"], data)
+                   if set(data["themes"]) & set(need["themes"]) and shared_level(need["places"], data)
                    and n not in providers]
     covered_by = sorted(p for p in providers if holder and graph.has_edge(holder, p))
     result = {
@@ -211,8 +190,8 @@ def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hop
         raise UsageError("gaps needs a graph, got None")
     if reach not in REACH_LEVELS:
         raise UsageError(f"reach must be one of {', '.join(REACH_LEVELS)}, got {reach!r}")
-    simple = nx.Graph(graph)
-    simple.graph.setdefault("areas", {})
+    simple = simple_graph(graph)
+    simple.graph.setdefault("areas", graph.graph.get("areas", {}))
     needs = [_analyse_need(simple, need, reach, top, max_hops)
              for need in graph.graph.get("needs", []) if need.get("status", "open") == "open"]
     return {"scope": graph.graph.get("scope", {}), "reach": reach, "needs": needs,

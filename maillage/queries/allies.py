@@ -1,0 +1,243 @@
+"""Potential allies of one actor: who it is not yet tied to, and why they would fit.
+
+Candidates come from an index built once per projection (what each actor offers and seeks,
+where it sits), never from scoring every pair: friends of friends, actors that offer what
+it seeks (or what one of its needs asks) or seek what it offers within reach, and actors of
+its commune or intercommunalité working on its themes. Each candidate gets (:data:`WEIGHTS`):
+
+- ``complementarity``: share of what it seeks that they offer, and of what it offers that they seek;
+- ``themes``: Jaccard similarity of their themes;
+- ``territory``: how close they sit (same commune 1, EPCI .75, département .5, région .25);
+- ``network``: Adamic–Adar index of the pair, relative to the best candidate's (common
+  neighbours and resource allocation are reported too);
+- ``cross_sector``: 1 when their kinds differ. Link prediction rewards closure, the opposite
+  of brokerage; this term keeps cross-sector proposals from being drowned by same-circle ones.
+
+References
+----------
+.. [1] D. Liben-Nowell and J. Kleinberg, "The link-prediction problem for social networks",
+   JASIST 58(7), 2007.
+.. [2] T. Zhou, L. Lü and Y.-C. Zhang, "Predicting missing links via local information",
+   European Physical Journal B 71, 2009 (resource allocation).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import networkx as nx
+
+from ..errors import NotFoundError, UsageError
+from .common import LEVEL_WORDS, REACH_LEVELS, TERRITORY_SCORE, labels, resolve_actor, shared_level, simple_graph
+
+__all__ = ["allies", "score_candidates", "candidate_index", "pair_indices", "WEIGHTS"]
+
+WEIGHTS = {"complementarity": 0.35, "themes": 0.15, "territory": 0.15, "network": 0.25, "cross_sector": 0.10}
+
+
+def candidate_index(graph: nx.Graph) -> dict:
+    """Inverted indexes (resource → actors offering / seeking it, place → actors), built once per graph."""
+    cached = graph.graph.get("_allies_index")
+    if cached is not None:
+        return cached
+    index = {"offers": defaultdict(set), "seeks": defaultdict(set), "commune": defaultdict(set),
+             "epci": defaultdict(set), "departement": defaultdict(set), "region": defaultdict(set),
+             "national": set()}
+    for node, data in graph.nodes(data=True):
+        for resource in data.get("offers") or []:
+            index["offers"][resource].add(node)
+        for resource in data.get("seeks") or []:
+            index["seeks"][resource].add(node)
+        for level in ("commune", "departement", "region"):
+            if data.get(level):
+                index[level][data[level]].add(node)
+        for epci in data.get("epcis") or []:
+            index["epci"][epci].add(node)
+        if "france" in (data.get("operates_in") or []):
+            index["national"].add(node)
+    graph.graph["_allies_index"] = index
+    return index
+
+
+def _nearby(graph: nx.Graph, index: dict, node, reach: str) -> set:
+    """Actors within ``reach`` of node's seat, plus those operating nationwide."""
+    data = graph.nodes[node]
+    found = set(index["national"])
+    if reach == "epci":
+        for epci in data.get("epcis") or []:
+            found |= index["epci"][epci]
+    elif reach in ("commune", "departement", "region") and data.get(reach):
+        found |= index[reach][data[reach]]
+    if reach != "commune" and data.get("commune"):
+        found |= index["commune"][data["commune"]]
+    return found
+
+
+def pair_indices(graph: nx.Graph, u, v, around_u: set | None = None) -> dict:
+    """Common neighbours, Adamic–Adar and resource allocation of a pair (unweighted).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> pair_indices(nx.Graph([(0, 1), (1, 2)]), 0, 2)["common_neighbours"]
+    [1]
+    """
+    around_u = set(graph[u]) if around_u is None else around_u  # given once when u is scored against many
+    common = sorted((w for w in graph[v] if w in around_u and w != u and w != v), key=str)
+    degrees = [graph.degree(w) for w in common]
+    return {"common_neighbours": common,
+            "adamic_adar": sum(1 / math.log(d) for d in degrees if d > 1),
+            "resource_allocation": sum(1 / d for d in degrees if d > 0)}
+
+
+def _candidates(graph: nx.Graph, node, wanted: set, offered: set, reach: str) -> set:
+    index = candidate_index(graph)
+    data = graph.nodes[node]
+    near = _nearby(graph, index, node, reach)
+    found = {w for v in graph[node] for w in graph[v]}
+    for resource in wanted:
+        found |= index["offers"][resource] & near
+    for resource in offered:
+        found |= index["seeks"][resource] & near
+    themes = set(data.get("themes") or [])
+    for w in index["commune"].get(data.get("commune"), set()) | set().union(
+            *(index["epci"][e] for e in data.get("epcis") or [])):
+        if themes & set(graph.nodes[w].get("themes") or []):
+            found.add(w)
+    return found - set(graph[node]) - {node}
+
+
+def _score(graph, node, other, wanted, offered, indices, best_aa) -> dict:
+    mine, theirs = graph.nodes[node], graph.nodes[other]
+    gives = sorted(wanted & set(theirs.get("offers") or []))
+    takes = sorted(offered & set(theirs.get("seeks") or []))
+    forward = len(gives) / len(wanted) if wanted else 0.0
+    backward = len(takes) / len(offered) if offered else 0.0
+    my_themes, their_themes = set(mine.get("themes") or []), set(theirs.get("themes") or [])
+    union = my_themes | their_themes
+    level = shared_level(mine, theirs) or ("national" if "france" in (theirs.get("operates_in") or []) else None)
+    parts = {
+        "complementarity": (forward + backward) / 2 if wanted and offered else forward or backward,
+        "themes": len(my_themes & their_themes) / len(union) if union else 0.0,
+        "territory": TERRITORY_SCORE.get(level, 0.0),
+        "network": indices["adamic_adar"] / best_aa if best_aa else 0.0,
+        "cross_sector": 1.0 if mine.get("kind") != theirs.get("kind") else 0.0,
+    }
+    return {"parts": parts, "gives": gives, "takes": takes, "themes": sorted(my_themes & their_themes),
+            "level": level, **indices}
+
+
+def _reasons(graph, node, other, scored) -> list[str]:
+    name = graph.nodes[other]["name"]
+    reasons = []
+    if scored["gives"]:
+        reasons.append(f"offers {labels('resource', scored['gives'])}, which {graph.nodes[node]['name']} seeks")
+    if scored["takes"]:
+        reasons.append(f"seeks {labels('resource', scored['takes'])}, which {graph.nodes[node]['name']} offers")
+    if scored["themes"]:
+        reasons.append(f"both work on {labels('theme', scored['themes'])}")
+    if scored["level"]:
+        reasons.append(LEVEL_WORDS[scored["level"]])
+    common = scored["common_neighbours"]
+    if common:
+        names = ", ".join(graph.nodes[w]["name"] for w in common[:3]) + (" …" if len(common) > 3 else "")
+        reasons.append(f"{len(common)} partner{'s' if len(common) > 1 else ''} in common: {names}")
+    if scored["parts"]["cross_sector"]:
+        reasons.append(f"another sector ({labels('actor_kind', [graph.nodes[other]['kind']])})")
+    return reasons or [f"{name} is within reach"]
+
+
+def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
+           reach: str = "departement", weights: dict | None = None) -> dict:
+    """Rank the actors ``actor`` is not yet tied to, with the reasons and the introducers.
+
+    Parameters
+    ----------
+    graph : networkx.Graph or MultiGraph
+        A projection.
+    actor : str
+        Node id, key, SIREN, RNA or (unambiguous part of a) name.
+    need : str, optional
+        Id of one of its needs: complementarity is then measured on that need's resources.
+    top : int
+        Rows returned.
+    reach : {"commune", "epci", "departement", "region"}
+        How far complementary candidates may sit (friends of friends are always candidates).
+    weights : dict, optional
+        Replaces :data:`WEIGHTS`.
+
+    Returns
+    -------
+    dict
+        ``actor``, ``need``, ``candidates`` (how many were scored) and ``allies``: rows with id,
+        name, kind, score, score_parts, common_neighbours, adamic_adar, resource_allocation,
+        introducers and reasons.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([("asso", "mairie"), ("mairie", "boite")])
+    >>> G.add_node("asso", name="Asso", kind="association", seeks=["skills"], offers=[], themes=[])
+    >>> G.add_node("mairie", name="Mairie", kind="collectivite", seeks=[], offers=[], themes=[])
+    >>> G.add_node("boite", name="Boîte", kind="company", seeks=[], offers=["skills"], themes=[])
+    >>> allies(G, "Asso")["allies"][0]["reasons"][:2]
+    ['offers compétences, which Asso seeks', '1 partner in common: Mairie']
+    """
+    if graph is None:
+        raise UsageError("allies needs a graph, got None")
+    if reach not in REACH_LEVELS:
+        raise UsageError(f"reach must be one of {', '.join(REACH_LEVELS)}, got {reach!r}")
+    simple = simple_graph(graph)
+    node = resolve_actor(simple, actor)
+    data = simple.nodes[node]
+    chosen_need = None
+    if need is not None:
+        chosen_need = next((n for n in graph.graph.get("needs", []) if n["id"] == need), None)
+        if chosen_need is None:
+            raise NotFoundError(f"no need {need!r} in this scope")
+    scored = score_candidates(simple, node, chosen_need and chosen_need.get("resources"), reach, weights)
+    rows = sorted(((score, other, detail) for other, (score, detail) in scored.items()),
+                  key=lambda row: (-row[0], str(row[1])))
+    return {
+        "actor": {"id": node, "name": data.get("name"), "kind": data.get("kind")},
+        "need": chosen_need and {"id": chosen_need["id"], "title": chosen_need.get("title")},
+        "candidates": len(scored), "weights": weights or WEIGHTS,
+        "allies": [_row(simple, node, other, score, scored) for score, other, scored in rows[:top]],
+    }
+
+
+def score_candidates(graph: nx.Graph, node, resources=None, reach: str = "departement",
+                     weights: dict | None = None) -> dict:
+    """Score every candidate ally of ``node`` in a simple graph: candidate → (score, details).
+
+    ``resources`` replaces what the actor seeks (a need's resources). Used by :func:`allies`
+    and by the backtest, which needs the scores of all candidates, not only the top ones.
+    """
+    weights = weights or WEIGHTS
+    data = graph.nodes[node]
+    wanted = set(data.get("seeks") or []) if resources is None else set(resources)
+    offered = set(data.get("offers") or [])
+    candidates = _candidates(graph, node, wanted, offered, reach)
+    around = set(graph[node])
+    indices = {other: pair_indices(graph, node, other, around) for other in candidates}
+    best_aa = max((found["adamic_adar"] for found in indices.values()), default=0.0)
+    out = {}
+    for other in candidates:
+        detail = _score(graph, node, other, wanted, offered, indices[other], best_aa)
+        out[other] = (sum(weights.get(k, 0.0) * v for k, v in detail["parts"].items()), detail)
+    return out
+
+
+def _row(graph, node, other, score, scored) -> dict:
+    theirs = graph.nodes[other]
+    return {
+        "id": other, "name": theirs.get("name"), "kind": theirs.get("kind"), "score": round(score, 4),
+        "score_parts": {k: round(v, 4) for k, v in scored["parts"].items()},
+        "common_neighbours": len(scored["common_neighbours"]),
+        "adamic_adar": round(scored["adamic_adar"], 4),
+        "resource_allocation": round(scored["resource_allocation"], 4),
+        "introducers": [{"id": w, "name": graph.nodes[w].get("name"), "kind": graph.nodes[w].get("kind")}
+                        for w in scored["common_neighbours"]],
+        "reasons": _reasons(graph, node, other, scored),
+    }

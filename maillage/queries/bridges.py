@@ -1,0 +1,163 @@
+"""Who holds the ecosystem together: one ranking of brokers, with the measures behind it.
+
+Each actor gets five measures, each turned into a percentile rank among the actors (so no
+measure's scale dominates), and the combined score is their weighted mean (:data:`WEIGHTS`):
+
+- ``betweenness`` (0.30): share of shortest paths between other actors that pass through it;
+  exact up to :data:`EXACT_LIMIT` actors, else estimated from sampled sources with a 95 % interval;
+- ``cross_sector`` (0.25): open two-paths it brokers between actors of kinds other than its own
+  or between two different kinds (Gould–Fernandez itinerant, representative, gatekeeper, liaison);
+- ``cuts_off`` (0.15): actors that would lose their way to the rest of the network without it;
+- ``effective_size`` (0.15) and ``1 − constraint`` (0.15): Burt's structural holes.
+
+References
+----------
+.. [1] L. C. Freeman, "A set of measures of centrality based on betweenness", Sociometry 40, 1977.
+.. [2] R. S. Burt, *Structural Holes*, 1992; R. V. Gould and R. M. Fernandez, 1989.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+
+from ..errors import UsageError
+from .brokerage import brokerage_roles
+from .common import simple_graph
+from .structure import betweenness, cut_points, structural_holes
+
+__all__ = ["bridges", "WEIGHTS", "EXACT_LIMIT", "SAMPLES"]
+
+WEIGHTS = {"betweenness": 0.30, "cross_sector": 0.25, "cuts_off": 0.15, "effective_size": 0.15,
+           "openness": 0.15}
+EXACT_LIMIT = 2_000
+SAMPLES = 100
+_CROSS = ("itinerant", "representative", "gatekeeper", "liaison")
+
+
+def _percentiles(values: dict) -> dict:
+    """Percentile rank in [0, 1] (ties share the mean rank; NaN ranks last)."""
+    ordered = sorted(values, key=lambda node: (-math.inf if math.isnan(values[node]) else values[node]))
+    ranks, n, i = {}, len(ordered), 0
+    while i < n:
+        j = i
+        while j + 1 < n and values[ordered[j + 1]] == values[ordered[i]]:
+            j += 1
+        for node in ordered[i:j + 1]:
+            ranks[node] = ((i + j) / 2) / (n - 1) if n > 1 else 0.0
+        i = j + 1
+    return ranks
+
+
+def _reasons(graph, node, row) -> list[str]:
+    reasons = []
+    if row["betweenness"] > 0:
+        reasons.append(f"on {row['betweenness']:.1%} of the shortest paths between other actors")
+    roles, z = row["brokerage"], row["brokerage_z"]
+    cross = sum(roles[role] for role in _CROSS)
+    if cross:
+        detail = ", ".join(f"{role} {roles[role]}" for role in _CROSS if roles[role])
+        reasons.append(f"brokers {cross} times between actors it links across kinds ({detail})")
+        above = [role for role in _CROSS if z[role] >= 2]
+        if above:
+            reasons.append("more than chance would give as " + ", ".join(f"{r} (z = {z[r]:+.1f})" for r in above))
+    if row["cuts_off"]:
+        plural = "s" if row["cuts_off"] > 1 else ""
+        reasons.append(f"without it {row['cuts_off']} actor{plural} would be cut off from the rest")
+    if not math.isnan(row["constraint"]) and row["constraint"] < 0.5 and graph.degree(node) > 1:
+        reasons.append(f"spans structural holes (constraint {row['constraint']:.2f}, "
+                       f"effective size {row['effective_size']:.1f})")
+    return reasons
+
+
+def bridges(graph: nx.Graph, top: int = 20, samples: int | None = None, seed: int = 42) -> dict:
+    """Rank the actors that hold ``graph`` together, with every measure and the reasons.
+
+    Parameters
+    ----------
+    graph : networkx.Graph or MultiGraph
+        A projection; parallel ties count once.
+    top : int
+        Rows of the ranking returned.
+    samples : int, optional
+        Betweenness sources; default exact up to EXACT_LIMIT actors, else SAMPLES.
+    seed : int
+        Seed of the sampled betweenness.
+
+    Returns
+    -------
+    dict
+        ``betweenness`` (method, samples, error statement), ``ranking`` (rows with id, name, kind,
+        score, measures, brokerage counts and z-scores, reasons), ``articulation_points`` and
+        ``bridge_edges`` (each with the actors it would cut off).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([("a", "hub"), ("b", "hub"), ("hub", "c"), ("c", "d")])
+    >>> nx.set_node_attributes(G, {"a": "association", "b": "school", "hub": "collectivite",
+    ...                            "c": "company", "d": "company"}, "kind")
+    >>> nx.set_node_attributes(G, {n: n.upper() for n in G}, "name")
+    >>> bridges(G, top=1)["ranking"][0]["id"]
+    'hub'
+    """
+    if graph is None:
+        raise UsageError("bridges needs a graph, got None")
+    simple = simple_graph(graph)
+    n = simple.number_of_nodes()
+    if samples is None and n > EXACT_LIMIT:
+        samples = SAMPLES
+    between = betweenness(simple, samples=samples, seed=seed)
+    holes = structural_holes(simple)
+    cuts = cut_points(simple)
+    roles = brokerage_roles(simple)
+    measures = {
+        "betweenness": between["values"],
+        "cross_sector": {v: sum(roles[v]["counts"][r] for r in _CROSS) for v in simple},
+        "cuts_off": {v: cuts["articulation_points"].get(v, {}).get("cuts_off", 0) for v in simple},
+        "effective_size": holes["effective_size"],
+        "openness": {v: 1 - c if not math.isnan(c) else math.nan for v, c in holes["constraint"].items()},
+    }
+    ranks = {name: _percentiles(values) for name, values in measures.items()}
+    rows = []
+    for v in simple:
+        data = simple.nodes[v]
+        row = {
+            "id": v, "name": data.get("name"), "kind": data.get("kind"),
+            "score": round(sum(WEIGHTS[m] * ranks[m][v] for m in WEIGHTS), 4),
+            "betweenness": round(between["values"][v], 6), "betweenness_ci95": round(between["ci95"][v], 6),
+            "constraint": round(holes["constraint"][v], 4), "effective_size": round(holes["effective_size"][v], 3),
+            "degree": simple.degree(v), "cuts_off": measures["cuts_off"][v],
+            "brokerage": roles[v]["counts"], "brokerage_z": roles[v]["z"],
+        }
+        row["reasons"] = _reasons(simple, v, row)
+        rows.append(row)
+    rows.sort(key=lambda row: (-row["score"], -row["betweenness"], str(row["id"])))
+    return {
+        "scope": graph.graph.get("scope", {}), "actors": n, "ties": simple.number_of_edges(),
+        "betweenness": _method(between, n),
+        "weights": WEIGHTS, "ranking": [_json_safe(row) for row in rows[:top]],
+        "articulation_points": sorted(
+            ({"id": v, "name": simple.nodes[v].get("name"), **info} for v, info in cuts["articulation_points"].items()),
+            key=lambda row: (-row["cuts_off"], str(row["id"])))[:top],
+        "bridge_edges": sorted(
+            ({"ends": [u, v], "names": [simple.nodes[u].get("name"), simple.nodes[v].get("name")], "cuts_off": cut}
+             for (u, v), cut in cuts["bridges"].items()), key=lambda row: (-row["cuts_off"], row["ends"]))[:top],
+    }
+
+
+def _method(between: dict, n: int) -> dict:
+    if between["method"] == "exact":
+        return {"method": "exact", "samples": n, "note": "exact (Brandes)"}
+    widths = sorted(between["ci95"].values())
+    return {"method": "sampled", "samples": between["samples"],
+            "median_ci95": round(widths[len(widths) // 2], 6) if widths else 0.0,
+            "note": f"estimated from {between['samples']} of {n} sources; each row gives its 95% interval"}
+
+
+def _json_safe(row: dict) -> dict:
+    """NaN (isolated actors' constraint) becomes None, so --json stays valid JSON."""
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+
+

@@ -1,0 +1,123 @@
+"""A territory's ecosystem at a glance: who is there, how they are tied, where the groups are.
+
+Communities are Louvain's (seeded, so the same graph gives the same groups) up to
+:data:`LOUVAIN_LIMIT` actors, and fast label propagation beyond, which scales further; the
+method used is stated in the result.
+
+References
+----------
+.. [1] V. D. Blondel et al., "Fast unfolding of communities in large networks", J. Stat. Mech. 2008.
+.. [2] V. A. Traag and L. Šubelj, "Large network community detection by fast label propagation",
+   Scientific Reports 13, 2023.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import networkx as nx
+
+from ..errors import UsageError
+from .bridges import bridges
+from .common import simple_graph
+
+__all__ = ["profile", "communities", "LOUVAIN_LIMIT"]
+
+LOUVAIN_LIMIT = 50_000
+
+
+def communities(graph: nx.Graph, seed: int = 42) -> dict:
+    """Community of each node of a simple graph, the method used and the modularity.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> found = communities(nx.barbell_graph(5, 0))
+    >>> found["method"], len(set(found["membership"].values()))
+    ('louvain', 2)
+    """
+    if graph is None:
+        raise UsageError("communities needs a graph, got None")
+    if graph.number_of_edges() == 0:
+        return {"method": "none", "membership": {n: i for i, n in enumerate(graph)}, "modularity": 0.0}
+    if graph.number_of_nodes() <= LOUVAIN_LIMIT:
+        method, groups = "louvain", nx.community.louvain_communities(graph, seed=seed)
+    else:
+        method, groups = "fast_label_propagation", list(nx.community.fast_label_propagation_communities(graph, seed=seed))
+    groups = sorted(groups, key=lambda group: (-len(group), min(map(str, group))))
+    membership = {node: i for i, group in enumerate(groups) for node in group}
+    return {"method": method, "membership": membership,
+            "modularity": round(nx.community.modularity(graph, groups), 4)}
+
+
+def _community_rows(graph: nx.Graph, membership: dict, top: int) -> tuple[list, list]:
+    members: dict[int, list] = {}
+    for node, group in membership.items():
+        members.setdefault(group, []).append(node)
+    rows = []
+    for group, nodes in sorted(members.items(), key=lambda item: (-len(item[1]), item[0]))[:top]:
+        hubs = sorted(nodes, key=lambda n: (-graph.degree(n), str(n)))[:3]
+        themes = Counter(t for n in nodes for t in graph.nodes[n].get("themes") or [])
+        rows.append({"community": group, "size": len(nodes),
+                     "kinds": dict(Counter(graph.nodes[n].get("kind") for n in nodes).most_common()),
+                     "themes": [theme for theme, _ in themes.most_common(3)],
+                     "hubs": [{"id": n, "name": graph.nodes[n].get("name")} for n in hubs]})
+    between = Counter()
+    for u, v in graph.edges():
+        a, b = membership[u], membership[v]
+        if a != b:
+            between[(min(a, b), max(a, b))] += 1
+    ties = [{"communities": list(pair), "ties": count}
+            for pair, count in sorted(between.items(), key=lambda item: (-item[1], item[0]))[:top]]
+    return rows, ties
+
+
+def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42) -> dict:
+    """Summarise the ecosystem of a projection.
+
+    Returns
+    -------
+    dict
+        ``actors`` and ``actors_by_kind``; ``partnerships``, ``partnerships_by_kind`` and
+        ``partnerships_by_year`` (by start year, ``undated`` otherwise); ``density``;
+        ``components`` (count, largest, isolated actors); ``communities`` (method, modularity,
+        count, the largest with their kinds, themes and hubs, and the ties between them);
+        ``top_brokers`` (from :func:`maillage.queries.bridges`); ``open_needs``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiGraph()
+    >>> G.add_edge("a", "b", kind="cooperation", start="2016-01-01")
+    0
+    >>> nx.set_node_attributes(G, {"a": "association", "b": "company"}, "kind")
+    >>> profile(G)["partnerships_by_year"]
+    {'2016': 1}
+    """
+    if graph is None:
+        raise UsageError("profile needs a graph, got None")
+    simple = simple_graph(graph)
+    components = list(nx.connected_components(simple))
+    found = communities(simple, seed)
+    rows, ties = _community_rows(simple, found["membership"], top)
+    years = Counter((data.get("start") or "undated")[:4] if data.get("start") else "undated"
+                    for *_, data in graph.edges(data=True))
+    brokers = bridges(graph, top=min(top, 5), seed=seed)
+    return {
+        "scope": graph.graph.get("scope", {}),
+        "actors": graph.number_of_nodes(),
+        "actors_by_kind": dict(sorted(Counter(d.get("kind") for _, d in graph.nodes(data=True)).items())),
+        "partnerships": graph.number_of_edges(),
+        "partnerships_by_kind": dict(sorted(Counter(d.get("kind") for *_, d in graph.edges(data=True)).items())),
+        "partnerships_by_year": dict(sorted(years.items())),
+        "density": round(nx.density(simple), 6) if simple.number_of_nodes() > 1 else 0.0,
+        "components": {"count": len(components), "largest": max(map(len, components), default=0),
+                       "isolated_actors": sum(1 for c in components if len(c) == 1)},
+        "communities": {"method": found["method"], "modularity": found["modularity"],
+                        "count": len(set(found["membership"].values())), "largest": rows, "ties_between": ties},
+        "top_brokers": [{k: row[k] for k in ("id", "name", "kind", "score", "reasons")} for row in brokers["ranking"]],
+        "betweenness": brokers["betweenness"],
+        "open_needs": [{"id": n["id"], "title": n.get("title"), "holder": n.get("holder"),
+                        "themes": n.get("themes"), "resources": n.get("resources")}
+                       for n in graph.graph.get("needs", []) if n.get("status", "open") == "open"],
+    }

@@ -1,0 +1,80 @@
+"""Synthetic ecosystems with a planted structure, to test and benchmark the analyses.
+
+Actors get a seat, themes, what they offer and what they seek. Partnerships then form year
+after year by a known rule: most often between an actor and a nearby actor that offers what
+it seeks (complementarity, usually across sectors), otherwise by triadic closure (a partner
+of a partner) or at random nearby. A backtest can therefore check that a ranking finds the
+planted rule better than indices that only see closure.
+"""
+
+from __future__ import annotations
+
+import random
+
+import networkx as nx
+
+from .vocabulary import RESOURCES, THEMES
+
+__all__ = ["planted_ecosystem", "KIND_SHARES"]
+
+KIND_SHARES = {"association": 0.45, "company": 0.40, "collectivite": 0.06, "public_body": 0.03, "school": 0.03,
+               "foundation": 0.02, "intermediary": 0.01}
+
+
+def _actor(rng: random.Random, index: int, place: dict) -> dict:
+    kind = rng.choices(list(KIND_SHARES), weights=list(KIND_SHARES.values()))[0]
+    resources = list(RESOURCES)
+    offers = rng.sample(resources, rng.randint(1, 2))
+    seeks = rng.sample([r for r in resources if r not in offers], rng.randint(1, 2))
+    return {"id": f"x{index}", "name": f"Acteur {index}", "kind": kind, "themes": rng.sample(list(THEMES), 2),
+            "offers": offers, "seeks": seeks, "operates_in": [], **place}
+
+
+def planted_ecosystem(actors: int = 1000, departements: int = 4, years: range = range(2010, 2025),
+                      ties_per_year: int | None = None, complementary_share: float = 0.7, seed: int = 42
+                      ) -> nx.MultiGraph:
+    """A projection-like MultiGraph whose ties follow the planted rule (see module doc).
+
+    Examples
+    --------
+    >>> G = planted_ecosystem(200, seed=1)
+    >>> G.number_of_nodes(), min(d["start"] for *_, d in G.edges(data=True))[:4]
+    (200, '2010')
+    """
+    rng = random.Random(seed)
+    graph = nx.MultiGraph(scope={"territory": None, "at": None, "kinds": None}, areas={}, needs=[])
+    by_place: dict[str, list[str]] = {}
+    for i in range(actors):
+        dep = f"{67 + i % departements}"
+        commune = f"{dep}{rng.randint(1, 20):03d}"
+        node = _actor(rng, i, {"commune": commune, "epcis": [], "departement": dep, "region": "44"})
+        graph.add_node(node.pop("id"), **node)
+        by_place.setdefault(dep, []).append(f"x{i}")
+    offering = {}
+    for node, data in graph.nodes(data=True):
+        for resource in data["offers"]:
+            offering.setdefault((data["departement"], resource), []).append(node)
+    per_year = ties_per_year or actors // 4
+    for year in years:
+        for _ in range(per_year):
+            u = f"x{rng.randrange(actors)}"
+            v = _partner(graph, rng, u, offering, by_place, complementary_share)
+            if v and v != u and not graph.has_edge(u, v):
+                graph.add_edge(u, v, key=f"{u}-{v}", kind="cooperation", start=f"{year}-{rng.randint(1, 12):02d}-01",
+                               end=None, themes=[], amount=None, description=None)
+    return graph
+
+
+def _partner(graph, rng, u, offering, by_place, complementary_share):
+    data = graph.nodes[u]
+    roll = rng.random()
+    if roll < complementary_share:
+        pool = offering.get((data["departement"], rng.choice(data["seeks"])), [])
+        cross = [v for v in pool if graph.nodes[v]["kind"] != data["kind"]]
+        pool = cross if cross and rng.random() < 0.8 else pool
+        return rng.choice(pool) if pool else None
+    neighbours = list(graph[u])
+    if roll < complementary_share + (1 - complementary_share) / 2 and neighbours:
+        middle = rng.choice(neighbours)
+        return rng.choice(list(graph[middle]))
+    return rng.choice(by_place[data["departement"]])
