@@ -113,6 +113,8 @@ def parse_territory_ref(value: str) -> str:
         if level not in TERRITORY_LEVELS:
             raise ValueError(f"unknown territory level {level!r} (use one of {', '.join(TERRITORY_LEVELS)})")
         code = code.upper()
+        if not code:
+            raise ValueError(f"territory {text!r} has no code (write level:code, e.g. region:44)")
         if level == "commune":
             code = ids.normalize_commune(code)
         return f"{level}:{code}"

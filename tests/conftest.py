@@ -67,3 +67,9 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Projection caches of the tests live in a temporary folder, never in the user's."""
+    os.environ["MAILLAGE_CACHE"] = str(tmp_path_factory.mktemp("cache"))

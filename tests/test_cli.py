@@ -99,3 +99,42 @@ def test_demo_writes_store_and_view(run, tmp_path):
     assert "1. IBM France" in result.output and "Conseil départemental du Bas-Rhin" in result.output
     assert (tmp_path / "out" / "maillage.html").stat().st_size > 10_000
     assert json.loads(run("stats", "--json", "--store", tmp_path / "out" / "maillage.db").output)["needs"] == 5
+
+
+@pytest.fixture
+def loaded(run, example_files):
+    assert run("load", *example_files).exit_code == 0
+    return run
+
+
+def test_analysis_commands_answer_in_json(loaded):
+    bridges = json.loads(loaded("bridges", "--json", "--top", "3").output)
+    assert len(bridges["ranking"]) == 3 and bridges["betweenness"]["method"] == "exact"
+    allies = json.loads(loaded("allies", "cd67", "--json").output)
+    assert allies["actor"]["id"] == "cd67" and all(row["reasons"] for row in allies["allies"])
+    profile = json.loads(loaded("profile", "67", "--json").output)
+    assert profile["scope"]["territory"] == "departement:67" and profile["actors"] == 13
+    evaluation = json.loads(loaded("evaluate", "--before", "2016-01-01", "--json").output)
+    assert set(evaluation["mean"]) >= {"maillage", "random", "common_neighbours", "adamic_adar"}
+
+
+def test_analysis_commands_print_tables(loaded):
+    result = loaded("bridges", "--top", "3")
+    assert result.exit_code == 0 and result.output.startswith("23 actors, 27 ties; betweenness exact")
+    result = loaded("allies", "Banque Alimentaire du Bas-Rhin", "--need", "ba67-tracabilite")
+    assert result.exit_code == 0 and "Potential allies of Banque Alimentaire du Bas-Rhin" in result.output
+    result = loaded("evaluate", "--before", "2016-01-01")
+    assert result.exit_code == 0 and "precision@10" in result.output
+
+
+def test_analysis_errors_and_exit_codes(loaded):
+    result = loaded("allies", "Bas-Rhin")
+    assert result.exit_code == 1 and "Error: 'Bas-Rhin' matches 2 actors: " in result.output
+    result = loaded("allies", "cd67", "--need", "nope")
+    assert result.exit_code == 1 and "Error: no need 'nope' in this scope" in result.output
+    result = loaded("evaluate")
+    assert result.exit_code == 2 and "Missing option '--before'" in result.output
+    result = loaded("evaluate", "--before", "someday")
+    assert result.exit_code == 2 and "not a date: 'someday'" in result.output
+    result = loaded("bridges", "--territory", "region:")
+    assert result.exit_code == 2
