@@ -319,6 +319,36 @@ def evaluate(store, before, k, queries, territory, as_json):
 
 
 @cli.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@store_option
+@territory_option
+@at_option
+@click.option("--focus", help="Only this actor (id or name) and its neighbourhood.")
+@click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True, help="Neighbourhood radius.")
+@click.option("--color", type=click.Choice(["kind", "territory", "community"]), default="kind", show_default=True)
+@click.option("--size", type=click.Choice(["degree", "betweenness", "brokerage"]), default="degree",
+              show_default=True, help="What node sizes show.")
+@click.option("--proposals", is_flag=True, help="Draw the bridges and allies the analyses propose (HTML).")
+@json_option
+def export(out, store, territory, at, focus, hops, color, size, proposals, as_json):
+    """Write the graph to OUT: .html (interactive view), .gexf, .graphml, .json (node-link) or .csv."""
+    from .views import export as write_export
+
+    with _errors(), open_store(store) as source:
+        result = write_export(_project(source, territory, at), out, focus=focus, hops=hops, color=color,
+                              size=size, proposals=proposals)
+    if as_json:
+        _echo_json(result)
+        return
+    for path in result.get("paths", [result["path"]]):
+        click.echo(f"wrote {path}")
+    click.echo(f"{result['nodes']} nodes, {result['edges']} edges"
+               + (f", {result['proposals']} proposals" if result["proposals"] else ""))
+    if result["notice"]:
+        click.echo(result["notice"])
+
+
+@cli.command()
 @click.option("--out", "out_dir", default="maillage-demo", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the store (maillage.db) and the view (maillage.html).")
 @click.option("--examples", type=click.Path(exists=True, file_okay=False), help="Example files (default: examples/).")

@@ -9,7 +9,7 @@ from .graph import open_store
 from .graph.projection import project
 from .loaders.pipeline import load_files
 from .queries import gaps
-from .views import write_html
+from .views import export
 
 __all__ = ["run_demo", "find_examples"]
 
@@ -40,9 +40,6 @@ def run_demo(out_dir: str | Path, examples: str | Path | None = None, progress=N
         report = load_files(store, files, progress=progress)
         graph = project(store)
     result = gaps(graph)
-    proposals = [{"source": need["holder"], "target": proposal["provider"],
-                  "label": f"proposed for « {need['title']} »: " + "; ".join(proposal["reasons"])}
-                 for need in result["needs"] if need["holder"] for proposal in need["proposals"][:1]]
-    html_path = write_html(graph, out_dir / "maillage.html", proposals=proposals)
-    return {"store": str(store_path), "html": str(html_path), "load": report.to_dict(), "gaps": result,
+    view = export(graph, out_dir / "maillage.html", proposals=True, title="maillage — l'écosystème exemple")
+    return {"store": str(store_path), "html": view["path"], "load": report.to_dict(), "gaps": result,
             "actors": graph.number_of_nodes(), "ties": graph.number_of_edges()}

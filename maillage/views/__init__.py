@@ -1,5 +1,6 @@
-"""Views of a projected graph for people: the interactive HTML page."""
+"""Views of a projected graph: the interactive HTML page and files for Gephi and other tools."""
 
+from .export import export
 from .html import write_html
 
-__all__ = ["write_html"]
+__all__ = ["export", "write_html"]

@@ -1,0 +1,146 @@
+"""Export a projection to the format its file name asks for, with measures and proposals.
+
+``.html`` (the interactive view), ``.gexf`` and ``.graphml`` (Gephi, all attributes, dates as
+GEXF spells), ``.json`` (node-link) and ``.csv`` (a nodes and an edges table).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+
+from ..errors import UsageError
+from ..queries.bridges import EXACT_LIMIT, SAMPLES, bridges
+from ..queries.common import resolve_actor, simple_graph
+from ..queries.structure import betweenness
+from .files import write_csv, write_gexf, write_graphml, write_json
+from .html import MAX_NODES, write_html
+
+__all__ = ["export", "FORMATS", "COLOR_BY", "SIZE_BY", "focus_graph", "aggregate"]
+
+FORMATS = {".html": "html", ".htm": "html", ".gexf": "gexf", ".graphml": "graphml", ".json": "json", ".csv": "csv"}
+COLOR_BY = ("kind", "territory", "community")
+SIZE_BY = ("degree", "betweenness", "brokerage")
+
+
+def focus_graph(graph: nx.MultiGraph, actor: str, hops: int = 1) -> tuple[nx.MultiGraph, str]:
+    """The actors within ``hops`` steps of ``actor`` (id or name), with the ties among them."""
+    node = resolve_actor(simple_graph(graph), actor)
+    keep = nx.single_source_shortest_path_length(simple_graph(graph), node, cutoff=hops)
+    focused = graph.subgraph(keep).copy()
+    focused.graph = {k: v for k, v in graph.graph.items() if not k.startswith("_")}
+    return focused, node
+
+
+def _sizes(graph: nx.MultiGraph, size: str, seed: int) -> dict:
+    simple = simple_graph(graph)
+    if size == "degree":
+        return dict(simple.degree())
+    if size == "betweenness":
+        samples = SAMPLES if simple.number_of_nodes() > EXACT_LIMIT else None
+        return betweenness(simple, samples=samples, seed=seed)["values"]
+    if size == "brokerage":
+        return {row["id"]: row["score"] for row in bridges(graph, top=graph.number_of_nodes(), seed=seed)["ranking"]}
+    raise UsageError(f"size must be one of {', '.join(SIZE_BY)}, got {size!r}")
+
+
+def _proposals(graph: nx.MultiGraph, focus: str | None) -> list[dict]:
+    """Bridge proposals of the gap analysis (and allies of the focused actor) as edges to draw."""
+    from ..queries import allies, gaps
+
+    drawn = []
+    for need in gaps(graph, top=3)["needs"]:
+        for proposal in need["proposals"] if need["holder"] else []:
+            drawn.append({"source": need["holder"], "target": proposal["provider"],
+                          "label": f"Proposition pour « {need['title']} » : " + "; ".join(proposal["reasons"])})
+    if focus is not None:
+        for row in allies(graph, focus, top=5)["allies"]:
+            drawn.append({"source": focus, "target": row["id"], "label": "Allié potentiel : " + "; ".join(row["reasons"])})
+    return drawn
+
+
+def aggregate(graph: nx.MultiGraph, by: dict, what: str) -> nx.Graph:
+    """One node per group (``by``: node → group), sized by its actors, with the ties between groups."""
+    names = graph.graph.get("territory_names", {})
+    members: dict = {}
+    for node, group in by.items():
+        members.setdefault(group, []).append(node)
+    summary = nx.Graph(territory_names=names, scope=graph.graph.get("scope"))
+    for group, nodes in members.items():
+        kinds = Counter(graph.nodes[n].get("kind") for n in nodes)
+        themes = Counter(t for n in nodes for t in graph.nodes[n].get("themes") or [])
+        first = graph.nodes[nodes[0]]
+        label = (names.get(f"commune:{group}") or str(group)) if what == "commune" else f"Communauté {group}"
+        tooltip = "\n".join([f"{label} : {len(nodes)} acteurs"] + [f"{k} : {v}" for k, v in kinds.most_common()])
+        summary.add_node(f"{what}:{group}", name=f"{label} ({len(nodes)})", kind=kinds.most_common(1)[0][0],
+                         themes=[t for t, _ in themes.most_common(3)], aggregate=True, tooltip=tooltip,
+                         commune=first.get("commune") if what == "commune" else None,
+                         departement=first.get("departement"), region=first.get("region"), members=len(nodes))
+    for u, v in graph.edges():
+        a, b = f"{what}:{by[u]}", f"{what}:{by[v]}"
+        if a != b:
+            weight = summary.get_edge_data(a, b, {}).get("weight", 0)
+            summary.add_edge(a, b, weight=weight + 1, kind=None)
+    return summary
+
+
+def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, hops: int = 1,
+           color: str = "kind", size: str = "degree", proposals: bool = False, max_nodes: int = MAX_NODES,
+           title: str | None = None, seed: int = 42) -> dict:
+    """Write ``graph`` to ``out`` in the format of its suffix and return what was written.
+
+    Examples
+    --------
+    >>> import networkx as nx, tempfile, os
+    >>> G = nx.MultiGraph()
+    >>> G.add_node("a", name="A", kind="association", themes=["sport"])
+    >>> export(G, os.path.join(tempfile.mkdtemp(), "g.gexf"))["nodes"]
+    1
+    """
+    if graph is None:
+        raise UsageError("export needs a graph, got None")
+    out = Path(out)
+    fmt = FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise UsageError(f"cannot tell the format of {out.name}: use one of {', '.join(sorted(FORMATS))}")
+    if color not in COLOR_BY:
+        raise UsageError(f"color must be one of {', '.join(COLOR_BY)}, got {color!r}")
+    if not out.parent.is_dir():
+        raise UsageError(f"folder {out.parent} does not exist")
+    focus_id = None
+    if focus is not None:
+        graph, focus_id = focus_graph(graph, focus, hops)
+    sizes = _sizes(graph, size, seed)
+    communities = None
+    if color == "community" or fmt != "html":
+        from ..queries.profile import communities as find_communities
+
+        communities = find_communities(simple_graph(graph), seed)["membership"]
+    if fmt != "html":
+        extra = {size: sizes, "community": communities}
+        writer = {"gexf": write_gexf, "graphml": write_graphml, "json": write_json, "csv": write_csv}[fmt]
+        written = writer(graph, out, extra)
+        paths = [str(p) for p in written] if written else [str(out)]
+        return {"path": paths[0], "paths": paths, "format": fmt, "nodes": graph.number_of_nodes(),
+                "edges": graph.number_of_edges(), "proposals": 0, "notice": ""}
+    drawn = _proposals(graph, focus_id) if proposals else []
+    notice = ""
+    if graph.number_of_nodes() > max_nodes:
+        what = "community" if color == "community" else "commune"
+        by = communities if what == "community" else {n: graph.nodes[n].get("commune") or "?" for n in graph}
+        actors = graph.number_of_nodes()
+        graph = aggregate(graph, by, what)
+        sizes = {n: d["members"] for n, d in graph.nodes(data=True)}
+        communities = {n: n.split(":", 1)[1] for n in graph} if what == "community" else None
+        notice = (f"Vue agrégée : {actors:,} acteurs au-delà de la limite de {max_nodes:,} d'une vue détaillée, "
+                  f"regroupés en {graph.number_of_nodes():,} {'communes' if what == 'commune' else 'communautés'}. "
+                  "Exportez un territoire plus petit (--territory) ou le voisinage d'un acteur (--focus) "
+                  "pour le détail." + (" Les propositions ne sont pas dessinées." if drawn else ""))
+        drawn = []
+    scope = graph.graph.get("scope") or {}
+    heading = title or "maillage — " + (scope.get("territory") or "tout l'écosystème") + (
+        f" au {scope['at']}" if scope.get("at") else "")
+    return write_html(graph, out, sizes=sizes, color=color, communities=communities, proposals=drawn,
+                      notice=notice, title=heading, seed=seed)
