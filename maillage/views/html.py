@@ -1,6 +1,6 @@
 """The interactive HTML view: one self-contained file, drawn by vis-network (from pyvis).
 
-The layout is computed once in Python (seeded: the same graph gives the same picture) and
+The layout is computed once in Python (:mod:`maillage.views.layout`, seeded) and
 shipped with the page, with physics off, so even a 5,000-actor view is interactive as soon
 as it opens. Beyond :data:`MAX_NODES` actors the view aggregates them by commune and says so.
 The vis-network library and its stylesheet are inlined and a Content-Security-Policy forbids
@@ -21,6 +21,7 @@ from pyvis.network import Network
 
 from ..errors import UsageError
 from ..vocabulary import default_vocabulary
+from .layout import layout
 
 __all__ = ["write_html", "KIND_COLOURS", "MAX_NODES", "PALETTE"]
 
@@ -157,8 +158,7 @@ def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, 
         raise UsageError("write_html needs a graph, got None")
     path = Path(path)
     simple = nx.Graph(graph)
-    spread = 60 * max(len(simple), 1) ** 0.5 + 150  # room for labels: grows with the side of the drawing
-    positions = nx.spring_layout(simple, seed=seed, scale=spread) if len(simple) else {}
+    positions = layout(simple, seed)
     sizes = sizes if sizes is not None else dict(simple.degree())
     biggest = max(sizes.values(), default=0) or 1
     group, legend, legend_title = _groups(graph, color, communities)
