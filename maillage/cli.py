@@ -136,7 +136,8 @@ def stats(store, as_json):
 def _print_gaps(result: dict) -> None:
     for need in result["needs"]:
         holder = f" — held by {need['holder_name']}" if need["holder_name"] else ""
-        click.echo(f"\n■ {need['title']} [{need['id']}]{holder}: {need['status'].replace('_', ' ')}")
+        fragile = " (in a priority neighbourhood's commune)" if need.get("priority_areas") else ""
+        click.echo(f"\n■ {need['title']} [{need['id']}]{holder}: {need['status'].replace('_', ' ')}{fragile}")
         for covering in need["covered_by"]:
             click.echo(f"    covered by {covering['name']}")
         for rank, proposal in enumerate(need["proposals"], start=1):

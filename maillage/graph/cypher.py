@@ -152,7 +152,7 @@ def actor_filter(var: str) -> str:
 READ = {
     "territories": (
         "MATCH (t:Territory) WHERE t.id > $after WITH t ORDER BY t.id LIMIT $page "
-        "RETURN t {.id, .code, .level, .name, .population, .parents} AS row"
+        "RETURN t {.id, .code, .level, .name, .population, .parents, .extra} AS row"
     ),
     "actors": (
         f"MATCH (a:Actor) WHERE a.id > $after AND {actor_filter('a')} WITH a ORDER BY a.id LIMIT $page "

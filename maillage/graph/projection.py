@@ -161,6 +161,8 @@ def project(store: Store, scope: Scope | None = None) -> nx.MultiGraph:
     graph.graph["needs"] = [dict(need, places=_need_places(territories, need, graph)) for need in store.need_rows()
                             if _need_in_scope(territories, need, scope, graph)]
     graph.graph["territory_names"] = {tid: row.get("name") for tid, row in territories.items()}
+    graph.graph["priority_areas"] = {row["code"]: row["extra"]["qpv"].split(";") for row in territories.values()
+                                     if row.get("level") == "commune" and (row.get("extra") or {}).get("qpv")}
     return graph
 
 

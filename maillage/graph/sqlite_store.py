@@ -146,8 +146,10 @@ class SQLiteLoadSession(LoadSession):
 
     def _replace_links(self, table, owner, columns, rows, field, values) -> None:
         rows = [row for row in rows if row.get(field)]
+        if not rows:  # nothing to replace (a batch of régions has no parents)
+            return
         self._db.executemany(f"DELETE FROM {table} WHERE {owner} = ?", [(row["id"],) for row in rows])
-        width = len(values(rows[0][field][0])) + 1 if rows else 0
+        width = len(values(rows[0][field][0])) + 1
         self._db.executemany(
             f"INSERT OR REPLACE INTO {table} ({owner}, {columns}) VALUES ({', '.join('?' * width)})",
             [(row["id"], *values(item)) for row in rows for item in row[field]])
@@ -206,7 +208,7 @@ class SQLiteStore(Store):
         }
 
     def territories(self) -> dict[str, dict]:
-        query = f"SELECT t.id, t.code, t.level, t.name, t.population, {_PARENTS} FROM territories t"
+        query = f"SELECT t.id, t.code, t.level, t.name, t.population, {_PARENTS}, t.extra FROM territories t"
         return {row["id"]: _decode(row) for row in self._db.execute(query)}
 
     @staticmethod

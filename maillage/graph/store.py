@@ -23,7 +23,7 @@ NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://
 
 # The plain rows every store reads and writes (lists stay lists, extra is a dict).
 ROW_FIELDS = {
-    "territories": ("id", "code", "level", "name", "population", "parents"),
+    "territories": ("id", "code", "level", "name", "population", "parents", "extra"),
     "actors": ("id", "key", "name", "kind", "commune", "siren", "siret", "rna", "themes", "offers", "seeks",
                "operates_in", "website", "keys"),
     "partnerships": ("id", "source", "target", "kind", "start", "end", "themes", "amount", "description"),

@@ -18,6 +18,7 @@ from ..model import partnership_id
 from ..vocabulary import Vocabulary, default_vocabulary
 from .formats import RowProblem, detect_format, open_rows, read_header
 from .kinds import KIND_ORDER, KINDS, check_header, detect_kind, make_record
+from .opendata import Filters, Skip, detect_source, translate
 from .report import FileReport, LoadReport
 
 __all__ = ["Source", "plan_sources", "load_files", "ON_ERROR"]
@@ -55,6 +56,46 @@ class _Loader:
     def __init__(self, session, report: LoadReport, vocabulary: Vocabulary, batch_size: int):
         self.session, self.report, self.vocabulary, self.batch_size = session, report, vocabulary, batch_size
         self.rejected_actor_keys: dict[str, str] = {}
+        self.columns: dict[tuple[str, str], dict] = {}  # (file, kind) → maillage field → the source's column
+
+    def load_items(self, items, source_name: str) -> None:
+        """Load the Items of an open-data translator, flushing kinds in dependency order."""
+        reports: dict[tuple[str, str], FileReport] = {}
+        batches: dict[str, list] = {kind: [] for kind in KIND_ORDER}
+        pending = 0
+        for item in items:
+            key = (item.path, item.kind)
+            if key not in reports:
+                reports[key] = FileReport(item.path, item.kind, source_name)
+                self.report.files.append(reports[key])
+            file_report = reports[key]
+            if isinstance(item, Skip):
+                file_report.skipped[item.reason] = file_report.skipped.get(item.reason, 0) + 1
+                continue
+            self.columns[key] = item.columns
+            file_report.rows += 1
+            if "__problem__" in item.row:
+                self._reject(file_report, item.line, [("", item.row["__problem__"])])
+                continue
+            record, problems = make_record(KINDS[item.kind], item.row, self.vocabulary)
+            if problems:
+                self._reject(file_report, item.line, problems, item.row)
+                continue
+            batches[item.kind].append((file_report, item.line, record))
+            pending += 1
+            if pending >= self.batch_size:
+                self._flush_batches(batches)
+                pending = 0
+        self._flush_batches(batches)
+
+    def _flush_batches(self, batches: dict[str, list]) -> None:
+        for kind in KIND_ORDER:
+            by_file: dict[int, tuple[FileReport, list]] = {}
+            for file_report, line, record in batches[kind]:
+                by_file.setdefault(id(file_report), (file_report, []))[1].append((line, record))
+            for file_report, batch in by_file.values():
+                self._flush(Source(Path(file_report.path), kind, file_report.format, 0), file_report, batch)
+            batches[kind] = []
 
     def load(self, source: Source, encoding: str | None, progress) -> None:
         kind = KINDS[source.kind]
@@ -96,8 +137,9 @@ class _Loader:
 
     def _reject(self, file_report: FileReport, line: int, problems, row=None) -> None:
         file_report.rejected += 1
+        columns = self.columns.get((file_report.path, file_report.kind), {})
         for field_name, message in problems:
-            self.report.add_error(file_report.path, line, field_name, message)
+            self.report.add_error(file_report.path, line, columns.get(field_name, field_name), message)
         if file_report.kind == "actors" and row:
             for value in (row.get("id"), row.get("siren"), row.get("rna")):
                 if value:
@@ -172,8 +214,14 @@ def _row(record, line: int, **overrides) -> dict:
 def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = None, fmt: str | None = None,
                on_error: str = "abort", dry_run: bool = False, encoding: str | None = None,
                vocabulary: Vocabulary | None = None, batch_size: int = 5000,
-               progress: ProgressCallback | None = None) -> LoadReport:
+               progress: ProgressCallback | None = None, source: str | None = None,
+               departements: Iterable[str] | None = None, communes: Iterable[str] | None = None,
+               include_dissolved: bool = False) -> LoadReport:
     """Load ``paths`` into ``store`` as one unit and return the report.
+
+    ``source`` (cog, rna, sirene, scdl, qpv; detected from the files when they are published
+    open data) reads the files as published; ``departements`` and ``communes`` then keep only
+    those places, and ``include_dissolved`` keeps dissolved associations (flagged).
 
     Raises
     ------
@@ -195,9 +243,18 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     """
     if on_error not in ON_ERROR:
         raise UsageError(f"on_error must be one of {', '.join(ON_ERROR)}, got {on_error!r}")
-    sources = plan_sources(paths, kind, fmt, encoding)
+    paths = [Path(path) for path in paths]
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}")
+    if source is None and kind is None and fmt is None:
+        source = detect_source(paths)
+    filters = Filters(departements, communes)
+    if filters and source is None:
+        raise UsageError("--departement and --commune filter open-data sources (--source cog|rna|sirene|scdl|qpv)")
+    sources = [] if source else plan_sources(paths, kind, fmt, encoding)
     report = LoadReport(on_error=on_error)
-    total, done = sum(source.size for source in sources), 0
+    total, done = sum(os.path.getsize(path) for path in paths), 0
 
     def advance(count: int) -> None:
         nonlocal done
@@ -208,8 +265,11 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     session = store.load_session()
     try:
         loader = _Loader(session, report, vocabulary or default_vocabulary(), batch_size)
-        for source in sources:
-            loader.load(source, encoding, advance)
+        if source:
+            loader.load_items(translate(source, paths, filters, session.resolve_actors, advance, encoding=encoding,
+                                        include_dissolved=include_dissolved), source)
+        for planned in sources:
+            loader.load(planned, encoding, advance)
     except BaseException:
         session.rollback()
         raise

@@ -27,6 +27,7 @@ class FileReport:
     rows: int = 0
     loaded: int = 0
     rejected: int = 0
+    skipped: dict = field(default_factory=dict)  # reason → rows left out on purpose (not errors)
 
 
 @dataclass
@@ -73,7 +74,9 @@ class LoadReport:
     def summary(self) -> str:
         """One line per file, then the verdict."""
         lines = [f"{f.path}: {f.kind}, {f.loaded} of {f.rows} rows loaded"
-                 + (f", {f.rejected} rejected" if f.rejected else "") for f in self.files]
+                 + (f", {f.rejected} rejected" if f.rejected else "")
+                 + "".join(f"; {count} skipped: {reason}" for reason, count in sorted(f.skipped.items()))
+                 for f in self.files]
         verdict = {
             "committed": "loaded" + (f"; {self.error_count} bad rows skipped" if self.error_count else ""),
             "rolled_back": f"nothing loaded: {self.error_count} bad rows (the store is unchanged)",

@@ -123,6 +123,8 @@ def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: i
         "status": "covered" if covered_by else ("open" if providers else "no_provider"),
         "covered_by": [{"id": p, "name": graph.nodes[p]["name"]} for p in covered_by],
         "providers": len(providers), "proposals": [],
+        # a fragility signal: the need sits in a commune with a priority neighbourhood (QPV)
+        "priority_areas": graph.graph.get("priority_areas", {}).get(need["places"].get("commune") or "", []),
     }
     if not covered_by:
         proposals = [_proposal(graph, need, origins, p, max_hops) for p in providers]
@@ -147,6 +149,7 @@ def _summary(graph: nx.Graph, needs: list[dict]) -> dict:
         "cross_sector_ties": dict(sorted(ties.items())),
         "isolated_actors": sorted(n for n in graph if graph.degree(n) == 0),
         "white_zones": white,  # themes whose needs no in-reach provider working on the theme could meet
+        "needs_in_priority_areas": sorted(need["id"] for need in needs if need["priority_areas"]),
     }
 
 

@@ -1,0 +1,131 @@
+"""Territories and collectivités from ``@etalab/decoupage-administratif`` (the COG as JSON).
+
+Files, told apart by name: ``regions.json``, ``departements.json``, ``epci.json``, ``ept.json``,
+``communes.json`` (any subset). Each territory becomes a territory row with its parents
+(commune → département, EPCI and EPT, found by inverting the groupings' ``membres``; EPCI →
+its members' départements; département → région), and each collectivité an actor of kind
+``collectivite``: communes, EPCI and EPT with their SIREN (EPCI and EPT codes are SIRENs),
+départements and régions keyed ``departement:67`` / ``region:44`` (the files give no SIREN for
+them) and seated at their chef-lieu. An EPCI is seated at its most populous member (the files
+do not name the seat). Municipal arrondissements point to their commune; communes déléguées
+and associées (former communes) are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ...errors import DataError
+from .common import Item, Skip
+
+__all__ = ["recognises", "translate", "FILES"]
+
+FILES = ("regions", "departements", "epci", "ept", "communes")
+_FORMER = {"commune-deleguee": "former commune (commune déléguée)", "commune-associee": "former commune (commune associée)"}
+
+
+def recognises(path: Path) -> bool:
+    return path.suffix.lower() == ".json" and path.stem.lower() in FILES and path.parent.name != "examples"
+
+
+def _load(path: Path) -> list[dict]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: not a decoupage-administratif JSON file ({exc})", file=str(path), line=1,
+                        reason=str(exc)) from None
+    if not isinstance(data, list):
+        raise DataError(f"{path}: expected a JSON array of objects", file=str(path), line=1,
+                        reason="expected a JSON array of objects")
+    return data
+
+
+def _territory(path, index, level, code, name, population, parents, **extra) -> Item:
+    row = {"code": code, "level": level, "name": name, "population": population, "parent": sorted(set(parents))}
+    row.update({k: v for k, v in extra.items() if v not in (None, "")})
+    return Item("territories", str(path), index, row, {"code": "code", "name": "nom"})
+
+
+def _actor(path, index, key, name, commune, siren, area) -> Item:
+    row = {"id": key, "name": name, "kind": "collectivite", "commune": commune, "siren": siren,
+           "operates_in": [area], "source": "COG"}
+    return Item("actors", str(path), index, row, {"siren": "siren", "commune": "chefLieu", "name": "nom"})
+
+
+def translate(paths, filters, *, resolve=None, progress=None, **options):
+    files = {path.stem.lower(): path for path in paths}
+    data = {stem: _load(path) for stem, path in files.items()}
+    if progress:
+        progress(sum(path.stat().st_size for path in paths))
+    communes = {c["code"]: c for c in data.get("communes", []) if c.get("type") == "commune-actuelle"}
+    groupings = {}  # commune → [epci:…, ept:…]
+    for stem in ("epci", "ept"):
+        for grouping in data.get(stem, []):
+            for member in grouping.get("membres", []):
+                groupings.setdefault(member["code"], []).append(f"{stem}:{grouping['code']}")
+    region_of = {d["code"]: d["region"] for d in data.get("departements", [])}
+    kept = _kept_departements(filters)
+    for i, region in enumerate(data.get("regions", []), start=1):
+        if kept is not None and region["code"] not in {region_of.get(d) for d in kept}:
+            yield Skip(str(files["regions"]), "territories", "outside the filter")
+            continue
+        yield _territory(files["regions"], i, "region", region["code"], region["nom"], None, [])
+        yield _actor(files["regions"], i, f"region:{region['code']}", f"Région {region['nom']}",
+                     region.get("chefLieu"), None, f"region:{region['code']}")
+    for i, dep in enumerate(data.get("departements", []), start=1):
+        if kept is not None and dep["code"] not in kept:
+            yield Skip(str(files["departements"]), "territories", "outside the filter")
+            continue
+        yield _territory(files["departements"], i, "departement", dep["code"], dep["nom"], None,
+                         [f"region:{dep['region']}"])
+        yield _actor(files["departements"], i, f"departement:{dep['code']}", f"Département : {dep['nom']}",
+                     dep.get("chefLieu"), None, f"departement:{dep['code']}")
+    for stem in ("epci", "ept"):
+        yield from _groupings(files.get(stem), data.get(stem, []), stem, communes, filters)
+    for i, commune in enumerate(data.get("communes", []), start=1):
+        yield from _commune(files["communes"], i, commune, groupings, filters)
+
+
+def _kept_departements(filters) -> set | None:
+    """The départements a filter touches (None: no filter)."""
+    if not filters:
+        return None
+    kept = set(filters.departements or ())
+    kept |= {c[:3] if c[:2] in ("97", "98") else c[:2] for c in filters.communes or ()}
+    return kept
+
+
+def _groupings(path, rows, level, communes, filters):
+    for i, grouping in enumerate(rows, start=1):
+        members = grouping.get("membres", [])
+        if filters and not any(filters.keeps(m["code"]) for m in members):
+            yield Skip(str(path), "territories", "outside the filter")
+            continue
+        departements = {communes[m["code"]]["departement"] for m in members if m["code"] in communes}
+        population = grouping.get("populationMunicipale") or sum(m.get("populationMunicipale") or 0 for m in members)
+        yield _territory(path, i, level, grouping["code"], grouping["nom"], population or None,
+                         [f"departement:{d}" for d in departements], epci_type=grouping.get("type"))
+        seat = max(members, key=lambda m: (m.get("populationMunicipale") or 0, m["code"]), default=None)
+        yield _actor(path, i, f"siren:{grouping['code']}", grouping["nom"], seat and seat["code"], grouping["code"],
+                     f"{level}:{grouping['code']}")
+
+
+def _commune(path, index, commune, groupings, filters):
+    kind = commune.get("type")
+    if kind in _FORMER:
+        yield Skip(str(path), "territories", _FORMER[kind])
+        return
+    code = commune["code"]
+    if not filters.keeps(code if kind != "arrondissement-municipal" else commune.get("commune")):
+        yield Skip(str(path), "territories", "outside the filter")
+        return
+    if kind == "arrondissement-municipal":
+        yield _territory(path, index, "commune", code, commune["nom"], commune.get("population"),
+                         [f"commune:{commune['commune']}", f"departement:{commune['departement']}"],
+                         arrondissement_of=commune["commune"])
+        return
+    parents = [f"departement:{commune['departement']}"] + groupings.get(code, [])
+    yield _territory(path, index, "commune", code, commune["nom"], commune.get("population"), parents)
+    if commune.get("siren"):
+        yield _actor(path, index, f"siren:{commune['siren']}", commune["nom"], code, commune["siren"], f"commune:{code}")
