@@ -83,10 +83,17 @@ def cli():
 @click.option("--on-error", type=click.Choice(ON_ERROR), default="abort", show_default=True,
               help="abort: load nothing if a row is bad; skip: load the good rows, report the bad.")
 @click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True)
+@click.option("--source", type=click.Choice(["cog", "rna", "sirene", "scdl", "qpv"]),
+              help="Read FILES as published open data (default: detected from their names and headers).")
+@click.option("--departement", "departements", multiple=True, help="Open data: keep this département (repeatable).")
+@click.option("--commune", "communes", multiple=True, help="Open data: keep this commune (INSEE code, repeatable).")
+@click.option("--include-dissolved", is_flag=True, help="RNA: keep dissolved associations (flagged).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
 @json_option
-def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch_size, quiet, as_json):
-    """Load actors, partnerships, initiatives, needs and territories from FILES (CSV, JSON, JSON Lines).
+def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch_size, source, departements,
+         communes, include_dissolved, quiet, as_json):
+    """Load actors, partnerships, initiatives, needs and territories from FILES (CSV, JSON, JSON Lines),
+    or French open data as published (COG, RNA, SIRENE, SCDL subsidies, QPV).
 
     The files are loaded in dependency order as one unit: all or nothing.
     """
@@ -95,7 +102,9 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
         with open_store(store) as target, _progress(not quiet and not as_json, "loading") as progress:
             try:
                 report = load_files(target, files, kind=kind, fmt=fmt, on_error=on_error, dry_run=dry_run,
-                                    encoding=encoding, vocabulary=vocab, batch_size=batch_size, progress=progress)
+                                    encoding=encoding, vocabulary=vocab, batch_size=batch_size, progress=progress,
+                                    source=source, departements=departements or None, communes=communes or None,
+                                    include_dissolved=include_dissolved)
             except DataError as exc:
                 if exc.report is None:
                     raise

@@ -17,6 +17,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from ...model import parse_amount, parse_date
 from ..formats import RowProblem, read_csv, read_header
 from .common import Item, clean, fold_header
 
@@ -96,13 +97,26 @@ def _subsidy(path, line, row, columns, created, resolve):
         if key and key not in known and key not in created and name:
             created.add(key)
             yield Item("actors", str(path), line, _new_actor(key, siret, name, kind, row), dict(names, siret=names["target"]))
-    digest = hashlib.sha1("|".join(clean(row.get(c)) or "" for c in (
+    digest = hashlib.sha1("|".join(_normal(row, c) for c in (
         "idAttribuant", "referenceDecision", "dateConvention", "idBeneficiaire", "rnaBeneficiaire", "objet", "montant")
     ).encode()).hexdigest()[:16]
     out = {"id": f"scdl:{digest}", "source": grantor, "target": beneficiary, "kind": "subvention",
            "start": clean(row.get("dateConvention")), "amount": clean(row.get("montant")),
            "description": clean(row.get("objet")), **{name: clean(row.get(name)) for name in _EXTRA}}
     yield Item("partnerships", str(path), line, {k: v for k, v in out.items() if v is not None}, names)
+
+
+def _normal(row: dict, column: str) -> str:
+    """A cell as the id sees it: the same grant written ``15 000,00 €`` or ``15000`` is one grant."""
+    value = clean(row.get(column)) or ""
+    try:
+        if column == "montant" and value:
+            return repr(parse_amount(value))
+        if column == "dateConvention" and value:
+            return parse_date(value)
+    except ValueError:
+        pass
+    return re.sub(r"\s", "", value) if column.startswith("id") else value
 
 
 def _new_actor(key, siret, name, kind, row) -> dict:

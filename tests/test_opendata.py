@@ -1,0 +1,149 @@
+"""Open-data loaders: the mapping of each published format, its awkward rows, and a département's worth twice."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from maillage.cli import cli
+from maillage.errors import DataError, UsageError
+from maillage.graph import ActorFilter
+from maillage.graph.projection import project
+from maillage.loaders.pipeline import load_files
+from maillage.queries import gaps
+
+from .opendata_files import STRASBOURG_SIREN, rna, siren, write_departement, write_small
+from .test_store_contract import snapshot
+
+COG = sorted((Path(__file__).parent / "fixtures" / "cog").glob("*.json"))
+
+
+@pytest.fixture
+def files(tmp_path):
+    return write_small(tmp_path / "opendata")
+
+
+def actors(store):
+    return {row["id"]: row for row in store.actor_rows(ActorFilter())}
+
+
+def test_cog_territories_hierarchy_and_collectivites(store):
+    report = load_files(store, COG)
+    assert report.status == "committed"
+    communes = next(f for f in report.files if f.path.endswith("communes.json") and f.kind == "territories")
+    assert communes.skipped == {"former commune (commune associée)": 1, "former commune (commune déléguée)": 1}
+    territories = store.territories()
+    assert territories["commune:67482"]["parents"] == ["departement:67", "epci:246700488"]
+    assert "ept:200057941" in territories["commune:94018"]["parents"]
+    assert territories["commune:75108"]["parents"] == ["commune:75056", "departement:75"]  # an arrondissement
+    assert territories["departement:67"]["parents"] == ["region:44"]
+    assert territories["epci:246700488"]["population"] > 0
+    found = actors(store)
+    assert found[f"siren:{STRASBOURG_SIREN}"]["kind"] == "collectivite"
+    assert found["siren:246700488"]["operates_in"] == ["epci:246700488"]
+    assert found["departement:67"]["commune"] == "67482"  # seated at its chef-lieu
+    assert load_files(store, COG).status == "committed" and store.stats()["territories"] == 23
+
+
+def test_rna_mapping_skips_and_errors(store, files):
+    with pytest.raises(DataError) as caught:
+        load_files(store, [files["rna"]])
+    assert [(e.line, e.field) for e in caught.value.report.errors] == [(8, "siret"), (9, "titre")]
+    report = load_files(store, [files["rna"], files["rna_cp1252"]], on_error="skip")
+    first = report.files[0]
+    assert first.skipped == {"dissolved": 2} and first.loaded == 6
+    found = actors(store)
+    food = found[f"siren:{siren(31030577)}"]  # its SIRET gives it a SIREN, which makes its id
+    assert food["rna"] == rna(1) and f"rna:{rna(1)}" in food["keys"]
+    assert food["kind"] == "association" and food["themes"] == ["alimentation", "precarite"]
+    assert food["extra"]["source"] == "RNA"
+    assert found[f"rna:{rna(5)}"]["commune"] == "75056"  # Paris 8e → Paris
+    assert found[f"rna:{rna(6)}"]["themes"] == []  # 000000: no purpose
+    assert f"rna:{rna(4)}" not in found  # dissolved in 2019: skipped
+    assert found[f"rna:{rna(11)}"]["name"] == "ŒUVRE D'ENTRAIDE DES FAMILLES"  # the cp1252 file
+    assert "date_disso" not in food["extra"]
+
+
+def test_rna_dissolved_kept_and_flagged_on_request(store, files):
+    load_files(store, [files["rna"]], on_error="skip", include_dissolved=True)
+    found = actors(store)
+    assert found[f"rna:{rna(3)}"]["extra"]["dissolved"] == "yes"
+    assert found[f"rna:{rna(4)}"]["extra"]["dissolved"] == "2019-05-03"
+
+
+def test_sirene_kinds_seats_filters_and_one_actor_per_association(store, files):
+    load_files(store, [files["rna"]], on_error="skip")
+    report = load_files(store, [files["units"], files["establishments"]], departements=["67"])
+    assert report.files[0].skipped == {"closed (etatAdministratifUniteLegale C)": 1,
+                                       "individual entrepreneur (category 1000)": 1,
+                                       "name not public (statutDiffusionUniteLegale)": 1, "outside the filter": 1}
+    found = actors(store)
+    food = [a for a in found.values() if a.get("rna") == rna(1)]
+    assert len(food) == 1 and food[0]["siren"] == siren(31030577)  # RNA + SIRENE: one actor
+    assert food[0]["themes"] == ["alimentation", "precarite"]  # the RNA purpose is kept
+    software = found[f"siren:{siren(48219511)}"]
+    assert (software["kind"], software["commune"], software["themes"]) == ("company", "67218", ["numerique"])
+    assert software["siret"].startswith(siren(48219511))
+    assert found[f"siren:{siren(64000001)}"]["kind"] == "school"
+    assert found[f"siren:{STRASBOURG_SIREN}"]["kind"] == "collectivite"
+    with pytest.raises(UsageError, match="need StockEtablissement"):
+        load_files(store, [files["units"]], departements=["67"])
+
+
+def test_scdl_subsidies_both_header_styles(store, files):
+    load_files(store, COG + [])
+    load_files(store, [files["rna"]], on_error="skip")
+    load_files(store, [files["units"], files["establishments"]])
+    with pytest.raises(DataError) as caught:
+        load_files(store, [files["scdl"]])
+    assert [(e.line, e.field) for e in caught.value.report.errors] == [(5, "idAttribuant"), (6, "dateConvention")]
+    before = store.stats()["partnerships"]
+    load_files(store, [files["scdl"], files["scdl_labels"]], on_error="skip")
+    ties = list(store.partnership_rows(ActorFilter()))
+    assert len(ties) - before == 3  # the labelled file repeats the first grant: same id, one tie
+    grant = next(t for t in ties if t["description"] == "Fonctionnement")
+    assert grant["source"] == f"siren:{STRASBOURG_SIREN}" and grant["amount"] == 15000.0 and grant["kind"] == "subvention"
+    assert grant["target"] == f"siren:{siren(31030577)}" and grant["extra"]["referenceDecision"] == "DEL-2023-014"
+    created = actors(store)[f"siren:{siren(41000002)}"]
+    assert created["kind"] == "association" and created["extra"]["kind_guessed"]
+
+
+def test_qpv_flags_communes_for_the_gap_analysis(store, files, example_files):
+    load_files(store, example_files)
+    load_files(store, [files["qpv"]])
+    territories = store.territories()
+    assert territories["commune:67482"]["extra"]["qpv"] == "QN06701M;QN06702M"
+    assert territories["commune:67447"]["extra"]["qpv"] == "QN06703M"  # a neighbourhood over two communes
+    result = gaps(project(store))
+    need = next(n for n in result["needs"] if n["id"] == "hautepierre-mobilite")
+    assert need["priority_areas"] == ["QN06701M", "QN06702M"]
+    assert "hautepierre-mobilite" in result["summary"]["needs_in_priority_areas"]
+
+
+def test_a_departement_of_all_sources_twice_gives_the_same_graph(store, tmp_path):
+    paths = write_departement(tmp_path / "dep", associations=900, companies=900, grants=300)
+    everything = [COG, [paths["rna"]], [paths["units"], paths["establishments"]], [paths["scdl"]]]
+    for group in everything:
+        load_files(store, group, departements=["67"] if group is not everything[-1] else None)
+    first = snapshot(store)
+    for group in everything:
+        load_files(store, group, departements=["67"] if group is not everything[-1] else None)
+    assert snapshot(store) == first
+    associations = [a for a in store.actor_rows(ActorFilter(kinds=frozenset(["association"])))]
+    numbers = [a["rna"] for a in associations if a["rna"]]
+    assert len(numbers) == len(set(numbers))  # one actor per association, whichever sources name it
+    assert set(numbers) >= {rna(100 + i) for i in range(900) if i % 50}  # every one the RNA keeps
+    assert sum(1 for a in associations if a["siren"]) == len(range(0, 900, 3))  # all SIRENE ones merged
+    assert not [a for a in associations if a["siren"] and not a["rna"]]
+
+
+def test_cli_load_source_and_filters(tmp_path, files, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["load", "--json", "--on-error", "skip", "--departement", "67", str(files["rna"])])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["files"][0]["skipped"] == {"dissolved": 2, "outside the filter": 2}
+    result = runner.invoke(cli, ["load", "--departement", "67", str(Path(__file__).parent.parent / "examples" / "actors.csv")])
+    assert result.exit_code == 2 and "--departement and --commune filter open-data sources" in result.output
