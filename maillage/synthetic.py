@@ -31,9 +31,13 @@ def _actor(rng: random.Random, index: int, place: dict) -> dict:
 
 
 def planted_ecosystem(actors: int = 1000, departements: int = 4, years: range = range(2010, 2025),
-                      ties_per_year: int | None = None, complementary_share: float = 0.7, seed: int = 42
-                      ) -> nx.MultiGraph:
+                      ties_per_year: int | None = None, complementary_share: float = 0.7, seed: int = 42,
+                      places: list[dict] | None = None) -> nx.MultiGraph:
     """A projection-like MultiGraph whose ties follow the planted rule (see module doc).
+
+    ``places`` (dicts with commune, epcis, departement, region and population) seats the actors
+    in proportion to population, e.g. the real communes of a région; by default ``departements``
+    synthetic départements of 20 communes each.
 
     Examples
     --------
@@ -44,12 +48,17 @@ def planted_ecosystem(actors: int = 1000, departements: int = 4, years: range = 
     rng = random.Random(seed)
     graph = nx.MultiGraph(scope={"territory": None, "at": None, "kinds": None}, areas={}, needs=[])
     by_place: dict[str, list[str]] = {}
+    if places:
+        seats = rng.choices(places, weights=[max(p.get("population") or 1, 1) for p in places], k=actors)
     for i in range(actors):
-        dep = f"{67 + i % departements}"
-        commune = f"{dep}{rng.randint(1, 20):03d}"
-        node = _actor(rng, i, {"commune": commune, "epcis": [], "departement": dep, "region": "44"})
+        if places:
+            place = {k: seats[i][k] for k in ("commune", "epcis", "departement", "region")}
+        else:
+            dep = f"{67 + i % departements}"
+            place = {"commune": f"{dep}{rng.randint(1, 20):03d}", "epcis": [], "departement": dep, "region": "44"}
+        node = _actor(rng, i, place)
         graph.add_node(node.pop("id"), **node)
-        by_place.setdefault(dep, []).append(f"x{i}")
+        by_place.setdefault(place["departement"], []).append(f"x{i}")
     offering = {}  # (département, resource) and (département, resource, theme) → providers
     for node, data in graph.nodes(data=True):
         for resource in data["offers"]:

@@ -1,0 +1,189 @@
+"""Benchmarks at the scale of a département and a région, with the naive alternatives side by side.
+
+Usage: python benchmarks/run.py [--sizes departement region] [--cog DIR] [--json results.json] [--no-neo4j]
+
+For each size it generates the synthetic ecosystem (benchmarks/generate.py) and measures: the load
+into SQLite (``maillage load`` in a child process: rows/s and peak memory) and into a real Neo4j
+(started with scripts/neo4j-dev unless NEO4J_URI is set) next to the naive per-row MERGE on a
+sample; the projection; ``bridges`` next to exact NetworkX betweenness (extrapolated from 20
+sources) and igraph's exact betweenness (within a time limit); the full ``gaps`` report;
+``allies`` (median and 90th percentile over 50 actors, the projection built); and the export of
+a département's view with the time until it is interactive in headless Chromium. Prints a table
+and writes the figures as JSON. Sizes: departement (67), region (44, Grand Est), france1m (about
+one million actors: needs ~16 GB and an hour).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import networkx as nx  # noqa: E402
+
+from generate import fetch_cog, generate  # noqa: E402
+from maillage.graph import open_store  # noqa: E402
+from maillage.graph.projection import Scope, project  # noqa: E402
+from maillage.queries import allies, bridges, gaps  # noqa: E402
+from maillage.queries.common import simple_graph  # noqa: E402
+from maillage.views import export  # noqa: E402
+
+SIZES = {"departement": {"region": "44", "departement": "67", "scale": 1.0},
+         "region": {"region": "44", "departement": None, "scale": 1.0},
+         "france1m": {"region": None, "departement": None, "scale": 0.43}}
+IGRAPH_LIMIT = 600
+
+
+def timed(call, *args, **kwargs):
+    started = time.perf_counter()
+    result = call(*args, **kwargs)
+    return result, time.perf_counter() - started
+
+
+def child_load(store: str, files: list[Path]) -> tuple[float, float]:
+    """Seconds and peak RSS (MiB) of ``maillage load`` into ``store`` in a child process."""
+    code = ("import resource, sys; from maillage.graph import open_store; from maillage.loaders.pipeline import load_files;"
+            "s = open_store(sys.argv[1]); load_files(s, sys.argv[2:]); s.close();"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, store, *map(str, files)], capture_output=True, text=True,
+                          check=True, env=dict(os.environ, MAILLAGE_CACHE="off"))
+    return time.perf_counter() - started, int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+def rows_in(files: list[Path]) -> int:
+    return sum(sum(1 for _ in open(f, encoding="utf-8")) - 1 for f in files if f.suffix == ".csv")
+
+
+def igraph_betweenness(graph: nx.Graph, limit: float) -> float | None:
+    """Seconds of igraph's exact betweenness in a child process, or None past ``limit``."""
+    folder = Path(tempfile.mkdtemp())
+    index = {node: i for i, node in enumerate(graph)}
+    (folder / "edges.txt").write_text("\n".join(f"{index[u]} {index[v]}" for u, v in graph.edges()))
+    code = ("import igraph, sys, time; g = igraph.Graph.Read_Edgelist(sys.argv[1], directed=False);"
+            "t = time.perf_counter(); g.betweenness(); print(time.perf_counter() - t)")
+    try:
+        done = subprocess.run([sys.executable, "-c", code, str(folder / "edges.txt")], capture_output=True,
+                              text=True, timeout=limit, check=True)
+    except subprocess.TimeoutExpired:
+        return None
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return float("nan")
+    return float(done.stdout.strip())
+
+
+def neo4j_figures(uri: str, files_cog: list[Path], files: list[Path], out: Path) -> dict:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from neo4j_load import naive_load
+
+    with open_store(uri) as store:
+        store.clear()
+    seconds, _ = child_load(uri, files_cog)
+    seconds, peak = child_load(uri, files)
+    rows = rows_in(files)
+    with open_store(uri) as store:
+        store.clear()
+        naive_seconds, naive_rows = naive_load(store, out / "actors.csv", out / "partnerships.csv", 2000)
+        store.clear()
+    return {"neo4j_load_s": seconds, "neo4j_rows_per_s": rows / seconds, "neo4j_peak_mib": peak,
+            "naive_rows_per_s": naive_rows / naive_seconds}
+
+
+def measure(name: str, options: dict, cog: Path, work: Path, uri: str | None) -> dict:
+    out = work / name
+    if not (out / "actors.csv").is_file():
+        generate(out, options["region"], options["departement"], options["scale"], cog)
+    files_cog, files = sorted((out / "cog").glob("*.json")), sorted(out.glob("*.csv"))
+    database = out / "bench.db"
+    for stale in out.glob("bench.db*"):
+        stale.unlink()
+    child_load(str(database), files_cog)
+    seconds, peak = child_load(str(database), files)
+    rows = rows_in(files)
+    figures = {"size": name, "rows": rows, "sqlite_load_s": seconds, "sqlite_rows_per_s": rows / seconds,
+               "sqlite_peak_mib": peak}
+    if uri:
+        figures.update(neo4j_figures(uri, files_cog, files, out))
+    with open_store(database) as store:
+        graph, figures["projection_s"] = timed(project, store)
+        departement_graph = project(store, Scope.parse("67"))
+    figures["actors"], figures["ties"] = graph.number_of_nodes(), graph.number_of_edges()
+    simple = simple_graph(graph)
+    result, figures["bridges_s"] = timed(bridges, graph, top=20)
+    figures["bridges_method"] = result["betweenness"]["note"]
+    _, sample_seconds = timed(nx.betweenness_centrality, simple, k=20, seed=1)
+    figures["networkx_exact_betweenness_s"] = sample_seconds * simple.number_of_nodes() / 20
+    igraph_seconds = igraph_betweenness(simple, IGRAPH_LIMIT)
+    figures["igraph_exact_betweenness_s"] = igraph_seconds
+    _, figures["gaps_s"] = timed(gaps, graph)
+    nodes = sorted(graph)[:: max(1, graph.number_of_nodes() // 50)][:50]
+    allies(graph, nodes[0])  # builds the candidate index once, as the first query of a session does
+    times = sorted(timed(allies, graph, node)[1] for node in nodes)
+    figures["allies_median_ms"] = 1000 * statistics.median(times)
+    figures["allies_p90_ms"] = 1000 * times[int(len(times) * 0.9) - 1]
+    info, figures["export_departement_s"] = timed(export, departement_graph, out / "view-67.html")
+    figures["export_departement_nodes"] = info["nodes"]
+    figures["export_departement_aggregated"] = bool(info["notice"])
+    try:
+        from tests.browser import open_view, start_browser
+
+        driver = start_browser()
+        try:
+            figures["view_interactive_s"] = open_view(driver, out / "view-67.html", timeout=120)
+        finally:
+            driver.quit()
+    except BaseException as exc:  # noqa: BLE001 - a missing browser only loses this figure
+        figures["view_interactive_s"] = f"not measured: {exc}"
+    return figures
+
+
+def table(results: list[dict]) -> str:
+    lines = []
+    fmt = lambda value: f"{value:,.1f}" if isinstance(value, float) else str(value)  # noqa: E731
+    keys = [k for k in results[0] if k != "size"]
+    lines.append("| figure | " + " | ".join(r["size"] for r in results) + " |")
+    lines.append("|---|" + "---|" * len(results))
+    for key in keys:
+        lines.append(f"| {key} | " + " | ".join(fmt(r.get(key)) for r in results) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=["departement", "region"], choices=list(SIZES))
+    parser.add_argument("--cog", type=Path)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "maillage-bench")
+    parser.add_argument("--json", type=Path, default=Path("benchmark-results.json"))
+    parser.add_argument("--no-neo4j", action="store_true")
+    args = parser.parse_args()
+    cog = fetch_cog(args.cog)
+    uri, server = os.environ.get("NEO4J_URI"), None
+    if not uri and not args.no_neo4j:
+        from tests.neo4j_server import DevServer
+
+        server = DevServer()
+        uri = server.start()
+    try:
+        results = [measure(name, SIZES[name], cog, args.work, uri) for name in args.sizes]
+    finally:
+        if server:
+            server.stop()
+    print(table(results))
+    print(f"machine: {os.cpu_count()} cores; peak RSS of this process "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    args.json.write_text(json.dumps(results, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
