@@ -43,7 +43,7 @@ def candidate_index(graph: nx.Graph) -> dict:
         return cached
     index = {"offers": defaultdict(set), "seeks": defaultdict(set), "commune": defaultdict(set),
              "epci": defaultdict(set), "departement": defaultdict(set), "region": defaultdict(set),
-             "national": set()}
+             "national": set(), "areas": defaultdict(set)}
     for node, data in graph.nodes(data=True):
         for resource in data.get("offers") or []:
             index["offers"][resource].add(node)
@@ -54,8 +54,11 @@ def candidate_index(graph: nx.Graph) -> dict:
                 index[level][data[level]].add(node)
         for epci in data.get("epcis") or []:
             index["epci"][epci].add(node)
-        if "france" in (data.get("operates_in") or []):
-            index["national"].add(node)
+        for area in data.get("operates_in") or []:
+            if area == "france":
+                index["national"].add(node)
+            else:
+                index["areas"][area].add(node)
     graph.graph["_allies_index"] = index
     return index
 

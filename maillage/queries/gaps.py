@@ -19,6 +19,7 @@ from collections import Counter
 import networkx as nx
 
 from ..errors import UsageError
+from .allies import candidate_index
 from .common import LEVEL_WORDS, REACH_LEVELS, TERRITORY_SCORE, labels, shared_level, simple_graph
 
 __all__ = ["gaps", "REACH_LEVELS", "WEIGHTS"]
@@ -27,63 +28,92 @@ WEIGHTS = {"fit": 0.4, "themes": 0.2, "territory": 0.15, "network": 0.25}
 _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
-def _area_level(need_places: dict, area: dict) -> str | None:
-    """The level at which an actor's operating area contains the need's place."""
-    if area["level"] == "national":
-        return "national"
-    level, code = area["id"].split(":", 1)
-    if level in ("epci", "ept"):
-        return "epci" if code in (need_places.get("epcis") or []) else None
-    return level if need_places.get(level) == code else None
-
-
-def _reach_level(graph: nx.Graph, need_places: dict, actor: str) -> str | None:
-    """The finest level at which ``actor`` (its seat or its operating areas) meets the need's place."""
-    node = graph.nodes[actor]
-    found = [shared_level(need_places, node)]
-    found += [_area_level(need_places, graph.graph["areas"][area]) for area in node.get("operates_in") or []]
-    order = REACH_LEVELS + ("national",)
-    return min((level for level in found if level), key=order.index, default=None)
+def _levels(graph: nx.Graph, places: dict, candidates: set) -> dict:
+    """The finest level at which each candidate (its seat or an operating area) meets ``places``,
+    from the projection's index by set intersections (fast enough for every provider of every
+    need at the scale of a région); candidates out of every tier are absent."""
+    index = candidate_index(graph)
+    areas = index["areas"]
+    tiers = []
+    if places.get("commune"):
+        tiers.append(("commune", [index["commune"].get(places["commune"], set()),
+                                  areas.get(f"commune:{places['commune']}", set())]))
+    epcis = places.get("epcis") or []
+    tiers.append(("epci", [index["epci"].get(e, set()) for e in epcis]
+                  + [areas.get(f"{level}:{e}", set()) for e in epcis for level in ("epci", "ept")]))
+    for level in ("departement", "region"):
+        if places.get(level):
+            tiers.append((level, [index[level].get(places[level], set()), areas.get(f"{level}:{places[level]}", set())]))
+    tiers.append(("national", [index["national"]]))
+    levels = {}  # coarsest first, so the finest level a candidate reaches is written last (set operations in C)
+    for name, groups in reversed(tiers):
+        for group in groups:
+            levels.update(dict.fromkeys(group & candidates, name))
+    return levels
 
 
 def _within(level: str | None, reach: str) -> bool:
     return level == "national" or (level is not None and REACH_LEVELS.index(level) <= REACH_LEVELS.index(reach))
 
 
-def _paths(graph: nx.Graph, sources: list[str], target: str, max_hops: int) -> list[list[str]]:
-    """Shortest paths (up to 20) from the nearest source to ``target``, within ``max_hops`` steps."""
-    best: list[list[str]] = []
-    for source in sources:
-        try:
-            paths = list(nx.all_shortest_paths(graph, source, target))[:20]
-        except nx.NetworkXNoPath:
-            continue
-        if len(paths[0]) - 1 > max_hops:
-            continue
-        if not best or len(paths[0]) < len(best[0]):
-            best = paths
-    return best
+def _reach_from(graph: nx.Graph, origins: list, max_hops: int) -> tuple[dict, dict]:
+    """One breadth-first search from all origins at once: distance and shortest-path predecessors
+    of every actor within ``max_hops`` steps (so a need costs one search, not one per provider)."""
+    distance, predecessors = dict.fromkeys(origins, 0), {origin: [] for origin in origins}
+    frontier = list(origins)
+    for step in range(1, max_hops + 1):
+        following = []
+        for node in frontier:
+            for other in graph[node]:
+                if other not in distance:
+                    distance[other], predecessors[other] = step, [node]
+                    following.append(other)
+                elif distance[other] == step:
+                    predecessors[other].append(node)
+        frontier = following
+    return distance, predecessors
 
 
-def _proposal(graph, need, origins, provider, max_hops) -> dict:
+def _paths(predecessors: dict, target, limit: int = 20) -> list[list]:
+    """Up to ``limit`` shortest paths from the nearest origin to ``target``, origin first."""
+    if target not in predecessors:
+        return []
+    paths, stack = [], [[target]]
+    while stack and len(paths) < limit:
+        path = stack.pop()
+        before = sorted(predecessors[path[-1]], key=str, reverse=True)
+        if not before:
+            paths.append(path[::-1])
+        stack.extend(path + [node] for node in before)
+    return paths
+
+
+def _score(graph, need, provider, distance: dict, levels: dict) -> tuple[float, dict, dict]:
     node = graph.nodes[provider]
     offered = sorted(set(node["offers"]) & set(need["resources"]))
     themes = sorted(set(node["themes"]) & set(need["themes"]))
-    level = _reach_level(graph, need["places"], provider)
-    paths = _paths(graph, origins, provider, max_hops)
-    distance = len(paths[0]) - 1 if paths else None
-    introducers = list(dict.fromkeys(actor for path in paths for actor in path[1:-1]))
+    level = levels.get(provider)
+    steps = distance.get(provider)
     parts = {
         "fit": len(offered) / len(need["resources"]),
         "themes": len(themes) / len(need["themes"]) if need["themes"] else 0.0,
         "territory": TERRITORY_SCORE.get(level, 0.0),
-        "network": 1.0 / (distance - 1) if distance and distance > 1 else 0.0,
+        "network": 1.0 / (steps - 1) if steps and steps > 1 else 0.0,
     }
-    reasons = [f"offers {labels('resource', offered)}"]
-    if themes:
-        reasons.append(f"works on {labels('theme', themes)}")
-    if level:
-        reasons.append(LEVEL_WORDS[level])
+    facts = {"offered": offered, "themes": themes, "level": level, "distance": steps}
+    return round(sum(WEIGHTS[k] * v for k, v in parts.items()), 3), parts, facts
+
+
+def _proposal(graph, provider, score, parts, facts, predecessors, max_hops) -> dict:
+    node = graph.nodes[provider]
+    paths = _paths(predecessors, provider) if facts["distance"] else []
+    distance = facts["distance"]
+    introducers = list(dict.fromkeys(actor for path in paths for actor in path[1:-1]))
+    reasons = [f"offers {labels('resource', facts['offered'])}"]
+    if facts["themes"]:
+        reasons.append(f"works on {labels('theme', facts['themes'])}")
+    if facts["level"]:
+        reasons.append(LEVEL_WORDS[facts["level"]])
     if distance == 1:
         reasons.append(f"already partners with {graph.nodes[paths[0][0]]['name']}, active on the need's themes")
     elif distance:
@@ -95,8 +125,7 @@ def _proposal(graph, need, origins, provider, max_hops) -> dict:
         reasons.append(f"no path within {max_hops} steps: an introduction must be built")
     return {
         "provider": provider, "provider_name": node["name"], "provider_kind": node["kind"],
-        "score": round(sum(WEIGHTS[k] * v for k, v in parts.items()), 3),
-        "score_parts": {k: round(v, 3) for k, v in parts.items()},
+        "score": score, "score_parts": {k: round(v, 3) for k, v in parts.items()},
         "distance": distance,
         "introducers": [{"id": i, "name": graph.nodes[i]["name"], "kind": graph.nodes[i]["kind"]}
                         for i in introducers],
@@ -104,17 +133,29 @@ def _proposal(graph, need, origins, provider, max_hops) -> dict:
     }
 
 
+def _providers(graph: nx.Graph, need: dict, holder, reach: str) -> tuple[list, dict]:
+    """Actors offering one of the need's resources within reach, and their levels."""
+    index = candidate_index(graph)
+    offering = set().union(*(index["offers"].get(resource, set()) for resource in need["resources"]))
+    offering.discard(holder)
+    levels = _levels(graph, need["places"], offering)
+    return sorted((n for n, level in levels.items() if _within(level, reach)), key=str), levels
+
+
+def _origins(graph: nx.Graph, need: dict, providers: list) -> list:
+    """A need without holder starts from the area's actors working on its themes."""
+    index, places = candidate_index(graph), need["places"]
+    area = index["departement"].get(places.get("departement")) if places.get("departement") else None
+    pool = sorted(area, key=str) if area is not None else list(graph)
+    excluded = set(providers)
+    return [n for n in pool if set(graph.nodes[n]["themes"]) & set(need["themes"])
+            and shared_level(places, graph.nodes[n]) and n not in excluded]
+
+
 def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: int) -> dict:
     holder = need.get("holder") if need.get("holder") in graph else None
-    providers = [n for n, data in graph.nodes(data=True)
-                 if n != holder and set(data["offers"]) & set(need["resources"])
-                 and _within(_reach_level(graph, need["places"], n), reach)]
-    if holder:
-        origins = [holder]
-    else:  # a need without holder: start from the area's actors working on its themes
-        origins = [n for n, data in graph.nodes(data=True)
-                   if set(data["themes"]) & set(need["themes"]) and shared_level(need["places"], data)
-                   and n not in providers]
+    providers, levels = _providers(graph, need, holder, reach)
+    origins = [holder] if holder else _origins(graph, need, providers)
     covered_by = sorted(p for p in providers if holder and graph.has_edge(holder, p))
     result = {
         "id": need["id"], "title": need["title"], "holder": holder,
@@ -126,10 +167,12 @@ def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: i
         # a fragility signal: the need sits in a commune with a priority neighbourhood (QPV)
         "priority_areas": graph.graph.get("priority_areas", {}).get(need["places"].get("commune") or "", []),
     }
-    if not covered_by:
-        proposals = [_proposal(graph, need, origins, p, max_hops) for p in providers]
-        proposals.sort(key=lambda p: (-p["score"], p["provider"]))
-        result["proposals"] = proposals[:top]
+    if not covered_by and providers:
+        distance, predecessors = _reach_from(graph, origins, max_hops)
+        scored = sorted(((*_score(graph, need, p, distance, levels), p) for p in providers),
+                        key=lambda item: (-item[0], str(item[3])))[:top]
+        result["proposals"] = [_proposal(graph, p, score, parts, facts, predecessors, max_hops)
+                               for score, parts, facts, p in scored]
     return result
 
 
