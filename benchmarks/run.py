@@ -42,7 +42,7 @@ from maillage.views import export  # noqa: E402
 SIZES = {"departement": {"region": "44", "departement": "67", "scale": 1.0},
          "region": {"region": "44", "departement": None, "scale": 1.0},
          "france1m": {"region": None, "departement": None, "scale": 0.43}}
-IGRAPH_LIMIT = 600
+IGRAPH_LIMIT = 300
 
 
 def timed(call, *args, **kwargs):
@@ -53,9 +53,10 @@ def timed(call, *args, **kwargs):
 
 def child_load(store: str, files: list[Path]) -> tuple[float, float]:
     """Seconds and peak RSS (MiB) of ``maillage load`` into ``store`` in a child process."""
-    code = ("import resource, sys; from maillage.graph import open_store; from maillage.loaders.pipeline import load_files;"
+    # VmHWM, not ru_maxrss: after fork + exec, ru_maxrss still counts the (big) parent's pages
+    code = ("import sys; from maillage.graph import open_store; from maillage.loaders.pipeline import load_files;"
             "s = open_store(sys.argv[1]); load_files(s, sys.argv[2:]); s.close();"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))")
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, store, *map(str, files)], capture_output=True, text=True,
                           check=True, env=dict(os.environ, MAILLAGE_CACHE="off"))

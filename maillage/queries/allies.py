@@ -111,24 +111,47 @@ def _candidates(graph: nx.Graph, node, wanted: set, offered: set, reach: str) ->
     return found - set(graph[node]) - {node}
 
 
-def _score(graph, node, other, wanted, offered, indices, best_aa) -> dict:
-    mine, theirs = graph.nodes[node], graph.nodes[other]
-    gives = sorted(wanted & set(theirs.get("offers") or []))
-    takes = sorted(offered & set(theirs.get("seeks") or []))
-    forward = len(gives) / len(wanted) if wanted else 0.0
-    backward = len(takes) / len(offered) if offered else 0.0
-    my_themes, their_themes = set(mine.get("themes") or []), set(theirs.get("themes") or [])
-    union = my_themes | their_themes
-    level = shared_level(mine, theirs) or ("national" if "france" in (theirs.get("operates_in") or []) else None)
-    parts = {
+def _network(graph: nx.Graph, node) -> dict:
+    """Common neighbours, Adamic–Adar and resource allocation of node with every actor two steps
+    away, in one pass over its neighbours' neighbours (other candidates score 0)."""
+    found: dict = {}
+    for middle in graph[node]:
+        degree = graph.degree(middle)
+        aa, ra = (1 / math.log(degree) if degree > 1 else 0.0), (1 / degree if degree else 0.0)
+        for other in graph[middle]:
+            if other != node:
+                entry = found.setdefault(other, [0, 0.0, 0.0])
+                entry[0] += 1
+                entry[1] += aa
+                entry[2] += ra
+    return found
+
+
+def _parts(mine: dict, theirs: dict, wanted: set, offered: set, my_themes: set, network, best_aa: float) -> dict:
+    """The score's parts for one candidate (kept cheap: it runs for every candidate)."""
+    forward = len(wanted.intersection(theirs.get("offers") or ())) / len(wanted) if wanted else 0.0
+    backward = len(offered.intersection(theirs.get("seeks") or ())) / len(offered) if offered else 0.0
+    their_themes = theirs.get("themes") or ()
+    shared = len(my_themes.intersection(their_themes))
+    union = len(my_themes) + len(set(their_themes)) - shared
+    level = shared_level(mine, theirs) or ("national" if "france" in (theirs.get("operates_in") or ()) else None)
+    return {
         "complementarity": (forward + backward) / 2 if wanted and offered else forward or backward,
-        "themes": len(my_themes & their_themes) / len(union) if union else 0.0,
+        "themes": shared / union if union else 0.0,
         "territory": TERRITORY_SCORE.get(level, 0.0),
-        "network": indices["adamic_adar"] / best_aa if best_aa else 0.0,
+        "network": network[1] / best_aa if network and best_aa else 0.0,
         "cross_sector": 1.0 if mine.get("kind") != theirs.get("kind") else 0.0,
     }
-    return {"parts": parts, "gives": gives, "takes": takes, "themes": sorted(my_themes & their_themes),
-            "level": level, **indices}
+
+
+def _details(graph: nx.Graph, node, other, wanted: set, offered: set) -> dict:
+    """What the reasons of one proposed ally say (computed for the rows returned only)."""
+    mine, theirs = graph.nodes[node], graph.nodes[other]
+    level = shared_level(mine, theirs) or ("national" if "france" in (theirs.get("operates_in") or []) else None)
+    return {"gives": sorted(wanted & set(theirs.get("offers") or [])),
+            "takes": sorted(offered & set(theirs.get("seeks") or [])),
+            "themes": sorted(set(mine.get("themes") or []) & set(theirs.get("themes") or [])),
+            "level": level, **pair_indices(graph, node, other)}
 
 
 def _reasons(graph, node, other, scored) -> list[str]:
@@ -199,20 +222,23 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
         chosen_need = next((n for n in graph.graph.get("needs", []) if n["id"] == need), None)
         if chosen_need is None:
             raise NotFoundError(f"no need {need!r} in this scope")
-    scored = score_candidates(simple, node, chosen_need and chosen_need.get("resources"), reach, weights)
-    rows = sorted(((score, other, detail) for other, (score, detail) in scored.items()),
+    resources = chosen_need.get("resources") if chosen_need else None
+    scored = score_candidates(simple, node, resources, reach, weights)
+    rows = sorted(((score, other, parts) for other, (score, parts) in scored.items()),
                   key=lambda row: (-row[0], str(row[1])))
+    wanted = set(data.get("seeks") or []) if resources is None else set(resources)
+    offered = set(data.get("offers") or [])
     return {
         "actor": {"id": node, "name": data.get("name"), "kind": data.get("kind")},
         "need": chosen_need and {"id": chosen_need["id"], "title": chosen_need.get("title")},
         "candidates": len(scored), "weights": weights or WEIGHTS,
-        "allies": [_row(simple, node, other, score, scored) for score, other, scored in rows[:top]],
+        "allies": [_row(simple, node, other, score, parts, wanted, offered) for score, other, parts in rows[:top]],
     }
 
 
 def score_candidates(graph: nx.Graph, node, resources=None, reach: str = "departement",
                      weights: dict | None = None) -> dict:
-    """Score every candidate ally of ``node`` in a simple graph: candidate → (score, details).
+    """Score every candidate ally of ``node`` in a simple graph: candidate → (score, parts).
 
     ``resources`` replaces what the actor seeks (a need's resources). Used by :func:`allies`
     and by the backtest, which needs the scores of all candidates, not only the top ones.
@@ -222,21 +248,22 @@ def score_candidates(graph: nx.Graph, node, resources=None, reach: str = "depart
     wanted = set(data.get("seeks") or []) if resources is None else set(resources)
     offered = set(data.get("offers") or [])
     candidates = _candidates(graph, node, wanted, offered, reach)
-    around = set(graph[node])
-    indices = {other: pair_indices(graph, node, other, around) for other in candidates}
-    best_aa = max((found["adamic_adar"] for found in indices.values()), default=0.0)
-    out = {}
+    network = _network(graph, node)
+    best_aa = max((network[c][1] for c in candidates if c in network), default=0.0)
+    my_themes = set(data.get("themes") or [])
+    nodes, out = graph.nodes, {}
     for other in candidates:
-        detail = _score(graph, node, other, wanted, offered, indices[other], best_aa)
-        out[other] = (sum(weights.get(k, 0.0) * v for k, v in detail["parts"].items()), detail)
+        parts = _parts(data, nodes[other], wanted, offered, my_themes, network.get(other), best_aa)
+        out[other] = (sum(weights.get(k, 0.0) * v for k, v in parts.items()), parts)
     return out
 
 
-def _row(graph, node, other, score, scored) -> dict:
+def _row(graph, node, other, score, parts, wanted, offered) -> dict:
     theirs = graph.nodes[other]
+    scored = dict(_details(graph, node, other, wanted, offered), parts=parts)
     return {
         "id": other, "name": theirs.get("name"), "kind": theirs.get("kind"), "score": round(score, 4),
-        "score_parts": {k: round(v, 4) for k, v in scored["parts"].items()},
+        "score_parts": {k: round(v, 4) for k, v in parts.items()},
         "common_neighbours": len(scored["common_neighbours"]),
         "adamic_adar": round(scored["adamic_adar"], 4),
         "resource_allocation": round(scored["resource_allocation"], 4),

@@ -175,13 +175,16 @@ def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, 
         label = vocabulary.label("partnership_kind", data["kind"]) if data.get("kind") else "lien"
         description = f" — {data['description']}" if data.get("description") else ""
         dates = " → ".join(filter(None, (data.get("start"), data.get("end"))))
-        net.add_edge(source, target, id=f"e{number}", title=f"{label}{description}" + (f" ({dates})" if dates else ""),
-                     color="#c9c9c9" if data.get("kind") == "initiative" else "#9a9a9a",
-                     width=min(1 + (data.get("weight") or 1) ** 0.5, 8))
+        # appended as pyvis's add_edge would, without its duplicate scan (quadratic: 40 s at 25,000 ties)
+        net.edges.append({"from": source, "to": target, "id": f"e{number}",
+                          "title": f"{label}{description}" + (f" ({dates})" if dates else ""),
+                          "color": "#c9c9c9" if data.get("kind") == "initiative" else "#9a9a9a",
+                          "width": min(1 + (data.get("weight") or 1) ** 0.5, 8)})
     drawn = [p for p in proposals or [] if p["source"] in graph and p["target"] in graph]
     for number, proposal in enumerate(drawn):
-        net.add_edge(proposal["source"], proposal["target"], id=f"p{number}", title=proposal.get("label", ""),
-                     color=PROPOSAL_COLOUR, dashes=True, width=2, proposal=True)
+        net.edges.append({"from": proposal["source"], "to": proposal["target"], "id": f"p{number}",
+                          "title": proposal.get("label", ""), "color": PROPOSAL_COLOUR, "dashes": True, "width": 2,
+                          "proposal": True})
     nodes, edges, *_ = net.get_network_data()
     themes = Counter(t for n in graph for t in graph.nodes[n].get("themes") or [])
     options = json.loads(json.dumps(_OPTIONS))
