@@ -14,6 +14,7 @@ References
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 
 import networkx as nx
@@ -28,10 +29,10 @@ WEIGHTS = {"fit": 0.4, "themes": 0.2, "territory": 0.15, "network": 0.25}
 _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
-def _levels(graph: nx.Graph, places: dict, candidates: set) -> dict:
+def _levels(graph: nx.Graph, places: dict, candidates: set, reach: str = "region") -> dict:
     """The finest level at which each candidate (its seat or an operating area) meets ``places``,
     from the projection's index by set intersections (fast enough for every provider of every
-    need at the scale of a région); candidates out of every tier are absent."""
+    need at the scale of a région); candidates beyond ``reach`` (national ones excepted) are absent."""
     index = candidate_index(graph)
     areas = index["areas"]
     tiers = []
@@ -44,6 +45,7 @@ def _levels(graph: nx.Graph, places: dict, candidates: set) -> dict:
     for level in ("departement", "region"):
         if places.get(level):
             tiers.append((level, [index[level].get(places[level], set()), areas.get(f"{level}:{places[level]}", set())]))
+    tiers = [(name, groups) for name, groups in tiers if _within(name, reach)]
     tiers.append(("national", [index["national"]]))
     levels = {}  # coarsest first, so the finest level a candidate reaches is written last (set operations in C)
     for name, groups in reversed(tiers):
@@ -86,6 +88,16 @@ def _paths(predecessors: dict, target, limit: int = 20) -> list[list]:
             paths.append(path[::-1])
         stack.extend(path + [node] for node in before)
     return paths
+
+
+def _quick_score(node: dict, need: dict, level, steps) -> float:
+    """The score of :func:`_score` without its explanation: it runs for every provider of a need."""
+    resources, themes = need["resources"], need["themes"]
+    fit = sum(1 for r in node["offers"] if r in resources) / len(resources)
+    shared = sum(1 for t in node["themes"] if t in themes) / len(themes) if themes else 0.0
+    network = 1.0 / (steps - 1) if steps and steps > 1 else 0.0
+    return round(WEIGHTS["fit"] * fit + WEIGHTS["themes"] * shared + WEIGHTS["territory"] * TERRITORY_SCORE.get(level, 0.0)
+                 + WEIGHTS["network"] * network, 3)
 
 
 def _score(graph, need, provider, distance: dict, levels: dict) -> tuple[float, dict, dict]:
@@ -138,8 +150,8 @@ def _providers(graph: nx.Graph, need: dict, holder, reach: str) -> tuple[list, d
     index = candidate_index(graph)
     offering = set().union(*(index["offers"].get(resource, set()) for resource in need["resources"]))
     offering.discard(holder)
-    levels = _levels(graph, need["places"], offering)
-    return sorted((n for n, level in levels.items() if _within(level, reach)), key=str), levels
+    levels = _levels(graph, need["places"], offering, reach)
+    return sorted(levels, key=str), levels
 
 
 def _origins(graph: nx.Graph, need: dict, providers: list) -> list:
@@ -169,8 +181,9 @@ def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: i
     }
     if not covered_by and providers:
         distance, predecessors = _reach_from(graph, origins, max_hops)
-        scored = sorted(((*_score(graph, need, p, distance, levels), p) for p in providers),
-                        key=lambda item: (-item[0], str(item[3])))[:top]
+        best = heapq.nsmallest(top, ((-_quick_score(graph.nodes[p], need, levels.get(p), distance.get(p)), str(p), p)
+                                     for p in providers))
+        scored = [(*_score(graph, need, p, distance, levels), p) for *_, p in best]
         result["proposals"] = [_proposal(graph, p, score, parts, facts, predecessors, max_hops)
                                for score, parts, facts, p in scored]
     return result
