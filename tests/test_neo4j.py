@@ -2,7 +2,6 @@
 killed load, inert hostile input in labels and keys, credentials, clear connection errors."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

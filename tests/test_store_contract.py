@@ -1,7 +1,5 @@
 """The store contract: every store kind must pass these (see the ``store`` fixture)."""
 
-import shutil
-
 import pytest
 
 from maillage.errors import DataError

@@ -8,7 +8,7 @@ scope, the needs that concern it and the initiatives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import networkx as nx
 

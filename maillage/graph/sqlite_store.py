@@ -68,7 +68,7 @@ def _merge(column: str) -> str:
     """SQL that keeps the stored value when the new one is empty."""
     quoted = f'"{column}"'
     if column == "extra":
-        return f"extra = json_patch(extra, excluded.extra)"
+        return "extra = json_patch(extra, excluded.extra)"
     if column in _LISTS:
         return f"{quoted} = CASE WHEN excluded.{quoted} = '[]' THEN {quoted} ELSE excluded.{quoted} END"
     return f"{quoted} = COALESCE(excluded.{quoted}, {quoted})"
