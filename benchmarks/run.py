@@ -85,7 +85,6 @@ def igraph_betweenness(graph: nx.Graph, limit: float) -> float | None:
 
 
 def neo4j_figures(uri: str, files_cog: list[Path], files: list[Path], out: Path) -> dict:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     from neo4j_load import naive_load
 
     with open_store(uri) as store:

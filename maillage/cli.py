@@ -162,6 +162,11 @@ territory_option = click.option("--territory", help="Territory code (67482, 67, 
 at_option = click.option("--at", help="Only partnerships active at this date (YYYY-MM-DD).")
 
 
+def reach_option(help_text: str):
+    return click.option("--reach", type=click.Choice(["commune", "epci", "departement", "region"]),
+                        default="departement", show_default=True, help=help_text)
+
+
 def _project(source, territory=None, at=None):
     """The (cached) projection of the scope, with a bad scope reported as a usage error."""
     from .graph.cache import cached_project
@@ -194,8 +199,7 @@ def _cell(value) -> str:
 @store_option
 @territory_option
 @at_option
-@click.option("--reach", type=click.Choice(["commune", "epci", "departement", "region"]), default="departement",
-              show_default=True, help="How far from a need a provider may be.")
+@reach_option("How far from a need a provider may be.")
 @click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="Proposals per need.")
 @json_option
 def gaps(store, territory, at, reach, top, as_json):
@@ -246,8 +250,7 @@ def bridges(store, territory, at, top, samples, as_json):
 @territory_option
 @at_option
 @click.option("--need", help="Id of one of its needs: match on that need's resources.")
-@click.option("--reach", type=click.Choice(["commune", "epci", "departement", "region"]), default="departement",
-              show_default=True, help="How far complementary candidates may be.")
+@reach_option("How far complementary candidates may be.")
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True)
 @json_option
 def allies(actor, store, territory, at, need, reach, top, as_json):
