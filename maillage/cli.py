@@ -120,7 +120,7 @@ def _print_report(report, as_json: bool, quiet: bool) -> None:
     for error in report.errors:
         click.echo(str(error), err=True)
     if report.error_count > len(report.errors):
-        click.echo(f"… and {report.error_count - len(report.errors)} more bad rows", err=True)
+        click.echo(f"… and {report.error_count - len(report.errors)} more errors (--json lists up to 10,000)", err=True)
     if not quiet:
         click.echo(report.summary())
 

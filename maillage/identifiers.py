@@ -14,7 +14,10 @@ References
 from __future__ import annotations
 
 import csv
+import difflib
 import re
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -28,6 +31,11 @@ __all__ = [
     "region_of_departement",
     "departements",
     "LA_POSTE_SIREN",
+    "CellId",
+    "read_id_cell",
+    "ascii_digits",
+    "normalized_name",
+    "names_differ",
 ]
 
 LA_POSTE_SIREN = "356000000"
@@ -167,3 +175,135 @@ def region_of_departement(code: str) -> str | None:
     """
     row = departements().get(code)
     return row["region"] if row else None
+
+
+def ascii_digits(value: str) -> str:
+    """Replace every Unicode decimal digit (``５``, ``٥``) with its ASCII digit.
+
+    Examples
+    --------
+    >>> ascii_digits("５５２ 118")
+    '552 118'
+    """
+    return "".join(str(unicodedata.digit(char)) if not char.isascii() and char.isdecimal() else char
+                   for char in value)
+
+
+@dataclass(frozen=True)
+class CellId:
+    """What a published SIREN/SIRET cell can be trusted to say.
+
+    ``siren`` and ``siret`` are set only when certain. ``flag`` says how the cell was read:
+    None (valid as written, up to spaces), ``id_normalised`` (non-ASCII digits, valid once
+    made ASCII), ``siret_damaged`` (spreadsheet damage; the SIREN alone was recovered),
+    ``id_unusable`` (not valid: never used as a key) or ``id_missing`` (blank).
+    """
+
+    siren: str | None = None
+    siret: str | None = None
+    flag: str | None = None
+    reason: str | None = None
+
+
+_FLOAT = re.compile(r"^(\d+)[.,]0+$")
+_SCIENTIFIC = re.compile(r"^(\d+)(?:[.,](\d+))?[eE]\+?(\d{1,2})$")
+
+
+def _recover_siren(digits: str, written: str) -> CellId:
+    """The SIREN in the first 9 certain digits of a damaged number, or nothing."""
+    if len(digits) >= 9 and luhn_valid(digits[:9]):
+        return CellId(siren=digits[:9], flag="siret_damaged",
+                      reason=f"{written!r} was damaged by a spreadsheet; its SIREN {digits[:9]} is kept, not its SIRET")
+    return CellId(flag="id_unusable", reason=f"{written!r} was damaged by a spreadsheet and cannot be recovered")
+
+
+def read_id_cell(value) -> CellId:
+    """Read a SIREN or SIRET cell as published, trusting only what is certain.
+
+    A 9-digit SIREN or 14-digit SIRET that passes its check digit is kept (spaces and dots
+    between groups removed). A number a spreadsheet wrote as a float (``21860194600000.0``) or
+    in scientific notation keeps its SIREN only when its first 9 digits are all present and
+    form a valid SIREN: the SIRET's last digits may have been rounded away. Anything else
+    (wrong length, check-digit failure, letters, ``7,77E+13``) is unusable.
+
+    Examples
+    --------
+    >>> read_id_cell("732 829 320 00074").siret
+    '73282932000074'
+    >>> read_id_cell("7,77E+13").flag
+    'id_unusable'
+    >>> cell = read_id_cell("73282932000000.0"); (cell.siren, cell.siret, cell.flag)
+    ('732829320', None, 'siret_damaged')
+    >>> read_id_cell("７３２８２９３２０").flag
+    'id_normalised'
+    >>> read_id_cell("73282932000075").flag
+    'id_unusable'
+    """
+    if value is None or not str(value).strip():
+        return CellId(flag="id_missing")
+    written = str(value).strip()
+    text = ascii_digits(written)
+    normalised = text != written
+    text = re.sub(r"[\s\u00a0\u202f]", "", text)
+    if match := _FLOAT.match(text):
+        return _recover_siren(match.group(1), written)
+    if match := _SCIENTIFIC.match(text):
+        mantissa = match.group(1) + (match.group(2) or "")
+        length = len(match.group(1)) + int(match.group(3))
+        if length not in (9, 14):
+            return CellId(flag="id_unusable", reason=f"{written!r} is not a SIREN or a SIRET")
+        return _recover_siren(mantissa, written)
+    compact = re.sub(r"[.-]", "", text) if re.fullmatch(r"[\d .-]+", text) else text
+    flag = "id_normalised" if normalised else None
+    try:
+        if len(compact) == 14:
+            siret = normalize_siret(compact)
+            return CellId(siren=siret[:9], siret=siret, flag=flag)
+        if len(compact) == 9:
+            return CellId(siren=normalize_siren(compact), flag=flag)
+    except ValueError as exc:
+        return CellId(flag="id_unusable", reason=str(exc))
+    return CellId(flag="id_unusable", reason=f"{written!r} is not a SIREN (9 digits) or a SIRET (14 digits)")
+
+
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
+
+
+def normalized_name(name: str) -> str:
+    """An organisation's name as identity sees it: accents, case and punctuation removed.
+
+    Examples
+    --------
+    >>> normalized_name("  Association « Écaussystème » ")
+    'ASSOCIATION ECAUSSYSTEME'
+    """
+    text = unicodedata.normalize("NFKD", ascii_digits(str(name)))
+    text = "".join(char for char in text if not unicodedata.combining(char)).upper()
+    text = text.replace("Œ", "OE").replace("Æ", "AE")
+    return _NOT_ALNUM.sub(" ", text).strip()
+
+
+_LEGAL_WORDS = {"ASSOCIATION", "ASSO", "STE", "SOCIETE", "SA", "SAS", "SARL", "EURL", "SCI", "DE", "DU", "DES", "LA",
+                "LE", "LES", "L", "D", "ET", "EN", "AU", "AUX", "THE"}
+
+
+def names_differ(first: str, second: str) -> bool:
+    """True when two names of one identifier clearly designate different organisations.
+
+    Names that are equal once normalised, that contain one another, that share most of
+    their meaningful words, or that differ by a few letters (typos) are the same.
+
+    Examples
+    --------
+    >>> names_differ("Tennis Club de Roques", "TENNIS CLUB ROQUES")
+    False
+    >>> names_differ("Banque Alimentaire du Bas-Rhin", "Garage Muller SARL")
+    True
+    """
+    a, b = normalized_name(first), normalized_name(second)
+    if not a or not b or a == b or a in b or b in a:
+        return False
+    words_a, words_b = set(a.split()) - _LEGAL_WORDS, set(b.split()) - _LEGAL_WORDS
+    if words_a and words_b and len(words_a & words_b) / min(len(words_a), len(words_b)) >= 0.5:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() < 0.8

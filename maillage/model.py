@@ -26,7 +26,6 @@ __all__ = [
 
 TERRITORY_LEVELS = ("commune", "epci", "ept", "departement", "region")
 ROLES = ("porteur", "animateur", "partenaire", "financeur", "membre", "beneficiaire")
-_FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def split_list(value: Any) -> list[str]:
@@ -47,28 +46,45 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_YEAR_FIRST = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$")
+
+
 def parse_date(value: Any) -> str | None:
-    """Return an ISO date (``YYYY-MM-DD``) from ISO, ``YYYY-MM``, ``YYYY`` or ``DD/MM/YYYY``.
+    """Return an ISO date (``YYYY-MM-DD``) from the forms published files use.
+
+    ISO dates (``2016-02-03``, or a full ISO timestamp, whose date is kept), ``YYYY/MM/DD``,
+    ``DD/MM/YYYY``, ``DD-MM-YYYY``, ``DD.MM.YYYY``, ``YYYY-MM`` and ``YYYY``. Anything else,
+    including a valid date followed by other text, is refused.
 
     Examples
     --------
     >>> parse_date("03/02/2016"), parse_date("2016-05"), parse_date("2016")
     ('2016-02-03', '2016-05-01', '2016-01-01')
+    >>> parse_date("2017/09/08"), parse_date("08-09-2017"), parse_date("2017-09-08T10:30:00")
+    ('2017-09-08', '2017-09-08', '2017-09-08')
     """
     if _blank(value):
         return None
     text = str(value).strip()
     try:
-        if match := _FR_DATE.match(text):
+        if match := _DAY_FIRST.match(text):
             day, month, year = map(int, match.groups())
+            return dt.date(year, month, day).isoformat()
+        if match := _YEAR_FIRST.match(text):
+            year, month, day = map(int, match.groups())
             return dt.date(year, month, day).isoformat()
         if re.fullmatch(r"\d{4}", text):
             return f"{text}-01-01"
         if re.fullmatch(r"\d{4}-\d{2}", text):
             return dt.date(int(text[:4]), int(text[5:]), 1).isoformat()
-        return dt.date.fromisoformat(text[:10]).isoformat()
+        if len(text) == 10:
+            return dt.date.fromisoformat(text).isoformat()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ][0-9:.+\-Z]+", text):
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+        raise ValueError(text)
     except ValueError:
-        raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY)") from None
+        raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD, DD/MM/YYYY, YYYY/MM/DD, YYYY-MM or YYYY)") from None
 
 
 def parse_amount(value: Any) -> float | None:

@@ -49,10 +49,15 @@ def test_cog_territories_hierarchy_and_collectivites(store):
 def test_rna_mapping_skips_and_errors(store, files):
     with pytest.raises(DataError) as caught:
         load_files(store, [files["rna"]])
-    assert [(e.line, e.field) for e in caught.value.report.errors] == [(8, "siret"), (9, "titre")]
+    assert [(e.line, e.field) for e in caught.value.report.errors] == [(9, "titre")]
     report = load_files(store, [files["rna"], files["rna_cp1252"]], on_error="skip")
     first = report.files[0]
-    assert first.skipped == {"dissolved": 2} and first.loaded == 6
+    assert first.skipped == {"dissolved": 2} and first.loaded == 7
+    # its SIRET fails its check digit: kept as published and flagged, never used as a key
+    bad = actors(store)[f"rna:{rna(7)}"]
+    assert bad["siren"] is None and bad["siret"] is None
+    assert bad["extra"]["identity"] == "id_unusable" and bad["extra"]["siret_published"] == "31030577700035"
+    assert report.totals()["actors"]["flags"] == {"id_unusable": 1}
     found = actors(store)
     food = found[f"siren:{siren(31030577)}"]  # its SIRET gives it a SIREN, which makes its id
     assert food["rna"] == rna(1) and f"rna:{rna(1)}" in food["keys"]
@@ -97,11 +102,16 @@ def test_scdl_subsidies_both_header_styles(store, files):
     load_files(store, [files["units"], files["establishments"]])
     with pytest.raises(DataError) as caught:
         load_files(store, [files["scdl"]])
-    assert [(e.line, e.field) for e in caught.value.report.errors] == [(5, "idAttribuant"), (6, "dateConvention")]
+    assert [(e.line, e.field) for e in caught.value.report.errors] == [(6, "dateConvention")]
     before = store.stats()["partnerships"]
-    load_files(store, [files["scdl"], files["scdl_labels"]], on_error="skip")
+    report = load_files(store, [files["scdl"], files["scdl_labels"]], on_error="skip")
     ties = list(store.partnership_rows(ActorFilter()))
-    assert len(ties) - before == 3  # the labelled file repeats the first grant: same id, one tie
+    assert len(ties) - before == 4  # the labelled file repeats the first grant: same id, one tie
+    assert report.totals()["partnerships"] == {"created": 4, "updated": 0, "unchanged": 0, "duplicates": 1,
+                                               "merged": 0, "rejected": 1, "flags": {}}
+    # a grantor without its SIRET is keyed by its name, never guessed to be the SIREN's Ville de Strasbourg
+    unnamed = actors(store)["nom:VILLE DE STRASBOURG"]
+    assert unnamed["siren"] is None and unnamed["extra"]["identity"] == "id_missing"
     grant = next(t for t in ties if t["description"] == "Fonctionnement")
     assert grant["source"] == f"siren:{STRASBOURG_SIREN}" and grant["amount"] == 15000.0 and grant["kind"] == "subvention"
     assert grant["target"] == f"siren:{siren(31030577)}" and grant["extra"]["referenceDecision"] == "DEL-2023-014"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["SCHEMA", "kind_label", "actor_filter", "UPSERT", "STORED", "READ", "STATS", "RESOLVE_KEYS",
-           "FIND_BY_KEY", "FIND_BY_NAME", "BUMP_VERSION", "VERSION", "CLEAR", "MOVED_PARTNERSHIPS"]
+           "FIND_BY_KEY", "FIND_BY_NAME", "FETCH", "BUMP_VERSION", "VERSION", "CLEAR", "MOVED_PARTNERSHIPS"]
 
 SCHEMA = (
     "CREATE CONSTRAINT maillage_actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE",
@@ -174,6 +174,20 @@ READ = {
         "MATCH (n:Need) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $page "
         "RETURN n {.*, holder: COLLECT { MATCH (a:Actor)-[:HOLDS]->(n) RETURN a.id }[0]} AS row"
     ),
+}
+
+# The rows of given ids, shaped as READ shapes them (the load report compares them before and after).
+FETCH = {
+    "territories": "UNWIND $ids AS id MATCH (t:Territory {id: id}) RETURN t {.*} AS row",
+    "actors": ("UNWIND $ids AS id MATCH (a:Actor {id: id}) "
+               "RETURN a {.*, keys: COLLECT { MATCH (k:ActorKey)-[:DESIGNATES]->(a) RETURN k.key ORDER BY k.key }} AS row"),
+    "partnerships": ("UNWIND $ids AS id MATCH (s:Actor)-[p:PARTNERSHIP {id: id}]->(t:Actor) "
+                     "RETURN p {.*, source: s.id, target: t.id} AS row"),
+    "initiatives": ("UNWIND $ids AS id MATCH (i:Initiative {id: id}) "
+                    "RETURN i {.*, members: COLLECT { MATCH (a:Actor)-[m:MEMBER_OF]->(i) "
+                    "RETURN {actor: a.id, role: m.role} AS member ORDER BY member.actor }} AS row"),
+    "needs": ("UNWIND $ids AS id MATCH (n:Need {id: id}) "
+              "RETURN n {.*, holder: COLLECT { MATCH (a:Actor)-[:HOLDS]->(n) RETURN a.id }[0]} AS row"),
 }
 
 FIND_BY_KEY = "MATCH (:ActorKey {key: $text})-[:DESIGNATES]->(a:Actor) RETURN a {.*} AS row"

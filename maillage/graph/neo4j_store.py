@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from ..errors import StoreError
 from . import cypher
 from .sqlite_store import SQLiteStore
-from .store import ROW_FIELDS, ActorFilter, LoadSession, Store
+from .store import ROW_FIELDS, ActorFilter, LoadSession, Store, merge_rows
 
 __all__ = ["Neo4jStore", "Neo4jLoadSession", "merge_patch"]
 
@@ -87,6 +87,16 @@ class Neo4jLoadSession(LoadSession):
             records = self._store._read(cypher.RESOLVE_KEYS, keys=missing)
             known.update({record["key"]: record["id"] for record in records})
         return known
+
+    def fetch(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
+        ids = sorted(set(ids))
+        fields = ROW_FIELDS[kind] + _PROVENANCE
+        found = {}
+        for start in range(0, len(ids), self._store.batch_size):
+            records = self._store._read(cypher.FETCH[kind], ids=ids[start:start + self._store.batch_size])
+            found.update({r["row"]["id"]: _shape(kind, r["row"], fields) for r in records})
+        staged = self._staged.fetch(kind, ids)
+        return {id_: merge_rows(kind, found.get(id_), staged.get(id_)) for id_ in ids if id_ in found or id_ in staged}
 
     def write(self, kind: str, rows: list[dict]) -> None:
         for row in rows:

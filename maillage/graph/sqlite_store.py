@@ -110,6 +110,16 @@ DUMP = {
 }
 
 
+_BY_IDS = " WHERE {alias}.id IN (SELECT value FROM json_each(?))"
+FETCH = {
+    "territories": f"SELECT t.*, {_PARENTS} FROM territories t" + _BY_IDS.format(alias="t"),
+    "actors": f"SELECT a.*, {_KEYS} FROM actors a" + _BY_IDS.format(alias="a"),
+    "partnerships": "SELECT p.* FROM partnerships p" + _BY_IDS.format(alias="p"),
+    "initiatives": f"SELECT i.*, {_MEMBERS} FROM initiatives i" + _BY_IDS.format(alias="i"),
+    "needs": "SELECT n.* FROM needs n" + _BY_IDS.format(alias="n"),
+}
+
+
 def _decode(row: sqlite3.Row) -> dict:
     out = {}
     for key in row.keys():
@@ -130,6 +140,14 @@ class SQLiteLoadSession(LoadSession):
         keys = json.dumps(sorted(set(keys)))
         query = "SELECT key, actor_id FROM actor_keys WHERE key IN (SELECT value FROM json_each(?))"
         return dict(self._db.execute(query, (keys,)).fetchall())
+
+    def fetch(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
+        found = {}
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), 50_000):
+            chunk = json.dumps(ids[start:start + 50_000])
+            found.update({row["id"]: _decode(row) for row in self._db.execute(FETCH[kind], (chunk,))})
+        return found
 
     def write(self, kind: str, rows: list[dict]) -> None:
         if not rows:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..errors import UsageError
 
 __all__ = ["Store", "LoadSession", "ActorFilter", "open_store", "default_store_uri", "NEO4J_SCHEMES",
-           "ROW_FIELDS"]
+           "ROW_FIELDS", "LIST_FIELDS", "content_of", "merge_rows"]
 
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
@@ -30,6 +30,69 @@ ROW_FIELDS = {
     "initiatives": ("id", "name", "territory", "themes", "start", "end", "description", "members"),
     "needs": ("id", "title", "territory", "themes", "resources", "holder", "status", "since", "description"),
 }
+
+LIST_FIELDS = frozenset({"themes", "offers", "seeks", "operates_in", "resources", "parents", "keys", "members"})
+
+
+def content_of(kind: str, row: dict | None) -> dict | None:
+    """A row's content as stores compare it: its fields and ``extra``, without provenance.
+
+    Examples
+    --------
+    >>> content_of("needs", {"id": "n", "title": "T", "status": "open", "source_line": 3})["themes"]
+    []
+    """
+    if row is None:
+        return None
+    content = {}
+    for name in ROW_FIELDS[kind] + ("extra",):
+        value = row.get(name)
+        if name in LIST_FIELDS:
+            value = list(value or [])
+        elif name == "extra":
+            value = dict(value or {})
+        elif isinstance(value, float) and value.is_integer() and name != "amount":
+            value = int(value)
+        content[name] = value
+    return content
+
+
+def _merge_patch(stored: dict, patch: dict) -> dict:
+    merged = dict(stored)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge_patch(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def merge_rows(kind: str, stored: dict | None, given: dict | None) -> dict | None:
+    """What upserting ``given`` over ``stored`` leaves, as both stores do it.
+
+    Empty values never erase stored ones; lists replace only when not empty, ``keys`` add up,
+    and ``extra`` merges as JSON Merge Patch (RFC 7396).
+
+    Examples
+    --------
+    >>> merge_rows("needs", {"id": "n", "title": "A", "themes": ["x"]}, {"id": "n", "title": None, "themes": []})
+    {'id': 'n', 'title': 'A', 'themes': ['x']}
+    """
+    if stored is None or given is None:
+        return given if stored is None else stored
+    merged = dict(stored)
+    for name, value in given.items():
+        if name == "extra":
+            merged["extra"] = _merge_patch(stored.get("extra") or {}, value or {})
+        elif name == "keys":
+            merged["keys"] = sorted(set(stored.get("keys") or []) | set(value or []))
+        elif name in LIST_FIELDS:
+            merged[name] = value if value else stored.get(name, [])
+        elif value is not None:
+            merged[name] = value
+    return merged
 
 
 @dataclass(frozen=True)
@@ -51,6 +114,15 @@ class LoadSession(ABC):
     @abstractmethod
     def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
         """Map each known key (store or this session) to its actor id."""
+
+    @abstractmethod
+    def fetch(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
+        """The rows of ``kind`` with these ids as a commit now would leave them (store and session merged).
+
+        Rows have the fields of :data:`ROW_FIELDS` plus ``extra``; ids nobody holds are absent.
+        The load pipeline reads them before and after its writes, so its report counts what
+        the store really gained.
+        """
 
     @abstractmethod
     def write(self, kind: str, rows: list[dict]) -> None:

@@ -12,11 +12,13 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError, UsageError
 
-__all__ = ["RowProblem", "FORMATS", "detect_format", "open_rows", "read_header", "read_csv", "read_json", "read_jsonl", "sniff_encoding"]
+__all__ = ["RowProblem", "FORMATS", "FileHead", "inspect_file", "detect_format", "open_rows", "read_header", "read_csv",
+           "read_json", "read_jsonl", "sniff_encoding", "decode_line"]
 
 FORMATS = ("csv", "json", "jsonl")
 _SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -62,7 +64,11 @@ class _CountingReader(io.RawIOBase):
 
 
 def sniff_encoding(path: str | Path, sample_size: int = 1 << 20) -> str:
-    """Return ``utf-8-sig`` (BOM), ``utf-8`` or ``cp1252`` from the first MiB of the file."""
+    """Return ``utf-8-sig`` (BOM), ``utf-8`` or ``cp1252`` from the first MiB of the file.
+
+    The guess only names the file's main encoding: CSV lines are decoded one by one, and a
+    line that is not UTF-8 is read as cp1252 wherever it stands (see :func:`decode_line`).
+    """
     with open(path, "rb") as handle:
         sample = handle.read(sample_size)
     if sample.startswith(codecs.BOM_UTF8):
@@ -73,6 +79,28 @@ def sniff_encoding(path: str | Path, sample_size: int = 1 << 20) -> str:
         if len(sample) < sample_size or exc.start < len(sample) - 4:  # not a character cut by the sample's end
             return "cp1252"
     return "utf-8"
+
+
+def decode_line(raw: bytes) -> tuple[str, bool]:
+    """Decode one line as UTF-8, else as cp1252 (bytes cp1252 leaves undefined read as Latin-1).
+
+    Returns the text and whether the fallback was used. French text in cp1252 is never valid
+    UTF-8 (an accented letter is one byte above 0x7F followed by ASCII), so a line that decodes
+    as UTF-8 is UTF-8; files that switch encoding mid-way (a UTF-8 BOM then cp1252 bytes, or
+    cp1252 rows appended after line 1 000) are read correctly.
+
+    Examples
+    --------
+    >>> decode_line("Crèche".encode("cp1252")), decode_line("Crèche".encode("utf-8"))
+    (('Crèche', True), ('Crèche', False))
+    """
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252"), True
+        except UnicodeDecodeError:
+            return raw.decode("latin-1"), True
 
 
 def _check_encoding(encoding: str | None) -> None:
@@ -88,16 +116,43 @@ def _open_bytes(path: Path, progress: Progress | None) -> io.BufferedReader:
     return io.BufferedReader(_CountingReader(raw, progress), buffer_size=1 << 16)
 
 
-def _lines(path: Path, encoding: str | None, progress: Progress | None) -> Iterator[str]:
-    """Yield decoded lines; a decoding error names its physical line."""
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
+class _Decoded:
+    """Counts the lines a CSV read decoded with the cp1252 fallback."""
+
+    def __init__(self):
+        self.fallback_lines = 0
+        self.first_fallback: int | None = None
+
+
+def _lines(path: Path, encoding: str | None, progress: Progress | None, stats: _Decoded | None = None,
+           skip: int = 0) -> Iterator[str]:
+    """Yield decoded lines (after ``skip`` lines); a decoding error names its physical line.
+
+    Without an explicit ``encoding`` each line is UTF-8 or, failing that, cp1252; with one,
+    every line must be in it.
+    """
     _check_encoding(encoding)
     handle = _open_bytes(path, progress)
-    encoding = (encoding or sniff_encoding(path)).lower()
-    codec = "utf-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    codec = None if encoding is None else ("utf-8" if encoding.lower() in ("utf-8", "utf-8-sig") else encoding.lower())
     with handle:
         for number, raw in enumerate(handle, start=1):
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8):]
+            if number == 1:
+                if raw.startswith(_UTF16_BOMS):
+                    raise _fail(path, 1, "UTF-16 or UTF-32 text: save the file as UTF-8 (or cp1252) and load it again")
+                if raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8):]
+            if number <= skip:
+                continue
+            if codec is None:
+                text, fallback = decode_line(raw)
+                if fallback and stats is not None:
+                    stats.fallback_lines += 1
+                    stats.first_fallback = stats.first_fallback or number
+                yield text
+                continue
             try:
                 yield raw.decode(codec)
             except UnicodeDecodeError as exc:
@@ -108,22 +163,85 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None) -> Itera
 def _parse_header(line: str, delimiter: str | None = None) -> tuple[list[str], str]:
     """Return the column names of a CSV header line and its delimiter (detected unless given)."""
     delimiter = delimiter or max(";,\t", key=line.count)
-    return [name.strip() for name in next(csv.reader([line], delimiter=delimiter), [])], delimiter
+    return [name.replace("\ufeff", "").strip() for name in next(csv.reader([line], delimiter=delimiter), [])], delimiter
 
 
-def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None,
+@dataclass
+class FileHead:
+    """What one look at a file's head tells: read once, then carried through the whole load.
+
+    ``source`` (an open-data source) and ``kind`` (what the rows hold) are filled in by
+    whoever recognises the file; ``notes`` collects what the read learned on the way (lines
+    decoded as cp1252).
+    """
+
+    path: Path
+    format: str
+    header: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    size: int = 0
+    source: str | None = None
+    kind: str | None = None
+    translator: object = None
+    decoded: _Decoded = field(default_factory=_Decoded)
+
+    @property
+    def folded(self) -> set[str]:
+        """The header with case, accents and punctuation removed (for recognising columns)."""
+        from .opendata.common import fold_header
+
+        return {fold_header(name) for name in self.header}
+
+    def rows(self, progress: Progress | None = None) -> Iterator[tuple[int, dict]]:
+        """Stream ``(line, row)`` past the header."""
+        return open_rows(self, progress=progress)
+
+
+def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | None = None) -> FileHead:
+    """Open ``path`` once to learn its format, encoding, delimiter and header.
+
+    Raises
+    ------
+    UsageError
+        When the file is missing or its format cannot be told from its suffix.
+    DataError
+        When the file is empty, has an empty header or is UTF-16.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    fmt = fmt or detect_format(path)
+    size = path.stat().st_size
+    if fmt == "csv":
+        lines = _lines(path, encoding, None)
+        header_line = next(lines, "")
+        lines.close()
+        if not header_line.strip():
+            raise _fail(path, 1, "empty file or empty header")
+        header, delimiter = _parse_header(header_line)
+        return FileHead(path, fmt, header, encoding, delimiter, size)
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    rows = (read_jsonl if fmt == "jsonl" else read_json)(path, encoding=encoding)
+    try:
+        first = next(rows, None)
+    finally:
+        rows.close()
+    return FileHead(path, fmt, list(first[1]) if first else [], encoding, None, size)
+
+
+def read_csv(path: "str | Path | FileHead", *, encoding: str | None = None, delimiter: str | None = None,
              progress: Progress | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line, row)`` for each record of a CSV file with a header.
 
-    The delimiter (``,`` ``;`` or tab) is detected from the header unless given; the
-    encoding is UTF-8 (BOM or not) or cp1252, detected unless given.
+    The delimiter (``,`` ``;`` or tab) is detected from the header unless given; each line is
+    UTF-8 (BOM or not) or cp1252 unless an encoding is given. Given a :class:`FileHead`, the
+    header it read is used and not parsed again.
     """
-    path = Path(path)
-    lines = _lines(path, encoding, progress)
-    header_line = next(lines, "")
-    if not header_line.strip():
-        raise _fail(path, 1, "empty file or empty header")
-    header, delimiter = _parse_header(header_line, delimiter)
+    head = path if isinstance(path, FileHead) else inspect_file(path, "csv", encoding=encoding)
+    header, delimiter = head.header, delimiter or head.delimiter
+    lines = _lines(head.path, head.encoding, progress, head.decoded, skip=1)
     reader = csv.reader(lines, delimiter=delimiter)
     previous_end = 1
     for values in reader:
@@ -209,27 +327,22 @@ def read_json(path: str | Path, *, encoding: str | None = None, chunk_size: int 
                 buffer, position = buffer[position:], 0
 
 
-def open_rows(path: str | Path, fmt: str | None = None, *, encoding: str | None = None,
+def open_rows(path: "str | Path | FileHead", fmt: str | None = None, *, encoding: str | None = None,
               progress: Progress | None = None) -> Iterator[tuple[int, dict]]:
-    """Yield ``(line, row)`` from ``path`` with the parser of its format."""
+    """Yield ``(line, row)`` from a file (or a :class:`FileHead`) with the parser of its format."""
+    if isinstance(path, FileHead):
+        fmt, encoding = path.format, path.encoding
     fmt = fmt or detect_format(path)
     if fmt == "csv":
         return read_csv(path, encoding=encoding, progress=progress)
+    target = path.path if isinstance(path, FileHead) else path
     if fmt == "jsonl":
-        return read_jsonl(path, encoding=encoding, progress=progress)
+        return read_jsonl(target, encoding=encoding, progress=progress)
     if fmt == "json":
-        return read_json(path, encoding=encoding, progress=progress)
+        return read_json(target, encoding=encoding, progress=progress)
     raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
 
 
 def read_header(path: str | Path, fmt: str | None = None, *, encoding: str | None = None) -> list[str]:
     """Return the column names of a file: the CSV header, or the first object's keys."""
-    if (fmt or detect_format(path)) == "csv":
-        lines = _lines(Path(path), encoding, None)
-        header_line = next(lines, "")
-        lines.close()
-        return _parse_header(header_line)[0]
-    rows = open_rows(path, fmt, encoding=encoding)
-    first = next(rows, None)
-    rows.close()
-    return list(first[1]) if first else []
+    return inspect_file(path, fmt, encoding=encoding).header

@@ -16,38 +16,27 @@ from ..errors import DataError, UsageError
 from ..graph.store import Store
 from ..model import partnership_id
 from ..vocabulary import Vocabulary, default_vocabulary
-from .formats import RowProblem, detect_format, open_rows, read_header
+from .accounting import Accounting
+from .formats import FileHead, RowProblem, inspect_file, open_rows
 from .kinds import KIND_ORDER, KINDS, check_header, detect_kind, make_record
-from .opendata import Filters, Skip, detect_source, translate
+from .opendata import Filters, Skip, SourceRow, detect_source, translate
 from .report import FileReport, LoadReport
 
-__all__ = ["Source", "plan_sources", "load_files", "ON_ERROR"]
+__all__ = ["plan_sources", "load_files", "ON_ERROR"]
 
 ON_ERROR = ("abort", "skip")
 ProgressCallback = Callable[[int, int], None]
 
 
-@dataclass
-class Source:
-    path: Path
-    kind: str
-    format: str
-    size: int
-
-
 def plan_sources(paths: Iterable[str | Path], kind: str | None = None, fmt: str | None = None,
-                 encoding: str | None = None) -> list[Source]:
-    """Return the files to load, each with its kind and format, in dependency order."""
+                 encoding: str | None = None) -> list[FileHead]:
+    """Return the files to load, each looked at once (format, header, kind), in dependency order."""
     if kind is not None and kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r} (choose from {', '.join(KIND_ORDER)})")
-    sources = []
-    for path in map(Path, paths):
-        if not path.is_file():
-            raise UsageError(f"no such file: {path}")
-        file_format = fmt or detect_format(path)
-        file_kind = kind or detect_kind(read_header(path, file_format, encoding=encoding), path)
-        sources.append(Source(path, file_kind, file_format, os.path.getsize(path)))
-    return sorted(sources, key=lambda source: KIND_ORDER.index(source.kind))
+    heads = [inspect_file(path, fmt, encoding=encoding) for path in paths]
+    for head in heads:
+        head.kind = kind or detect_kind(head.header, head.path)
+    return sorted(heads, key=lambda head: KIND_ORDER.index(head.kind))
 
 
 class _Loader:
@@ -55,38 +44,69 @@ class _Loader:
 
     def __init__(self, session, report: LoadReport, vocabulary: Vocabulary, batch_size: int):
         self.session, self.report, self.vocabulary, self.batch_size = session, report, vocabulary, batch_size
+        self.accounting = Accounting(session)
         self.rejected_actor_keys: dict[str, str] = {}
         self.columns: dict[tuple[str, str], dict] = {}  # (file, kind) → maillage field → the source's column
 
     def load_items(self, items, source_name: str) -> None:
-        """Load the Items of an open-data translator, flushing kinds in dependency order."""
-        reports: dict[tuple[str, str], FileReport] = {}
+        """Load what an open-data translator yields (Items, SourceRows, Skips), kinds in dependency order."""
+        self._reports: dict[tuple[str, str], FileReport] = {}
         batches: dict[str, list] = {kind: [] for kind in KIND_ORDER}
         pending = 0
         for item in items:
-            key = (item.path, item.kind)
-            if key not in reports:
-                reports[key] = FileReport(item.path, item.kind, source_name)
-                self.report.files.append(reports[key])
-            file_report = reports[key]
             if isinstance(item, Skip):
+                file_report = self._file_report(item.path, item.kind, source_name)
                 file_report.skipped[item.reason] = file_report.skipped.get(item.reason, 0) + 1
                 continue
-            self.columns[key] = item.columns
-            file_report.rows += 1
-            if "__problem__" in item.row:
-                self._reject(file_report, item.line, [("", item.row["__problem__"])])
-                continue
-            record, problems = make_record(KINDS[item.kind], item.row, self.vocabulary)
-            if problems:
-                self._reject(file_report, item.line, problems, item.row)
-                continue
-            batches[item.kind].append((file_report, item.line, record))
-            pending += 1
+            group = item if isinstance(item, SourceRow) else SourceRow(item.path, item.line, [item])
+            validated = self._validate_group(group, source_name)
+            for file_report, line, record, kind in validated:
+                batches[kind].append((file_report, line, record))
+            self.report.conflicts += group.conflicts if validated else []
+            pending += len(validated)
             if pending >= self.batch_size:
                 self._flush_batches(batches)
                 pending = 0
         self._flush_batches(batches)
+
+    def _file_report(self, path: str, kind: str, source_name: str) -> FileReport:
+        key = (path, kind)
+        if key not in self._reports:
+            self._reports[key] = FileReport(path, kind, source_name)
+            self.report.files.append(self._reports[key])
+        return self._reports[key]
+
+    def _validate_group(self, group: SourceRow, source_name: str) -> list:
+        """Validate every item of one source row; all of them or none go on (a rejected row leaves nothing).
+
+        The row is counted once, in the report of its last item (the tie for a subsidy row);
+        the actors it creates are counted as entities in theirs.
+        """
+        checked, problems = [], []
+        for item in group.items:
+            file_report = self._file_report(item.path, item.kind, source_name)
+            self.columns[(item.path, item.kind)] = item.columns
+            if "__problem__" in item.row:
+                problems.append([("", item.row["__problem__"])])
+                continue
+            row = dict(item.row)
+            found = list(row.pop("__problems__", []))
+            record, invalid = make_record(KINDS[item.kind], row, self.vocabulary)
+            named = {name for name, _ in found}
+            columns = self.columns[(item.path, item.kind)]
+            found += [(columns.get(f, f), m) for f, m in invalid
+                      if columns.get(f, f) not in named and not (named and not f)]
+            if found:
+                problems.append(found)
+            else:
+                checked.append((file_report, item.line, record, item.kind))
+        main = self._file_report(group.items[-1].path, group.items[-1].kind, source_name)
+        main.rows += 1
+        if not problems:
+            return checked
+        self._reject(main, group.line, [problem for found in problems for problem in found],
+                     group.items[-1].row if group.items[-1].kind == "actors" else None)
+        return []
 
     def _flush_batches(self, batches: dict[str, list]) -> None:
         for kind in KIND_ORDER:
@@ -94,33 +114,33 @@ class _Loader:
             for file_report, line, record in batches[kind]:
                 by_file.setdefault(id(file_report), (file_report, []))[1].append((line, record))
             for file_report, batch in by_file.values():
-                self._flush(Source(Path(file_report.path), kind, file_report.format, 0), file_report, batch)
+                self._flush(kind, file_report, batch)
             batches[kind] = []
 
-    def load(self, source: Source, encoding: str | None, progress) -> None:
-        kind = KINDS[source.kind]
-        file_report = FileReport(str(source.path), source.kind, source.format)
+    def load(self, head: FileHead, progress) -> None:
+        kind = KINDS[head.kind]
+        file_report = FileReport(str(head.path), head.kind, head.format)
         self.report.files.append(file_report)
-        if source.format == "csv":
-            missing = check_header(kind, read_header(source.path, "csv", encoding=encoding))
+        if head.format == "csv":
+            missing = check_header(kind, head.header)
             for column in missing:
-                self.report.add_error(str(source.path), 1, column, "required column is missing")
+                self.report.add_error(str(head.path), 1, column, "required column is missing")
             if missing:
                 return
         batch = []
         try:
-            for line, row in open_rows(source.path, source.format, encoding=encoding, progress=progress):
+            for line, row in open_rows(head, progress=progress):
                 file_report.rows += 1
-                batch = self._take(source, kind, file_report, batch, line, row)
+                batch = self._take(head, kind, file_report, batch, line, row)
         except DataError as exc:
             if exc.file is None:
                 raise
             file_report.rejected += 1
             self.report.add_error(exc.file, exc.line, "", f"{exc.reason}; the rest of the file was not read")
-            return
-        self._flush(source, file_report, batch)
+        self._flush(head.kind, file_report, batch)
+        _note_encoding(head, file_report)
 
-    def _take(self, source, kind, file_report, batch, line, row) -> list:
+    def _take(self, head, kind, file_report, batch, line, row) -> list:
         """Validate one row into the batch; flush the batch when full."""
         if isinstance(row, RowProblem):
             self._reject(file_report, line, [("", str(row))])
@@ -131,7 +151,7 @@ class _Loader:
             return batch
         batch.append((line, record))
         if len(batch) >= self.batch_size:
-            self._flush(source, file_report, batch)
+            self._flush(head.kind, file_report, batch)
             return []
         return batch
 
@@ -145,14 +165,14 @@ class _Loader:
                 if value:
                     self.rejected_actor_keys[str(value).strip()] = f"{file_report.path}:{line}"
 
-    def _flush(self, source: Source, file_report: FileReport, batch) -> None:
+    def _flush(self, kind: str, file_report: FileReport, batch) -> None:
         if not batch:
             return
-        rows = getattr(self, f"_rows_{source.kind}")(file_report, batch)
+        rows = getattr(self, f"_rows_{kind}")(file_report, batch)
         for row in rows:
-            row["source_file"] = str(source.path)
-        self.session.write(source.kind, rows)
+            row["source_file"] = file_report.path
         file_report.loaded += len(rows)
+        self.session.write(kind, self.accounting.admit(kind, rows, file_report))
 
     def _rows_territories(self, file_report, batch):
         return [_row(record, line, id=record.id) for line, record in batch]
@@ -182,6 +202,12 @@ class _Loader:
     def _unknown(self, ref: str) -> str:
         rejected = self.rejected_actor_keys.get(ref) or self.rejected_actor_keys.get(ref.split(":", 1)[-1])
         return f"unknown actor {ref!r}" + (f" (its row {rejected} was rejected)" if rejected else "")
+
+    def known_actors(self, keys) -> dict[str, dict]:
+        """Key → the stored actor it designates (store or this load), for translators' identity checks."""
+        ids = self.session.resolve_actors(keys)
+        rows = self.session.fetch("actors", set(ids.values())) if ids else {}
+        return {key: rows[id_] for key, id_ in ids.items() if id_ in rows}
 
     def _rows_partnerships(self, file_report, batch):
         kept, known = self._resolve(file_report, batch, lambda r: [("source", r.source), ("target", r.target)])
@@ -247,12 +273,15 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     for path in paths:
         if not path.is_file():
             raise UsageError(f"no such file: {path}")
+    heads = [inspect_file(path, fmt, encoding=encoding) for path in paths] if kind is None else []
     if source is None and kind is None and fmt is None:
-        source = detect_source(paths)
+        source = detect_source(heads)
     filters = Filters(departements, communes)
     if filters and source is None:
         raise UsageError("--departement and --commune filter open-data sources (--source cog|rna|sirene|scdl|qpv)")
     sources = [] if source else plan_sources(paths, kind, fmt, encoding)
+    if source and not heads:
+        heads = [inspect_file(path, fmt, encoding=encoding) for path in paths]
     report = LoadReport(on_error=on_error)
     total, done = sum(os.path.getsize(path) for path in paths), 0
 
@@ -266,10 +295,17 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     try:
         loader = _Loader(session, report, vocabulary or default_vocabulary(), batch_size)
         if source:
-            loader.load_items(translate(source, paths, filters, session.resolve_actors, advance, encoding=encoding,
-                                        include_dissolved=include_dissolved), source)
+            loader.load_items(translate(source, heads, filters, session.resolve_actors, advance,
+                                        known=loader.known_actors, include_dissolved=include_dissolved), source)
+            for head in heads:
+                for file_report in report.files:
+                    if file_report.path == str(head.path):
+                        _note_encoding(head, file_report)
         for planned in sources:
-            loader.load(planned, encoding, advance)
+            loader.load(planned, advance)
+        if report.ok or on_error == "skip":
+            loader.accounting.settle()
+        report.conflicts += loader.accounting.conflicts
     except BaseException:
         session.rollback()
         raise
@@ -280,5 +316,11 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
         session.commit()
         report.status = "committed"
     if report.status == "rolled_back":
-        raise DataError(f"{report.error_count} bad rows; nothing was loaded", report)
+        raise DataError(f"{report.bad_rows} bad rows; nothing was loaded", report)
     return report
+
+
+def _note_encoding(head: FileHead, file_report: FileReport) -> None:
+    if head.decoded.fallback_lines:
+        file_report.encoding_note = (f"{head.decoded.fallback_lines} lines were not UTF-8 and were read as cp1252, "
+                                     f"the first at line {head.decoded.first_fallback}")

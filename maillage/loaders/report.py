@@ -21,13 +21,30 @@ class RowError:
 
 @dataclass
 class FileReport:
+    """One file's rows of one kind. ``rows`` = ``loaded`` + ``rejected`` (+ rows ``skipped`` on purpose);
+    ``loaded`` = ``created`` + ``updated`` + ``unchanged`` (entities, once each) + ``duplicates``
+    + ``merged`` (rows that repeat an entity of this load)."""
+
     path: str
     kind: str
     format: str
     rows: int = 0
     loaded: int = 0
     rejected: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    merged: int = 0
     skipped: dict = field(default_factory=dict)  # reason → rows left out on purpose (not errors)
+    flags: dict = field(default_factory=dict)  # flag → entities of this file carrying it
+    encoding_note: str | None = None
+
+    def outcome(self, kind: str, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def flag(self, name: str) -> None:
+        self.flags[name] = self.flags.get(name, 0) + 1
 
 
 @dataclass
@@ -40,6 +57,7 @@ class LoadReport:
     status: str = "pending"
     on_error: str = "abort"
     max_errors: int = 10_000
+    conflicts: list = field(default_factory=list)
 
     def add_error(self, file: str, line: int, field_name: str, message: str) -> None:
         self.error_count += 1
@@ -51,12 +69,30 @@ class LoadReport:
         return self.error_count == 0
 
     @property
+    def bad_rows(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    @property
     def rows(self) -> int:
         return sum(f.rows for f in self.files)
 
     @property
     def loaded(self) -> int:
         return sum(f.loaded for f in self.files)
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Per kind (actors, partnerships …): created, updated, unchanged, duplicates, merged, rejected, flags."""
+        out: dict[str, dict] = {}
+        for f in self.files:
+            entry = out.setdefault(f.kind, {"created": 0, "updated": 0, "unchanged": 0, "duplicates": 0, "merged": 0,
+                                            "rejected": 0, "flags": {}})
+            for name in ("created", "updated", "unchanged", "duplicates", "merged", "rejected"):
+                entry[name] += getattr(f, name)
+            for flag, count in f.flags.items():
+                entry["flags"][flag] = entry["flags"].get(flag, 0) + count
+        for entry in out.values():
+            entry["flags"] = dict(sorted(entry["flags"].items()))
+        return out
 
     def to_dict(self) -> dict:
         return {
@@ -65,6 +101,8 @@ class LoadReport:
             "rows": self.rows,
             "loaded": self.loaded,
             "rejected": sum(f.rejected for f in self.files),
+            "totals": self.totals(),
+            "conflicts": [c.as_dict() for c in self.conflicts],
             "error_count": self.error_count,
             "errors_truncated": self.error_count > len(self.errors),
             "files": [asdict(f) for f in self.files],
@@ -72,15 +110,28 @@ class LoadReport:
         }
 
     def summary(self) -> str:
-        """One line per file, then the verdict."""
-        lines = [f"{f.path}: {f.kind}, {f.loaded} of {f.rows} rows loaded"
+        """One line per file, then what the store gained per kind, the conflicts, and the verdict."""
+        lines = [(f"{f.path}: {f.kind}, {f.loaded} of {f.rows} rows loaded" if f.rows or not f.loaded else
+                  f"{f.path}: {f.kind} named by its rows, {f.loaded} written")
                  + (f", {f.rejected} rejected" if f.rejected else "")
                  + "".join(f"; {count} skipped: {reason}" for reason, count in sorted(f.skipped.items()))
+                 + (f" ({f.encoding_note})" if f.encoding_note else "")
                  for f in self.files]
+        if self.status == "committed":
+            for kind, t in self.totals().items():
+                flags = ", ".join(f"{count} {flag}" for flag, count in t["flags"].items())
+                lines.append(f"{kind}: {t['created']} created, {t['updated']} updated, {t['unchanged']} unchanged, "
+                             f"{t['duplicates']} duplicate rows, {t['merged']} rows merged into an earlier one"
+                             + (f"; flagged: {flags}" if flags else ""))
+        for conflict in self.conflicts[:20]:
+            lines.append(f"conflict {conflict.path}:{conflict.line}: {conflict.kind} {conflict.key} {conflict.field}: "
+                         f"{conflict.stored!r} / {conflict.given!r} (kept: {conflict.kept})")
+        if len(self.conflicts) > 20:
+            lines.append(f"… and {len(self.conflicts) - 20} more conflicts (--json lists them all)")
         verdict = {
-            "committed": "loaded" + (f"; {self.error_count} bad rows skipped" if self.error_count else ""),
-            "rolled_back": f"nothing loaded: {self.error_count} bad rows (the store is unchanged)",
-            "dry_run": "dry run: nothing written" + (f"; {self.error_count} bad rows" if self.error_count else
+            "committed": "loaded" + (f"; {self.bad_rows} bad rows skipped" if self.bad_rows else ""),
+            "rolled_back": f"nothing loaded: {self.bad_rows} bad rows (the store is unchanged)",
+            "dry_run": "dry run: nothing written" + (f"; {self.bad_rows} bad rows" if self.bad_rows else
                                                        "; all rows valid"),
         }.get(self.status, self.status)
         return "\n".join(lines + [verdict])

@@ -8,13 +8,11 @@ maillage's own columns (which the load pipeline then validates and writes like a
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ...errors import UsageError
-from .common import Item, Skip
+from ...errors import DataError, UsageError
+from .common import Conflict, Item, Skip, SourceRow
 from . import cog, qpv, rna, scdl, sirene
 
-__all__ = ["SOURCES", "detect_source", "translate", "Item", "Skip", "Filters"]
+__all__ = ["SOURCES", "detect_source", "translate", "Item", "Skip", "SourceRow", "Conflict", "Filters"]
 
 SOURCES = {"cog": cog, "rna": rna, "sirene": sirene, "scdl": scdl, "qpv": qpv}
 
@@ -42,18 +40,35 @@ class Filters:
         return False
 
 
-def detect_source(paths) -> str | None:
-    """The open-data source all ``paths`` come from, told by their names or headers (None if none)."""
-    found = {name for path in paths for name, module in SOURCES.items() if module.recognises(Path(path))}
+def detect_source(heads) -> str | None:
+    """The open-data source all files come from, told by their names or headers (None if none).
+
+    ``heads`` are :class:`~maillage.loaders.formats.FileHead`; each recognised one gets its
+    ``source`` set. A published format this version cannot read is refused here, before any row.
+    """
+    for head in heads:
+        for module in SOURCES.values():
+            refusal = getattr(module, "refuses", lambda head: None)(head)
+            if refusal:
+                raise DataError(f"{head.path}: {refusal}", file=str(head.path), line=1, reason=refusal)
+        for name, module in SOURCES.items():
+            if module.recognises(head):
+                head.source = name
+                break
+    found = {head.source for head in heads if head.source}
     if len(found) > 1:
         raise UsageError(f"these files mix open-data sources ({', '.join(sorted(found))}): load them one source "
                          "at a time, or name it with --source")
     return found.pop() if found else None
 
 
-def translate(source: str, paths, filters: Filters, resolve, progress=None, **options):
-    """Yield the Items and Skips of ``paths`` read as ``source``; ``resolve(keys)`` finds known actors."""
+def translate(source: str, heads, filters: Filters, resolve, progress=None, **options):
+    """Yield the Items, SourceRows and Skips of ``heads`` read as ``source``.
+
+    ``resolve(keys)`` finds the ids of known actors, ``known(keys)`` their stored rows.
+    """
     if source not in SOURCES:
         raise UsageError(f"unknown source {source!r} (choose from {', '.join(SOURCES)})")
-    return SOURCES[source].translate([Path(p) for p in paths], filters, resolve=resolve, progress=progress,
-                                     **options)
+    for head in heads:
+        head.source = source
+    return SOURCES[source].translate(list(heads), filters, resolve=resolve, progress=progress, **options)

@@ -25,7 +25,8 @@ FILES = ("regions", "departements", "epci", "ept", "communes")
 _FORMER = {"commune-deleguee": "former commune (commune déléguée)", "commune-associee": "former commune (commune associée)"}
 
 
-def recognises(path: Path) -> bool:
+def recognises(head) -> bool:
+    path = head.path
     return path.suffix.lower() == ".json" and path.stem.lower() in FILES and path.parent.name != "examples"
 
 
@@ -53,7 +54,8 @@ def _actor(path, index, key, name, commune, siren, area) -> Item:
     return Item("actors", str(path), index, row, {"siren": "siren", "commune": "chefLieu", "name": "nom"})
 
 
-def translate(paths, filters, *, resolve=None, progress=None, **options):
+def translate(heads, filters, *, resolve=None, progress=None, **options):
+    paths = [head.path for head in heads]
     files = {path.stem.lower(): path for path in paths}
     data = {stem: _load(path) for stem, path in files.items()}
     if progress:

@@ -6,7 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["Item", "Skip", "fold_header", "clean", "commune_of", "ARRONDISSEMENTS"]
+__all__ = ["Item", "Skip", "SourceRow", "Conflict", "fold_header", "clean", "commune_of", "columns_by_fold",
+           "ARRONDISSEMENTS"]
 
 
 @dataclass
@@ -22,6 +23,40 @@ class Item:
     line: int
     row: dict
     columns: dict = field(default_factory=dict)
+
+
+@dataclass
+class Conflict:
+    """Two values for one identity: the stored (or earlier) one and this row's, and which was kept."""
+
+    kind: str
+    key: str
+    field: str
+    path: str
+    line: int
+    stored: object
+    given: object
+    kept: str  # "stored", "given", or where the kept value comes from
+    other: str | None = None  # file:line of the earlier row, within one load
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "key": self.key, "field": self.field, "file": self.path, "line": self.line,
+                "stored": self.stored, "given": self.given, "kept": self.kept, "other": self.other}
+
+
+@dataclass
+class SourceRow:
+    """Everything one line of a published file gives, loaded or rejected as a whole.
+
+    A subsidy row creates its grantor and beneficiary when they are new, then the grant; if
+    any of them is invalid, none is loaded (so a rejected row leaves no actor behind).
+    ``flags`` are counted in the report (``id_unusable``, ``siret_damaged`` …).
+    """
+
+    path: str
+    line: int
+    items: list[Item] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 @dataclass
@@ -70,3 +105,14 @@ def commune_of(code: str | None) -> str | None:
         return None
     code = code.upper().zfill(5) if code.isdigit() else code.upper()
     return ARRONDISSEMENTS.get(code, code)
+
+
+def columns_by_fold(header) -> dict[str, str]:
+    """Folded column name → the column as written (a header in any case or accents).
+
+    Examples
+    --------
+    >>> columns_by_fold(["SIREN", "denominationUniteLegale"])["denominationunitelegale"]
+    'denominationUniteLegale'
+    """
+    return {fold_header(name): name for name in header}

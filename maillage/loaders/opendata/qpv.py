@@ -9,9 +9,7 @@ analysis reads as a fragility signal.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..formats import RowProblem, read_csv, read_header
+from ..formats import RowProblem, read_csv
 from .common import Item, Skip, clean, commune_of
 
 __all__ = ["recognises", "translate"]
@@ -19,15 +17,15 @@ __all__ = ["recognises", "translate"]
 _FIELDS = {"code": "insee_com", "name": "lib_com"}
 
 
-def recognises(path: Path) -> bool:
-    return path.suffix.lower() == ".csv" and {"code_qp", "lib_qp", "insee_com"} <= {
-        name.lower() for name in read_header(path)}
+def recognises(head) -> bool:
+    return head.format == "csv" and {"codeqp", "libqp", "inseecom"} <= head.folded
 
 
 def translate(paths, filters, *, resolve=None, progress=None, encoding=None, **_):
     communes: dict[str, dict] = {}  # a few thousand rows: grouped in memory, one row per commune
-    for path in paths:
-        for line, row in read_csv(path, encoding=encoding, progress=progress):
+    for head in paths:
+        path = head.path
+        for line, row in read_csv(head, progress=progress):
             if isinstance(row, RowProblem):
                 yield Item("territories", str(path), line, {"__problem__": str(row)})
                 continue

@@ -1,11 +1,15 @@
-"""Associations from the RNA (``rna_waldec_*.csv``, one file per département, as data.gouv.fr publishes it).
+"""Associations from the RNA, as data.gouv.fr publishes it, one file per département.
 
-``;``-separated, UTF-8 with BOM or cp1252 (older files). Each row becomes an actor of kind
-``association`` keyed by its RNA number (``rna:W…``), seated in ``adrs_codeinsee`` (Paris, Lyon
-and Marseille arrondissements mapped to their commune), with themes from ``objet_social1`` and
-``objet_social2`` (see ``maillage/data/README.md``). Dissolved associations (``position`` D, or
-a real ``date_disso``) are skipped, or kept and flagged with ``include_dissolved``; the date
-sentinel ``0001-01-01`` reads as empty.
+Both files are read: ``rna_waldec_*.csv`` (associations in the current register, ids ``W…``) and
+``rna_import_*.csv`` (associations declared before 2009, ids like ``751P00085568``). ``;``-separated,
+UTF-8 with BOM or cp1252 (older files). Each row becomes an actor of kind ``association`` keyed by its
+RNA number (``rna:W…``; an import row is keyed by the W number it carries when it has one, else by its
+import id ``rna-import:751P00085568``), seated in ``adrs_codeinsee`` (Paris, Lyon and Marseille
+arrondissements mapped to their commune), with themes from ``objet_social1`` and ``objet_social2``
+(see ``maillage/data/README.md``). A ``siret`` cell that is not a valid SIRET is not used (kept as
+published, flagged ``id_unusable``). Dissolved associations (``position`` D, or a real ``date_disso``)
+are skipped, or kept and flagged with ``include_dissolved``; the date sentinel ``0001-01-01`` reads
+as empty.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-from ..formats import RowProblem, read_csv, read_header
+from ...identifiers import normalize_rna, read_id_cell
+from ..formats import RowProblem, read_csv
 from .common import Item, Skip, clean, commune_of
 
 __all__ = ["recognises", "translate", "themes_of", "COLUMNS"]
@@ -49,20 +54,41 @@ def themes_of(*codes) -> list[str]:
     return found
 
 
-def recognises(path: Path) -> bool:
-    if path.suffix.lower() != ".csv":
-        return False
-    header = {name.lower() for name in read_header(path)}
-    return {"id", "titre", "objet_social1", "adrs_codeinsee"} <= header
+def recognises(head) -> bool:
+    return head.format == "csv" and {"id", "titre", "objetsocial1", "adrscodeinsee"} <= head.folded
 
 
-def translate(paths, filters, *, resolve=None, progress=None, include_dissolved: bool = False, encoding=None, **_):
-    for path in paths:
-        for line, row in read_csv(path, encoding=encoding, progress=progress):
+def translate(heads, filters, *, resolve=None, progress=None, include_dissolved: bool = False, **_):
+    for head in heads:
+        path = head.path
+        for line, row in read_csv(head, progress=progress):
             if isinstance(row, RowProblem):
                 yield Item("actors", str(path), line, {"__problem__": str(row)})
                 continue
             yield from _association(path, line, row, filters, include_dissolved)
+
+
+def _valid_rna(value) -> str | None:
+    try:
+        return normalize_rna(value) if clean(value) else None
+    except ValueError:
+        return None
+
+
+def _identity(row) -> dict:
+    """RNA number (or import id) and SIRET of a row; an invalid SIRET is kept as published, not used."""
+    published = clean(row.get("id"))
+    rna = _valid_rna(published)
+    out = {"rna": rna}
+    if rna is None:  # an import row: its W number, if it has one, is in another column
+        rna = next((_valid_rna(v) for k, v in row.items() if k != "id" and _valid_rna(v)), None)
+        out = {"rna": rna, "rna_import_id": published, "id": f"rna-import:{published}" if published and not rna else None}
+    cell = read_id_cell(row.get("siret"))
+    if cell.siren:
+        out.update(siret=cell.siret, siren=cell.siren if not cell.siret else None)
+    if cell.flag not in (None, "id_missing"):
+        out.update(identity=cell.flag, siret_published=clean(row.get("siret")))
+    return out
 
 
 def _association(path, line, row, filters, include_dissolved):
@@ -77,8 +103,7 @@ def _association(path, line, row, filters, include_dissolved):
         return
     name = clean(row.get("titre")) or clean(row.get("titre_court"))
     out = {
-        "rna": clean(row.get("id")), "name": name, "kind": "association", "commune": commune,
-        "siret": clean(row.get("siret")), "website": clean(row.get("siteweb")),
+        **_identity(row), "name": name, "kind": "association", "commune": commune, "website": clean(row.get("siteweb")),
         "themes": themes_of(row.get("objet_social1"), row.get("objet_social2")),
         "created": clean(row.get("date_creat")), "nature": clean(row.get("nature")),
         "groupement": clean(row.get("groupement")), "purpose": clean(row.get("objet")),
@@ -88,4 +113,8 @@ def _association(path, line, row, filters, include_dissolved):
     }
     if dissolved or (clean(row.get("position")) or "").upper() == "D":
         out["dissolved"] = dissolved or "yes"
+    for column in ("adrs_libcommune", "libcom", "adrs_codepostal", "gestion", "date_decla", "date_publi", "id_ex",
+                   "rup_mi", "observation"):
+        if clean(row.get(column)) and column not in out:
+            out[column] = clean(row.get(column))
     yield Item("actors", str(path), line, {k: v for k, v in out.items() if v not in (None, "", [])}, _FIELDS)

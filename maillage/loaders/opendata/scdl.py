@@ -1,51 +1,62 @@
 """Subsidies in the SCDL ``subventions`` schema: each row a ``subvention`` from a grantor to a beneficiary.
 
-The schema's columns (``nomAttribuant, idAttribuant, dateConvention, referenceDecision,
-nomBeneficiaire, idBeneficiaire, rnaBeneficiaire, objet, montant, nature, conditionsVersement,
-datesPeriodeVersement, idRAE, notificationUE, pourcentageSubvention, dispositifAide``) and the
-label-style headers seen in published files (``Nom de l'attribuant``, ``Identifiant du
-bénéficiaire`` …) are both read, ``,`` or ``;``-separated. The grantor is the actor of its SIRET's
-SIREN, the beneficiary that of its SIRET or RNA number. A party the store does not know yet is
-created from the row (grantors as collectivités; beneficiaries as associations when they have an
-RNA number or an association-like name, else companies, flagged ``kind_guessed``): loading RNA,
-SIRENE or the COG later fills them in, since identifiers make them one actor.
+Read without ``--source``: the schema's columns (``nomAttribuant, idAttribuant, dateConvention,
+referenceDecision, nomBeneficiaire, idBeneficiaire, rnaBeneficiaire, objet, montant, nature,
+conditionsVersement, datesPeriodeVersement, idRAE, notificationUE, pourcentageSubvention,
+dispositifAide``), the label-style headers seen in published files (``Nom de l'attribuant`` …) and
+the older headers (``COLL_NOM, COLL_SIRET, COLL_TYPE, ACTE_DATE, ATTRIB_NOM, ATTRIB_SIRET,
+SUB_OBJET, SUB_MONTANT, SUB_DATE_DEBUT`` …), ``,`` or ``;``-separated.
+
+Identity (see :mod:`maillage.loaders.opendata.parties`): a party is keyed by a SIREN only when its
+cell is valid (or a damaged number still certainly holds it), else by its RNA number, else by its
+normalised name within the grantor's scope, flagged. A grant is one tie per distinct (grantor,
+beneficiary, amount, convention date, payment dates, object); an exact repeat of a row is a
+duplicate. Columns outside the schema are kept on the tie, so nothing published is dropped.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
+from ...identifiers import names_differ
 from ...model import parse_amount, parse_date
-from ..formats import RowProblem, read_csv, read_header
-from .common import Item, clean, fold_header
+from ..formats import FileHead, RowProblem, read_csv
+from .common import Conflict, Item, SourceRow, clean, fold_header
+from .parties import Party, beneficiary_party, grantor_party
 
-__all__ = ["recognises", "translate", "ALIASES"]
+__all__ = ["recognises", "translate", "ALIASES", "payment_dates"]
 
 ALIASES = {
-    "nomAttribuant": ("nomattribuant", "nomdelattribuant", "attribuant", "nomdelacollectivite"),
-    "idAttribuant": ("idattribuant", "identifiantdelattribuant", "siretdelattribuant", "siretattribuant"),
-    "dateConvention": ("dateconvention", "datedelaconvention", "datedeconvention", "datedeladecision"),
-    "referenceDecision": ("referencedecision", "referencedeladecision", "numerodeladecision"),
-    "nomBeneficiaire": ("nombeneficiaire", "nomdubeneficiaire", "beneficiaire", "raisonsocialedubeneficiaire"),
-    "idBeneficiaire": ("idbeneficiaire", "identifiantdubeneficiaire", "siretdubeneficiaire", "siretbeneficiaire"),
+    "nomAttribuant": ("nomattribuant", "nomdelattribuant", "attribuant", "nomdelacollectivite", "collnom"),
+    "idAttribuant": ("idattribuant", "identifiantdelattribuant", "siretdelattribuant", "siretattribuant", "collsiret"),
+    "typeAttribuant": ("colltype", "typeattribuant", "typedelattribuant"),
+    "dateConvention": ("dateconvention", "datedelaconvention", "datedeconvention", "datedeladecision", "actedate"),
+    "referenceDecision": ("referencedecision", "referencedeladecision", "numerodeladecision", "acteref"),
+    "nomBeneficiaire": ("nombeneficiaire", "nomdubeneficiaire", "beneficiaire", "raisonsocialedubeneficiaire",
+                        "attribnom"),
+    "idBeneficiaire": ("idbeneficiaire", "identifiantdubeneficiaire", "siretdubeneficiaire", "siretbeneficiaire",
+                       "attribsiret"),
+    "typeBeneficiaire": ("attribtype", "typebeneficiaire", "typedubeneficiaire", "formejuridique",
+                         "formejuridiquedubeneficiaire"),
     "rnaBeneficiaire": ("rnabeneficiaire", "numerornadubeneficiaire", "rnadubeneficiaire", "numerorna"),
-    "objet": ("objet", "objetdudossier", "objetdelasubvention"),
-    "montant": ("montant", "montantaccorde", "montantdelasubvention", "montantvote"),
-    "nature": ("nature", "naturedelasubvention"),
-    "conditionsVersement": ("conditionsversement", "conditionsdeversement"),
+    "objet": ("objet", "objetdudossier", "objetdelasubvention", "subobj", "subobjet"),
+    "montant": ("montant", "montantaccorde", "montantdelasubvention", "montantvote", "submontant"),
+    "nature": ("nature", "naturedelasubvention", "subnature"),
+    "conditionsVersement": ("conditionsversement", "conditionsdeversement", "subversement"),
     "datesPeriodeVersement": ("datesperiodeversement", "datesouperiodesdeversement", "datesdeversement"),
+    "debutVersement": ("subdatedebut",),
+    "finVersement": ("subdatefin",),
+    "termeConvention": ("termeconvention", "datefinconvention", "datedefindeconvention"),
     "idRAE": ("idrae", "identifiantrae"),
-    "notificationUE": ("notificationue",),
+    "notificationUE": ("notificationue", "notifeu", "notifue"),
     "pourcentageSubvention": ("pourcentagesubvention", "pourcentagedelasubvention"),
-    "dispositifAide": ("dispositifaide", "dispositifdaide"),
+    "dispositifAide": ("dispositifaide", "dispositifdaide", "subdispositif"),
 }
 _LOOKUP = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
-_ASSOCIATION_WORDS = re.compile(r"\b(ASSOCIATION|ASSO|CLUB|AMICALE|COMITE|COMITÉ|FEDERATION|FÉDÉRATION|UNION|"
-                                r"SOCIETE SPORTIVE|FOYER|CENTRE SOCIAL|LIGUE|CERCLE|ENTENTE)\b", re.IGNORECASE)
-_EXTRA = ("referenceDecision", "nature", "conditionsVersement", "datesPeriodeVersement", "idRAE", "notificationUE",
-          "pourcentageSubvention", "dispositifAide")
+# Schema columns that travel on the tie as they are (the others become its fields).
+_ON_TIE = ("referenceDecision", "nature", "conditionsVersement", "idRAE", "notificationUE", "pourcentageSubvention",
+           "dispositifAide")
 
 
 def _columns(header) -> dict[str, str]:
@@ -53,85 +64,117 @@ def _columns(header) -> dict[str, str]:
     return {column: _LOOKUP[fold_header(column)] for column in header if fold_header(column) in _LOOKUP}
 
 
-def recognises(path: Path) -> bool:
-    if path.suffix.lower() != ".csv":
+def recognises(head: FileHead) -> bool:
+    if head.format != "csv":
         return False
-    names = set(_columns(read_header(path)).values())
-    return {"idAttribuant", "idBeneficiaire", "montant"} <= names or {"nomAttribuant", "nomBeneficiaire", "montant"} <= names
+    names = set(_columns(head.header).values())
+    return ({"idAttribuant", "idBeneficiaire", "montant"} <= names
+            or {"nomAttribuant", "nomBeneficiaire", "montant"} <= names)
 
 
-def _party(row: dict, prefix: str) -> tuple[str | None, str | None]:
-    """(actor key, SIRET) of the grantor or the beneficiary; RNA for a beneficiary without SIRET."""
-    identifier = re.sub(r"\s", "", clean(row.get(f"id{prefix}")) or "")
-    if identifier.isdigit() and len(identifier) in (9, 14):
-        return f"siren:{identifier[:9]}", identifier if len(identifier) == 14 else None
-    rna = clean(row.get("rnaBeneficiaire")) if prefix == "Beneficiaire" else None
-    if rna:
-        return f"rna:{rna.upper()}", None
-    return (identifier or None), None
+def payment_dates(value) -> str | None:
+    """SCDL ``datesPeriodeVersement`` in ISO: a period ``start_end`` or dates ``;``-separated.
+
+    Examples
+    --------
+    >>> payment_dates("2017/09/08_2021/09/07"), payment_dates("06/12/2022"), payment_dates("")
+    ('2017-09-08_2021-09-07', '2022-12-06', None)
+    """
+    text = clean(value)
+    if text is None:
+        return None
+    if "_" in text:
+        start, _, end = text.partition("_")
+        return f"{parse_date(start) or ''}_{parse_date(end) or ''}"
+    return ";".join(parse_date(part) for part in re.split(r"[;,]", text) if part.strip())
 
 
-def translate(paths, filters, *, resolve, progress=None, encoding=None, **_):
-    created = set()
-    for path in paths:
-        mapping = None
-        for line, raw in read_csv(path, encoding=encoding, progress=progress):
+def translate(heads, filters, *, resolve=None, known=None, progress=None, **_):
+    """Yield one :class:`SourceRow` per subsidy row (its new parties, then the grant)."""
+    seen: dict[str, tuple[str, str]] = {}  # party key → (name, file:line) of its first row in this load
+    for head in heads:
+        mapping = _columns(head.header)
+        columns = {name: column for column, name in mapping.items()}
+        for line, raw in read_csv(head, progress=progress):
             if isinstance(raw, RowProblem):
-                yield Item("partnerships", str(path), line, {"__problem__": str(raw)})
+                yield SourceRow(str(head.path), line, [Item("partnerships", str(head.path), line,
+                                                            {"__problem__": str(raw)})])
                 continue
-            if mapping is None:
-                mapping = _columns(raw.keys())
-            row = {mapping[column]: value for column, value in raw.items() if column in mapping}
-            yield from _subsidy(path, line, row, {v: k for k, v in mapping.items()}, created, resolve)
+            row = {mapping.get(column, column): value for column, value in raw.items() if column is not None}
+            yield _subsidy(head, line, row, columns, seen, known)
 
 
-def _subsidy(path, line, row, columns, created, resolve):
-    grantor, grantor_siret = _party(row, "Attribuant")
-    beneficiary, beneficiary_siret = _party(row, "Beneficiaire")
-    names = {"source": columns.get("idAttribuant", "idAttribuant"), "target": columns.get("idBeneficiaire", "idBeneficiaire"),
-             "start": columns.get("dateConvention", "dateConvention"), "amount": columns.get("montant", "montant"),
-             "name": columns.get("nomBeneficiaire", "nomBeneficiaire")}
-    known = resolve([key for key in (grantor, beneficiary) if key]) if resolve else {}
-    for key, siret, name, kind in ((grantor, grantor_siret, clean(row.get("nomAttribuant")), "collectivite"),
-                                   (beneficiary, beneficiary_siret, clean(row.get("nomBeneficiaire")), None)):
-        if key and key not in known and key not in created and name:
-            created.add(key)
-            yield Item("actors", str(path), line, _new_actor(key, siret, name, kind, row), dict(names, siret=names["target"]))
-    digest = hashlib.sha1("|".join(_normal(row, c) for c in (
-        "idAttribuant", "referenceDecision", "dateConvention", "idBeneficiaire", "rnaBeneficiaire", "objet", "montant")
-    ).encode()).hexdigest()[:16]
-    out = {"id": f"scdl:{digest}", "source": grantor, "target": beneficiary, "kind": "subvention",
-           "start": clean(row.get("dateConvention")), "amount": clean(row.get("montant")),
-           "description": clean(row.get("objet")), **{name: clean(row.get(name)) for name in _EXTRA}}
-    yield Item("partnerships", str(path), line, {k: v for k, v in out.items() if v is not None}, names)
+def _field_names(columns: dict[str, str]) -> dict[str, str]:
+    """maillage field → the published column, so errors name what the user sees."""
+    pick = lambda name: columns.get(name, name)  # noqa: E731
+    return {"source": pick("idAttribuant"), "target": pick("idBeneficiaire"), "start": pick("dateConvention"),
+            "end": pick("termeConvention"), "amount": pick("montant"), "description": pick("objet"),
+            "name": pick("nomBeneficiaire"), "siret": pick("idBeneficiaire"), "rna": pick("rnaBeneficiaire"),
+            "payment": pick("datesPeriodeVersement")}
 
 
-def _normal(row: dict, column: str) -> str:
-    """A cell as the id sees it: the same grant written ``15 000,00 €`` or ``15000`` is one grant."""
-    value = clean(row.get(column)) or ""
-    try:
-        if column == "montant" and value:
-            return repr(parse_amount(value))
-        if column == "dateConvention" and value:
-            return parse_date(value)
-    except ValueError:
-        pass
-    return re.sub(r"\s", "", value) if column.startswith("id") else value
+def _subsidy(head, line, row, columns, seen, known) -> SourceRow:
+    path, where = str(head.path), f"{head.path}:{line}"
+    out = SourceRow(path, line)
+    names = _field_names(columns)
+    grantor = grantor_party(row)
+    beneficiary = beneficiary_party(row, grantor)
+    stored = known([p.key for p in (grantor, beneficiary) if p.key]) if known else {}
+    for party, role in ((grantor, "grantor"), (beneficiary, "beneficiary")):
+        if party.key is None:
+            continue
+        out.conflicts += _name_conflicts(party, stored.get(party.key), seen.get(party.key), path, line)
+        if party.key not in stored and party.key not in seen:
+            out.items.append(Item("actors", path, line, party.actor_row(role), names))
+        seen.setdefault(party.key, (party.name or "", where))
+    tie, problems = _tie(row, grantor, beneficiary, columns)
+    if grantor.key and grantor.key == beneficiary.key:
+        problems.append((columns.get("idBeneficiaire", "idBeneficiaire"),
+                         f"the beneficiary is the grantor itself ({grantor.key}): a grant to oneself is not a tie"))
+    if problems:
+        tie["__problems__"] = problems
+    out.items.append(Item("partnerships", path, line, tie, names))
+    return out
 
 
-def _new_actor(key, siret, name, kind, row) -> dict:
-    guessed = kind is None
-    if guessed:
-        kind = "association" if key.startswith("rna:") or _ASSOCIATION_WORDS.search(name) else "company"
-    actor = {"name": name, "kind": kind, "source": "SCDL"}
-    if key.startswith("siren:"):
-        actor["siren"], actor["siret"] = key[6:], siret
-    elif key.startswith("rna:"):
-        actor["rna"] = key[4:]
-    else:
-        actor["id"] = key
-    if key.startswith("siren:") and clean(row.get("rnaBeneficiaire")) and kind == "association":
-        actor["rna"] = clean(row.get("rnaBeneficiaire"))
-    if guessed:
-        actor["kind_guessed"] = "from the subsidy's beneficiary name"
-    return {k: v for k, v in actor.items() if v is not None}
+def _name_conflicts(party: Party, stored: dict | None, earlier, path, line) -> list[Conflict]:
+    """A valid identifier arriving with a clearly different name than the one already known."""
+    if not party.name or not party.certain:
+        return []
+    if stored and names_differ(stored["name"], party.name):
+        return [Conflict("actors", party.key, "name", path, line, stored["name"], party.name, "stored")]
+    if earlier and not stored and names_differ(earlier[0], party.name):
+        return [Conflict("actors", party.key, "name", path, line, earlier[0], party.name, "earlier", earlier[1])]
+    return []
+
+
+def _tie(row, grantor: Party, beneficiary: Party, columns) -> tuple[dict, list]:
+    problems, values = [], {}
+    for name, parse in (("dateConvention", parse_date), ("termeConvention", parse_date),
+                        ("datesPeriodeVersement", payment_dates), ("debutVersement", parse_date),
+                        ("finVersement", parse_date), ("montant", parse_amount)):
+        try:
+            values[name] = parse(clean(row.get(name)))
+        except ValueError as exc:
+            problems.append((columns.get(name, name), str(exc)))
+    payment = values.get("datesPeriodeVersement")
+    if payment is None and (values.get("debutVersement") or values.get("finVersement")):
+        payment = f"{values.get('debutVersement') or ''}_{values.get('finVersement') or ''}"
+    start = values.get("dateConvention") or (payment and re.split(r"[_;]", payment)[0]) or None
+    objet = re.sub(r"\s+", " ", clean(row.get("objet")) or "")
+    identity = "\x1f".join([grantor.key or "", beneficiary.key or "", repr(values.get("montant")),
+                            values.get("dateConvention") or "", payment or "", objet])
+    tie = {"id": "scdl:" + hashlib.sha1(identity.encode()).hexdigest()[:16], "source": grantor.key,
+           "target": beneficiary.key, "kind": "subvention", "start": start, "end": values.get("termeConvention"),
+           "amount": clean(row.get("montant")), "description": objet or None, "payment": payment,
+           "start_from": "datesPeriodeVersement" if start and not values.get("dateConvention") else None}
+    for name in _ON_TIE:
+        tie[name] = clean(row.get(name))
+    understood = set(ALIASES) | {"rnaBeneficiaire"}
+    for column, value in row.items():  # every other published column stays on the tie
+        if column not in understood and clean(value) is not None and column not in tie:
+            tie[column] = clean(value)
+    if beneficiary.kind_source == "type" and "type" in tie:
+        tie.pop("type")  # it was the beneficiary's legal form, now its kind (kept on the actor)
+    return {k: v for k, v in tie.items() if v is not None}, problems
+

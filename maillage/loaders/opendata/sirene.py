@@ -15,16 +15,21 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from pathlib import Path
 
 from ...errors import UsageError
-from ..formats import RowProblem, read_csv, read_header
-from .common import Item, Skip, clean, commune_of
+from ...identifiers import read_id_cell
+from ...model import parse_date
+from ..formats import RowProblem, read_csv
+from .common import Item, Skip, clean, columns_by_fold, commune_of
 
 __all__ = ["recognises", "translate", "kind_of", "themes_of_naf"]
 
 _UNITS = {"siren", "categoriejuridiqueunitelegale", "etatadministratifunitelegale"}
 _ESTABLISHMENTS = {"siret", "etablissementsiege", "codecommuneetablissement"}
+_GEO_SIRENE_V2 = {"nomenlong", "depcomen", "siren", "nic"}
+# Themes are read only from NAF rev. 2 codes: older nomenclatures reuse the same digits for other
+# activities (NAF 1993's 85 is health and social work, NAF rev. 2's is education).
+THEMED_NOMENCLATURES = ("NAFRev2",)
 _FIELDS = {"siren": "siren", "name": "denominationUniteLegale", "rna": "identifiantAssociationUniteLegale",
            "siret": "siret", "commune": "codeCommuneEtablissement"}
 
@@ -84,8 +89,8 @@ def kind_of(category: str | None) -> str | None:
     return "company"
 
 
-def _kind_of_file(path: Path) -> str | None:
-    header = {name.lower() for name in read_header(path)}
+def _kind_of_file(head) -> str | None:
+    header = head.folded
     if _UNITS <= header:
         return "units"
     if _ESTABLISHMENTS <= header:
@@ -93,14 +98,35 @@ def _kind_of_file(path: Path) -> str | None:
     return None
 
 
-def recognises(path: Path) -> bool:
-    return path.suffix.lower() == ".csv" and _kind_of_file(path) is not None
+def recognises(head) -> bool:
+    return head.format == "csv" and _kind_of_file(head) is not None
 
 
-def translate(paths, filters, *, resolve=None, progress=None, encoding=None, **_):
+def refuses(head) -> str | None:
+    """Why a published SIRENE format is not read (None when it is)."""
+    if head.format == "csv" and _GEO_SIRENE_V2 <= head.folded:
+        return ("this is the legacy SIRENE v2 format (geo-sirene, columns NOMEN_LONG, DEPCOMEN …), discontinued in "
+                "2019, which maillage does not read: download the current stock files StockUniteLegale and "
+                "StockEtablissement (SIRENE v3, data.gouv.fr « Base Sirene des entreprises et de leurs "
+                "établissements ») and load those")
+    return None
+
+
+class _Columns:
+    """Reads a row by the columns' documented names whatever their case in the file's header."""
+
+    def __init__(self, head):
+        self.names = columns_by_fold(head.header)
+
+    def __call__(self, row: dict, name: str):
+        column = self.names.get(name.lower())
+        return clean(row.get(column)) if column else None
+
+
+def translate(heads, filters, *, resolve=None, progress=None, **_):
     files = {}
-    for path in paths:
-        files.setdefault(_kind_of_file(path), []).append(path)
+    for head in heads:
+        files.setdefault(_kind_of_file(head), []).append(head)
     if files.get("units") is None:
         raise UsageError("SIRENE: give the legal units file (StockUniteLegale); the establishments file "
                          "(StockEtablissement) only adds their seats")
@@ -112,9 +138,9 @@ def translate(paths, filters, *, resolve=None, progress=None, encoding=None, **_
     try:
         seats.execute("CREATE TABLE seats (siren TEXT PRIMARY KEY, siret TEXT, commune TEXT) WITHOUT ROWID")
         for path in files.get("establishments", []):
-            _read_seats(seats, path, filters, encoding, progress)
+            _read_seats(seats, path, filters, progress)
         for path in files["units"]:
-            yield from _read_units(seats, path, filters, encoding, progress)
+            yield from _read_units(seats, path, filters, progress)
     finally:
         seats.close()
         for name in os.listdir(folder):
@@ -122,53 +148,80 @@ def translate(paths, filters, *, resolve=None, progress=None, encoding=None, **_
         os.rmdir(folder)
 
 
-def _read_seats(seats, path, filters, encoding, progress):
-    batch = []
-    for line, row in read_csv(path, encoding=encoding, progress=progress):
-        if isinstance(row, RowProblem) or (clean(row.get("etablissementSiege")) or "").lower() != "true":
+def _read_seats(seats, head, filters, progress):
+    batch, get = [], _Columns(head)
+    for line, row in read_csv(head, progress=progress):
+        if isinstance(row, RowProblem) or (get(row, "etablissementSiege") or "").lower() != "true":
             continue
-        commune = commune_of(row.get("codeCommuneEtablissement"))
+        commune = commune_of(get(row, "codeCommuneEtablissement"))
         if not filters.keeps(commune):
             continue
-        batch.append((clean(row.get("siren")), clean(row.get("siret")), commune))
+        batch.append((get(row, "siren"), get(row, "siret"), commune))
         if len(batch) >= 10_000:
             seats.executemany("INSERT OR REPLACE INTO seats VALUES (?, ?, ?)", batch)
             batch = []
     seats.executemany("INSERT OR REPLACE INTO seats VALUES (?, ?, ?)", batch)
 
 
-def _name(row) -> str | None:
-    return (clean(row.get("denominationUniteLegale")) or clean(row.get("denominationUsuelle1UniteLegale"))
-            or clean(row.get("sigleUniteLegale")))
+def _name(get, row) -> str | None:
+    return (get(row, "denominationUniteLegale") or get(row, "denominationUsuelle1UniteLegale")
+            or get(row, "sigleUniteLegale"))
 
 
-def _read_units(seats, path, filters, encoding, progress):
-    for line, row in read_csv(path, encoding=encoding, progress=progress):
+def _date(value: str | None) -> str | None:
+    """An ISO date from ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (a timestamp keeps its date); else the text as published."""
+    if value is None:
+        return None
+    try:
+        return parse_date(value.split(" ")[0])
+    except ValueError:
+        return value
+
+
+def _themes(get, row) -> tuple[list[str], str | None]:
+    """Themes of the unit's activity, read in its own nomenclature; a note when none can be read."""
+    code, nomenclature = get(row, "activitePrincipaleUniteLegale"), get(row, "nomenclatureActivitePrincipaleUniteLegale")
+    if code is None:
+        return [], None
+    if nomenclature is None and get.names.get("nomenclatureactiviteprincipaleunitelegale") is None:
+        nomenclature = "NAFRev2"  # files before the column existed (2019) only carry NAF rev. 2 codes
+    if nomenclature not in THEMED_NOMENCLATURES:
+        return [], f"activity {code} is in nomenclature {nomenclature or 'unknown'}, which has no theme mapping"
+    return themes_of_naf(code), None
+
+
+def _read_units(seats, head, filters, progress):
+    path, get = str(head.path), _Columns(head)
+    for line, row in read_csv(head, progress=progress):
         if isinstance(row, RowProblem):
-            yield Item("actors", str(path), line, {"__problem__": str(row)})
+            yield Item("actors", path, line, {"__problem__": str(row)})
             continue
-        if (clean(row.get("etatAdministratifUniteLegale")) or "A").upper() == "C":
-            yield Skip(str(path), "actors", "closed (etatAdministratifUniteLegale C)")
+        if (get(row, "etatAdministratifUniteLegale") or "A").upper() == "C":
+            yield Skip(path, "actors", "closed (etatAdministratifUniteLegale C)")
             continue
-        kind = kind_of(row.get("categorieJuridiqueUniteLegale"))
+        category = get(row, "categorieJuridiqueUniteLegale")
+        kind = kind_of(category)
         if kind is None:
-            yield Skip(str(path), "actors", "individual entrepreneur (category 1000)")
+            yield Skip(path, "actors", "individual entrepreneur (category 1000)")
             continue
-        if (clean(row.get("statutDiffusionUniteLegale")) or "O").upper() != "O" or _name(row) in (None, "[ND]"):
-            yield Skip(str(path), "actors", "name not public (statutDiffusionUniteLegale)")
+        if (get(row, "statutDiffusionUniteLegale") or "O").upper() != "O" or _name(get, row) in (None, "[ND]"):
+            yield Skip(path, "actors", "name not public (statutDiffusionUniteLegale)")
             continue
-        siren = clean(row.get("siren"))
+        cell = read_id_cell(get(row, "siren"))
+        siren = cell.siren if cell.flag is None else get(row, "siren")  # an invalid SIREN is reported, not keyed
         seat = seats.execute("SELECT siret, commune FROM seats WHERE siren = ?", (siren,)).fetchone()
         if filters and seat is None:
-            yield Skip(str(path), "actors", "outside the filter")
+            yield Skip(path, "actors", "outside the filter")
             continue
-        naf = clean(row.get("activitePrincipaleUniteLegale"))
-        association = clean(row.get("identifiantAssociationUniteLegale"))
-        out = {"siren": siren, "name": _name(row), "kind": kind, "rna": clean(row.get("identifiantAssociationUniteLegale")),
+        association = get(row, "identifiantAssociationUniteLegale")
+        themes, note = _themes(get, row)
+        out = {"siren": siren, "name": _name(get, row), "kind": kind, "rna": association,
                "siret": seat[0] if seat else None, "commune": seat[1] if seat else None,
-               # an association's RNA purpose says more than its NAF code: leave its themes to the RNA
-               "themes": [] if association else themes_of_naf(naf), "naf": naf, "legal_category": clean(row.get("categorieJuridiqueUniteLegale")),
-               "created": clean(row.get("dateCreationUniteLegale")),
-               "ess": clean(row.get("economieSocialeSolidaireUniteLegale")),
-               "headcount_band": clean(row.get("trancheEffectifsUniteLegale")), "source": "SIRENE"}
-        yield Item("actors", str(path), line, {k: v for k, v in out.items() if v not in (None, "", [])}, _FIELDS)
+               # an association's RNA purpose says more than its activity code: leave its themes to the RNA
+               "themes": [] if association else themes, "naf": get(row, "activitePrincipaleUniteLegale"),
+               "naf_nomenclature": get(row, "nomenclatureActivitePrincipaleUniteLegale"),
+               "themes_unmapped": note if not association else None, "legal_category": category,
+               "created": _date(get(row, "dateCreationUniteLegale")),
+               "ess": get(row, "economieSocialeSolidaireUniteLegale"),
+               "headcount_band": get(row, "trancheEffectifsUniteLegale"), "source": "SIRENE"}
+        yield Item("actors", path, line, {k: v for k, v in out.items() if v not in (None, "", [])}, _FIELDS)

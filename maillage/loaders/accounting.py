@@ -1,0 +1,116 @@
+"""What a load did to the store, counted from the store itself: created, updated, unchanged, duplicates.
+
+Every entity a load touches is read from the session twice, before its first write and once
+all rows are in (:meth:`~maillage.graph.store.LoadSession.fetch`), so the report's counts are
+what the store gained, not what the rows promised:
+
+- ``created``: entities that did not exist and do now;
+- ``updated``: entities that existed and whose content changed;
+- ``unchanged``: entities that existed, were given again, and are as they were;
+- ``duplicates``: rows that repeat exactly the latest row of the same entity in this load
+  (not written again);
+- ``merged``: rows that give an entity already given earlier in this load, with other values
+  (the later non-empty values win; each changed value is listed under ``conflicts``).
+
+Each entity is counted once, in the file of its first row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ..graph.store import LoadSession, content_of
+from ..identifiers import names_differ
+from .opendata.common import Conflict
+
+__all__ = ["Accounting", "COUNTED", "flags_of"]
+
+COUNTED = ("created", "updated", "unchanged", "duplicates", "merged")
+_PROVENANCE = ("source_file", "source_line")
+
+
+def flags_of(row: dict) -> list[str]:
+    """The flags a written row carries in ``extra`` (how its identity, kind or themes were read)."""
+    extra = row.get("extra") or {}
+    flags = [extra["identity"]] if extra.get("identity") else []
+    flags += [name for name in ("kind_guessed", "themes_unmapped") if extra.get(name)]
+    if extra.get("start_from"):
+        flags.append("start_from_payment")
+    return flags
+
+
+def _digest(value) -> bytes:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=12).digest()
+
+
+class Accounting:
+    """Tracks one load's entities; :meth:`admit` before each write, :meth:`settle` before commit."""
+
+    def __init__(self, session: LoadSession):
+        self.session = session
+        # kind → id → [digest before the load (None: absent), latest row digest, latest row, file report]
+        self.entities: dict[str, dict[str, list]] = {}
+        self.conflicts: list[Conflict] = []
+
+    def admit(self, kind: str, rows: list[dict], file_report) -> list[dict]:
+        """Classify rows about to be written; return those to write (exact repeats are dropped)."""
+        seen = self.entities.setdefault(kind, {})
+        fresh = [row["id"] for row in rows if row["id"] not in seen]
+        before = self.session.fetch(kind, fresh) if fresh else {}
+        kept = []
+        for row in rows:
+            given = {k: v for k, v in row.items() if k not in _PROVENANCE}
+            digest = _digest(given)
+            entry = seen.get(row["id"])
+            if entry is None:
+                stored = before.get(row["id"])
+                seen[row["id"]] = [_digest(content_of(kind, stored)) if stored else None, digest, row, file_report]
+                if stored and kind == "actors":
+                    self._name_conflict(row, stored)
+                kept.append(row)
+            elif entry[1] == digest:
+                file_report.duplicates += 1
+            else:
+                file_report.merged += 1
+                self._value_conflicts(kind, entry[2], row)
+                entry[1], entry[2] = digest, row
+                kept.append(row)
+        return kept
+
+    def _name_conflict(self, row: dict, stored: dict) -> None:
+        if row.get("name") and stored.get("name") and names_differ(stored["name"], row["name"]):
+            self.conflicts.append(Conflict("actors", row["id"], "name", row.get("source_file"), row.get("source_line"),
+                                           stored["name"], row["name"], "given"))
+
+    def _value_conflicts(self, kind: str, earlier: dict, row: dict) -> None:
+        """Values this row changes in an entity an earlier row of the same load gave."""
+        other = f"{earlier.get('source_file')}:{earlier.get('source_line')}"
+        old_extra, new_extra = earlier.get("extra") or {}, row.get("extra") or {}
+        pairs = [(name, earlier.get(name), row.get(name)) for name in row if name not in _PROVENANCE + ("extra", "keys")]
+        pairs += [(f"extra.{name}", old_extra.get(name), new_extra.get(name)) for name in new_extra]
+        for name, old, new in pairs:
+            if old not in (None, [], "") and new not in (None, [], "") and old != new:
+                self.conflicts.append(Conflict(kind, row["id"], name, row.get("source_file"), row.get("source_line"),
+                                               old, new, "given", other))
+
+    def settle(self) -> dict[str, dict[str, int]]:
+        """Read back every touched entity and count, per file report, what the store gained."""
+        totals = {}
+        for kind, seen in self.entities.items():
+            after = self.session.fetch(kind, seen)
+            counts = dict.fromkeys(COUNTED, 0)
+            for id_, (before, _, latest, file_report) in seen.items():
+                stored = after.get(id_)
+                if stored is None:
+                    continue
+                outcome = "created" if before is None else (
+                    "unchanged" if _digest(content_of(kind, stored)) == before else "updated")
+                file_report.outcome(kind, outcome)
+                counts[outcome] += 1
+                if outcome != "unchanged":
+                    for flag in flags_of(latest):
+                        file_report.flag(flag)
+            totals[kind] = counts
+        return totals

@@ -1,0 +1,157 @@
+"""Who a published row designates: the identity rules for grantors and beneficiaries.
+
+A party is keyed, in this order, by:
+
+1. its SIREN, when its SIREN/SIRET cell is valid as written (``siren:…``), or when a number
+   damaged by a spreadsheet still certainly holds it (flag ``siret_damaged``);
+2. its RNA number, when valid (``rna:W…``);
+3. else its normalised name within the grantor's scope (``nom:<scope>/<NAME>``), flagged
+   ``id_unusable`` (the cell held something that is not a valid identifier) or ``id_missing``
+   (blank). Two different names therefore never become one actor without a valid identifier.
+
+Its kind comes from what the file says (a legal form in ``type``/``ATTRIB_TYPE``, a
+collectivité type in ``COLL_TYPE``), else from the SIREN (a SIREN starting with 2 is a
+public-sector body: 21–24 and 200 collectivités and their groupings, other 2… public bodies),
+else from an RNA number (an association), else it is guessed from the name and flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...identifiers import CellId, normalize_rna, normalized_name, read_id_cell
+from .common import clean, fold_header
+
+__all__ = ["Party", "grantor_party", "beneficiary_party", "kind_of_type", "kind_of_siren"]
+
+_ASSOCIATION_WORDS = re.compile(r"\b(ASSOCIATION|ASSO|CLUB|AMICALE|COMITE|FEDERATION|UNION|FOYER|CENTRE SOCIAL|"
+                                r"LIGUE|CERCLE|ENTENTE)\b")
+_COLLECTIVITE_WORDS = re.compile(r"\b(COMMUNE|VILLE|MAIRIE|DEPARTEMENT|CONSEIL DEPARTEMENTAL|REGION|METROPOLE|"
+                                 r"COMMUNAUTE DE COMMUNES|COMMUNAUTE D AGGLOMERATION|COMMUNAUTE URBAINE|CC|CA)\b")
+# Legal forms as subsidy files write them (folded), → actor kind; unknown forms map to nothing.
+_TYPE_KINDS = (
+    (re.compile(r"^(association(loi1901|declaree|loi1908)?|federation|asso|ass)$"), "association"),
+    (re.compile(r"^fondation|^fondsdedotation"), "foundation"),
+    (re.compile(r"^(societe|sa|sas|sasu|sarl|eurl|snc|sci|scop|scic|selarl|selas|sem|spl|entreprise|"
+                r"associationdavocats|groupementdinteret(economique)?)"), "company"),
+    (re.compile(r"^(collectivite|commune|com|dep|departement|reg|region|epci|metropole|communaute|syndicatmixte|"
+                r"ct)"), "collectivite"),
+    (re.compile(r"^(etablissementpublic|etablissementdhospitalisation|servicedeletat|servicepublic|etat|gip|epic|"
+                r"epa)"), "public_body"),
+    (re.compile(r"^(etablissementscolaire|lycee|college|ecole|universite)"), "school"),
+)
+
+
+def kind_of_type(value) -> str | None:
+    """The actor kind a published legal form or collectivité type names (None when it names none).
+
+    Examples
+    --------
+    >>> kind_of_type("Association loi 1901"), kind_of_type("Société par actions simplifiée (SAS)")
+    ('association', 'company')
+    >>> kind_of_type("DEP"), kind_of_type("investissement"), kind_of_type("Syndicat")
+    ('collectivite', None, None)
+    """
+    folded = fold_header(clean(value) or "")
+    if not folded:
+        return None
+    return next((kind for pattern, kind in _TYPE_KINDS if pattern.search(folded)), None)
+
+
+def kind_of_siren(siren: str | None) -> str | None:
+    """The kind INSEE's numbering implies: SIRENs starting with 2 belong to the public sector.
+
+    Examples
+    --------
+    >>> kind_of_siren("213104581"), kind_of_siren("200070951"), kind_of_siren("267500452"), kind_of_siren("441370806")
+    ('collectivite', 'collectivite', 'public_body', None)
+    """
+    if not siren or siren[0] != "2":
+        return None
+    return "collectivite" if siren[:2] in ("21", "22", "23", "24") or siren[:3] == "200" else "public_body"
+
+
+@dataclass
+class Party:
+    key: str | None
+    name: str | None
+    cell: CellId
+    rna: str | None = None
+    kind: str | None = None
+    kind_source: str | None = None  # type, siren, rna, name (guessed) or role (guessed)
+
+    @property
+    def certain(self) -> bool:
+        """Keyed by a valid official identifier (not by its name)."""
+        return bool(self.key) and not self.key.startswith("nom:")
+
+    def actor_row(self, role: str) -> dict:
+        """The actor this row creates when the store does not know it yet."""
+        actor = {"name": self.name, "kind": self.kind, "source": "SCDL", "role_in_source": role}
+        if self.cell.siren:
+            actor["siren"], actor["siret"] = self.cell.siren, self.cell.siret
+        if self.rna:
+            actor["rna"] = self.rna
+        if not self.certain:
+            actor["id"] = self.key
+        if self.cell.flag:
+            actor["identity"] = self.cell.flag
+            if self.cell.reason:
+                actor["identity_note"] = self.cell.reason
+        if self.kind_source in ("name", "role"):
+            actor["kind_guessed"] = f"from the {self.kind_source}" if self.kind_source == "role" else "from the name"
+        return {k: v for k, v in actor.items() if v is not None}
+
+
+def _scope(grantor: "Party | None") -> str:
+    if grantor is None or grantor.key is None:
+        return "?"
+    return grantor.key.removeprefix("nom:")
+
+
+def _keyed(cell: CellId, rna: str | None, name: str | None, scope: str | None) -> str | None:
+    if cell.siren:
+        return f"siren:{cell.siren}"
+    if rna:
+        return f"rna:{rna}"
+    normal = normalized_name(name or "")
+    if not normal:
+        return None
+    return f"nom:{normal}" if scope is None else f"nom:{scope}/{normal}"
+
+
+def _kind(declared, cell: CellId, rna, name, role: str) -> tuple[str, str]:
+    if kind := kind_of_type(declared):
+        return kind, "type"
+    if kind := kind_of_siren(cell.siren):
+        return kind, "siren"
+    if rna:
+        return "association", "rna"
+    normal = normalized_name(name or "")
+    if role == "grantor":
+        return "collectivite", ("name" if _COLLECTIVITE_WORDS.search(normal) else "role")
+    return ("association" if _ASSOCIATION_WORDS.search(normal) else "company"), "name"
+
+
+def grantor_party(row: dict) -> Party:
+    """The grantor of a subsidy row (its scope is its own name when its id is unusable)."""
+    name = clean(row.get("nomAttribuant"))
+    cell = read_id_cell(row.get("idAttribuant"))
+    kind, source = _kind(row.get("typeAttribuant"), cell, None, name, "grantor")
+    return Party(_keyed(cell, None, name, None), name, cell, None, kind, source)
+
+
+def beneficiary_party(row: dict, grantor: Party) -> Party:
+    """The beneficiary of a subsidy row; without a valid id, its name within the grantor's scope."""
+    name = clean(row.get("nomBeneficiaire"))
+    cell = read_id_cell(row.get("idBeneficiaire"))
+    try:
+        rna = normalize_rna(clean(row.get("rnaBeneficiaire"))) if clean(row.get("rnaBeneficiaire")) else None
+    except ValueError:
+        rna = None
+    declared = row.get("typeBeneficiaire") or row.get("type")
+    kind, source = _kind(declared, cell, rna, name, "beneficiary")
+    if rna and cell.flag in ("id_unusable", "id_missing"):
+        cell = CellId(flag=None)  # the RNA number identifies it
+    return Party(_keyed(cell, rna, name, _scope(grantor)), name, cell, rna, kind, source)
