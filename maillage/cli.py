@@ -66,7 +66,24 @@ def _progress(enabled: bool, label: str):
             bar.__exit__(None, None, None)
 
 
-@click.group()
+class _Group(click.Group):
+    """The command group; with ``--json``, even a usage error prints one JSON document on stdout."""
+
+    def parse_args(self, ctx, args):
+        ctx.meta["argv"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if "--json" in ctx.meta.get("argv", []) and not ctx.meta.get("json_printed"):
+                _echo_json({"status": "failed", "error": exc.format_message(), "error_type": "UsageError",
+                            "file": None, "line": None, "exit_code": 2})
+            raise
+
+
+@click.group(cls=_Group)
 @click.version_option(__version__, prog_name="maillage")
 def cli():
     """maillage: a territory's actors and partnerships as a knowledge graph."""
@@ -97,7 +114,7 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
 
     The files are loaded in dependency order as one unit: all or nothing.
     """
-    with _errors():
+    with _errors(), _json_failure(as_json):
         vocab = Vocabulary.from_file(vocabulary) if vocabulary else None
         with open_store(store) as target, _progress(not quiet and not as_json, "loading") as progress:
             try:
@@ -111,6 +128,20 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
                 _print_report(exc.report, as_json, quiet)
                 raise click.ClickException(str(exc)) if not as_json else SystemExit(1)
         _print_report(report, as_json, quiet)
+
+
+@contextmanager
+def _json_failure(as_json: bool):
+    """With --json, a load that fails before its report still prints one JSON document on stdout."""
+    try:
+        yield
+    except MaillageError as exc:
+        if as_json:
+            click.get_current_context().meta["json_printed"] = True
+            _echo_json({"status": "failed", "error": str(exc), "error_type": type(exc).__name__,
+                        "file": getattr(exc, "file", None), "line": getattr(exc, "line", None),
+                        "exit_code": 2 if isinstance(exc, UsageError) else 1})
+        raise
 
 
 def _print_report(report, as_json: bool, quiet: bool) -> None:

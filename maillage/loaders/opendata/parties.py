@@ -29,17 +29,20 @@ _ASSOCIATION_WORDS = re.compile(r"\b(ASSOCIATION|ASSO|CLUB|AMICALE|COMITE|FEDERA
                                 r"LIGUE|CERCLE|ENTENTE)\b")
 _COLLECTIVITE_WORDS = re.compile(r"\b(COMMUNE|VILLE|MAIRIE|DEPARTEMENT|CONSEIL DEPARTEMENTAL|REGION|METROPOLE|"
                                  r"COMMUNAUTE DE COMMUNES|COMMUNAUTE D AGGLOMERATION|COMMUNAUTE URBAINE|CC|CA)\b")
-# Legal forms as subsidy files write them (folded), → actor kind; unknown forms map to nothing.
+# Legal forms as subsidy files write them (folded), → actor kind: short codes must match whole,
+# words may begin a longer label (« Société par actions simplifiée (SAS) »). Unknown forms map to nothing.
 _TYPE_KINDS = (
-    (re.compile(r"^(association(loi1901|declaree|loi1908)?|federation|asso|ass)$"), "association"),
-    (re.compile(r"^fondation|^fondsdedotation"), "foundation"),
-    (re.compile(r"^(societe|sa|sas|sasu|sarl|eurl|snc|sci|scop|scic|selarl|selas|sem|spl|entreprise|"
-                r"associationdavocats|groupementdinteret(economique)?)"), "company"),
-    (re.compile(r"^(collectivite|commune|com|dep|departement|reg|region|epci|metropole|communaute|syndicatmixte|"
-                r"ct)"), "collectivite"),
-    (re.compile(r"^(etablissementpublic|etablissementdhospitalisation|servicedeletat|servicepublic|etat|gip|epic|"
-                r"epa)"), "public_body"),
-    (re.compile(r"^(etablissementscolaire|lycee|college|ecole|universite)"), "school"),
+    ({"asso", "ass", "association", "federation"}, ("associationloi", "associationdeclaree", "federation"),
+     "association"),
+    (set(), ("fondation", "fondsdedotation"), "foundation"),
+    ({"sa", "sas", "sasu", "sarl", "eurl", "snc", "sci", "scop", "scic", "selarl", "selas", "sem", "spl", "ent"},
+     ("societe", "saconseil", "sadirectoire", "entreprise", "associationdavocats", "groupementdintereteconomique"),
+     "company"),
+    ({"com", "dep", "reg", "ct", "epci", "commune", "departement", "region", "metropole"},
+     ("collectivite", "communaute", "syndicatmixte", "conseildepartemental", "conseilregional"), "collectivite"),
+    ({"etat", "gip", "epic", "epa"},
+     ("etablissementpublic", "etablissementdhospitalisation", "servicedeletat", "servicepublic"), "public_body"),
+    (set(), ("etablissementscolaire", "lycee", "college", "ecole", "universite"), "school"),
 )
 
 
@@ -52,11 +55,14 @@ def kind_of_type(value) -> str | None:
     ('association', 'company')
     >>> kind_of_type("DEP"), kind_of_type("investissement"), kind_of_type("Syndicat")
     ('collectivite', None, None)
+    >>> kind_of_type("Comité d'organisation"), kind_of_type("Santé")  # no short code read as a prefix
+    (None, None)
     """
     folded = fold_header(clean(value) or "")
     if not folded:
         return None
-    return next((kind for pattern, kind in _TYPE_KINDS if pattern.search(folded)), None)
+    return next((kind for exact, prefixes, kind in _TYPE_KINDS if folded in exact or folded.startswith(prefixes)),
+                None)
 
 
 def kind_of_siren(siren: str | None) -> str | None:

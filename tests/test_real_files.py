@@ -1,0 +1,156 @@
+"""Real published files, loaded as they are: exact counts worked out by hand, on both stores.
+
+The files are copies of ``../shared/data/real/`` (``tests/fixtures/real``, provenance in its
+``PROVENANCE.tsv``). Every expected number below was counted from the file itself, without
+maillage, as ``tests/fixtures/real/HAND_COUNTS.md`` explains line by line; none was copied from
+the loader's output. Each test also checks that what the report says equals what the store gained.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from maillage.errors import DataError
+from maillage.graph import ActorFilter
+from maillage.loaders.pipeline import load_files
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+
+# file → (data rows, rows rejected, ties created, actors created, actor flags); see HAND_COUNTS.md
+SCDL = {
+    "HauteGaronne_datalocale-subvention.csv": (69, 1, 68, 49, {"kind_guessed": 47}),
+    "Lot_Subventions_2017.csv": (13, 0, 13, 14, {"kind_guessed": 13}),
+    "Nievre_CD58_SUBVENTIONS_2016.csv": (97, 6, 91, 92, {"id_missing": 91, "kind_guessed": 91}),
+    "Somme_20180302_DONNEES_CONVENTIONS.csv": (41, 2, 39, 34, {"kind_guessed": 20}),
+    "Toulouse_subventions_2022.csv": (396, 0, 396, 382, {"id_missing": 10, "id_unusable": 372, "kind_guessed": 23}),
+}
+
+
+def _actors(store) -> dict[str, dict]:
+    return {row["id"]: row for row in store.actor_rows(ActorFilter())}
+
+
+def _ties(store) -> list[dict]:
+    return list(store.partnership_rows(ActorFilter()))
+
+
+def _reconciled(store, report, before: dict) -> None:
+    """The report's created counts are exactly what the store gained."""
+    after, totals = store.stats(), report.totals()
+    assert after["actors"] - before["actors"] == totals.get("actors", {}).get("created", 0)
+    assert after["partnerships"] - before["partnerships"] == totals.get("partnerships", {}).get("created", 0)
+
+
+@pytest.mark.parametrize("name", sorted(SCDL))
+def test_scdl_real_file_counts(store, name):
+    rows, rejected, ties, actors, flags = SCDL[name]
+    before = store.stats()
+    report = load_files(store, [REAL / "scdl" / name], on_error="skip")
+    grants = next(f for f in report.files if f.kind == "partnerships")
+    assert (grants.rows, grants.rejected) == (rows, rejected)
+    totals = report.totals()
+    assert totals["partnerships"]["created"] == ties and totals["partnerships"]["duplicates"] == 0
+    assert totals["actors"]["created"] == actors
+    assert totals["actors"]["flags"] == flags
+    _reconciled(store, report, before)
+    again = load_files(store, [REAL / "scdl" / name], on_error="skip")  # a reload changes nothing
+    assert again.totals()["partnerships"]["created"] == 0
+    assert again.totals()["partnerships"]["unchanged"] == ties
+    assert store.stats()["partnerships"] == ties
+
+
+def test_toulouse_damaged_ids_never_merge_two_names(store):
+    load_files(store, [REAL / "scdl" / "Toulouse_subventions_2022.csv"])
+    found = _actors(store)
+    # 381 beneficiaries with 381 different names and 1 grantor: 382 actors, none keyed by a damaged id
+    assert len(found) == 382
+    assert not [a for a in found.values() if a["siren"] or a["siret"]]
+    # 10 different beneficiaries share the damaged cell 7,77E+13 (the issue's own example); each stays its own actor
+    sharing = [a for a in found.values() if a["extra"].get("identity_note", "").startswith("'7,77E+13'")]
+    assert len(sharing) == 10 and len({a["name"] for a in sharing}) == 10
+    grantor = found["nom:TOULOUSE METROPOLE"]
+    assert grantor["extra"]["identity"] == "id_unusable" and grantor["kind"] == "collectivite"
+    kinds = {a["name"]: a["kind"] for a in found.values()}
+    assert kinds["A VELO SANS AGE"] == "association"  # « Association loi 1901 » in its type column
+    assert kinds["3F OCCITANIE SA"] == "company"  # « SA conseil d'administration »
+    tie = next(t for t in _ties(store) if t["target"] == "nom:TOULOUSE METROPOLE/A CROQUER")
+    # no convention date: the payment date (24/05/2022) dates the tie, and says so
+    assert tie["start"] == "2022-05-24" and tie["extra"]["start_from"] == "datesPeriodeVersement"
+    assert tie["extra"]["secteur"] == "Restauration"  # columns outside the schema are kept
+
+
+def test_somme_bom_then_cp1252_slashed_dates_and_periods(store):
+    report = load_files(store, [REAL / "scdl" / "Somme_20180302_DONNEES_CONVENTIONS.csv"], on_error="skip")
+    grants = next(f for f in report.files if f.kind == "partnerships")
+    assert grants.encoding_note.startswith("41 lines were not UTF-8")
+    assert [e.line for e in report.errors] == [28, 29]  # the département granting to itself
+    assert report.errors[0].field == "idBeneficiaire"
+    found = _actors(store)
+    assert found["siren:228000014"]["name"] == "Département de la Somme"
+    assert found["siren:228000014"]["kind"] == "collectivite"  # a SIREN starting with 22
+    assert found["siren:356000000"]["kind"] == "company"  # La Poste, its SIRET checked by its own rule
+    tie = next(t for t in _ties(store) if t["target"] == "siren:218000099")
+    assert tie["start"] == "2017-09-08" and tie["extra"]["payment"] == "2017-09-08_2021-09-07"
+    assert tie["amount"] == 26956.0 and tie["extra"]["type"] == "investissement"  # a grant's type stays on it
+
+
+def test_nievre_older_headers_detected_and_nbsp_amounts(store):
+    report = load_files(store, [REAL / "scdl" / "Nievre_CD58_SUBVENTIONS_2016.csv"], on_error="skip")
+    assert report.files[0].format == "scdl"
+    assert sorted({e.line for e in report.errors}) == [8, 91, 94, 95, 96, 97]  # NC, SEM, ODHLM as amounts
+    assert {e.field for e in report.errors} == {"SUB_MONTANT"}
+    found = _actors(store)
+    assert found["siren:225800010"]["kind"] == "collectivite"  # COLL_TYPE DEP
+    agora = found["nom:siren:225800010/AGORA"]
+    assert agora["extra"]["identity"] == "id_missing" and agora["extra"]["kind_guessed"]
+    tie = next(t for t in _ties(store) if t["target"] == agora["id"])
+    assert tie["amount"] == 17833.0 and tie["start"] == "2016-01-01"  # « 17 833 » with a no-break space
+
+
+def test_lot_cp1252_and_haute_garonne_periods(store):
+    load_files(store, [REAL / "scdl" / "Lot_Subventions_2017.csv"])
+    tie = next(t for t in _ties(store) if t["target"] == "siren:483091120")
+    assert tie["amount"] == 260000.0 and tie["extra"]["payment"] == "2018-01-04_2021-06-21"
+    assert _actors(store)["siren:483091120"]["name"] == 'Association "Ecaussystème"'
+    load_files(store, [REAL / "scdl" / "HauteGaronne_datalocale-subvention.csv"], on_error="skip")
+    tie = next(t for t in _ties(store) if t["target"] == "siren:441370806")
+    assert tie["extra"]["payment"] == "2017-01-01_2017-12-31" and tie["amount"] == 2400.0
+
+
+def test_sirene_real_variants(store):
+    lower = load_files(store, [REAL / "sirene" / "MRIQUE__StockUniteLegale_utf8_lowercase_header.csv"])
+    assert lower.files[0].skipped == {"closed (etatAdministratifUniteLegale C)": 3,
+                                      "individual entrepreneur (category 1000)": 1}
+    before = store.stats()
+    resaved = load_files(store, [REAL / "sirene" / "api-subventions-asso__StockUniteLegale_utf8_excel_resaved.csv"])
+    assert resaved.totals()["actors"]["created"] == 5 and resaved.totals()["actors"]["flags"] == {"themes_unmapped": 2}
+    _reconciled(store, resaved, before)
+    found = _actors(store)
+    club = found["siren:317339752"]  # 91.3E in NAF 1993: no theme read from it as if it were NAF rev. 2
+    assert club["themes"] == [] and "NAF1993" in club["extra"]["themes_unmapped"]
+    assert club["kind"] == "association" and club["extra"]["created"] == "1979-01-01"  # 01/01/1979
+    assert found["siren:319310587"]["kind"] == "foundation" and found["siren:319310587"]["themes"] == ["culture"]
+    both = load_files(store, [REAL / "sirene" / "goSirene__StockUniteLegale_utf8.csv",
+                              REAL / "sirene" / "goSirene__StockEtablissement_utf8_geo.csv"])
+    assert both.totals()["actors"]["created"] == 1
+    assert _actors(store)["siren:005420021"]["name"] == "ETABLISSEMENTS LUCIEN BIQUEZ"
+
+
+def test_legacy_geo_sirene_refused_up_front(store):
+    with pytest.raises(DataError, match="legacy SIRENE v2 format .* StockUniteLegale and StockEtablissement"):
+        load_files(store, [REAL / "sirene" / "sirene_as_api__geo_sirene_v2_monthly_stock.csv"])
+    assert store.stats()["actors"] == 0
+
+
+def test_rna_waldec_and_import_files(store):
+    waldec = load_files(store, [REAL / "rna" / "rna_as_api__rna_sample_waldec.csv"])
+    assert waldec.files[0].skipped == {"dissolved": 1} and waldec.totals()["actors"]["created"] == 2
+    imported = load_files(store, [REAL / "rna" / "rna_as_api__rna_sample_import.csv"])
+    assert imported.totals()["actors"]["created"] == 3
+    found = _actors(store)
+    indigo = found["rna:W751085568"]  # keyed by the W number its row carries
+    assert indigo["kind"] == "association" and indigo["commune"] == "75056"  # Paris 14e → Paris
+    assert indigo["extra"]["rna_import_id"] == "751P00085568"
+    assert store.stats()["actors"] == 5
