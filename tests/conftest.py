@@ -15,6 +15,7 @@ from maillage.graph import open_store
 
 from .neo4j_server import DevServer, require_server
 
+collect_ignore_glob = ["fixtures/*"]
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 STORE_KINDS = ["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)]
