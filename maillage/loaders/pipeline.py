@@ -45,6 +45,7 @@ class _Loader:
     def __init__(self, session, report: LoadReport, vocabulary: Vocabulary, batch_size: int):
         self.session, self.report, self.vocabulary, self.batch_size = session, report, vocabulary, batch_size
         self.accounting = Accounting(session)
+        self.derived: set[str] = set()  # actors implied by accepted source rows, written once
         self.rejected_actor_keys: dict[str, str] = {}
         self.columns: dict[tuple[str, str], dict] = {}  # (file, kind) → maillage field → the source's column
 
@@ -103,7 +104,10 @@ class _Loader:
         main = self._file_report(group.items[-1].path, group.items[-1].kind, source_name)
         main.rows += 1
         if not problems:
-            return checked
+            kept = [entry for item, entry in zip([i for i in group.items], checked)
+                    if item.derived_key is None or item.derived_key not in self.derived]
+            self.derived.update(item.derived_key for item in group.items if item.derived_key)
+            return kept
         self._reject(main, group.line, [problem for found in problems for problem in found],
                      group.items[-1].row if group.items[-1].kind == "actors" else None)
         return []

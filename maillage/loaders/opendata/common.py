@@ -23,6 +23,7 @@ class Item:
     line: int
     row: dict
     columns: dict = field(default_factory=dict)
+    derived_key: str | None = None  # an actor a row implies: written once, by the first accepted row naming it
 
 
 @dataclass

@@ -124,8 +124,8 @@ def _subsidy(head, line, row, columns, seen, known) -> SourceRow:
         if party.key is None:
             continue
         out.conflicts += _name_conflicts(party, stored.get(party.key), seen.get(party.key), path, line)
-        if party.key not in stored and party.key not in seen:
-            out.items.append(Item("actors", path, line, party.actor_row(role), names))
+        if party.key not in stored:  # the pipeline writes it once, with the first row it accepts
+            out.items.insert(0, Item("actors", path, line, party.actor_row(role), names, derived_key=party.key))
         seen.setdefault(party.key, (party.name or "", where))
     tie, problems = _tie(row, grantor, beneficiary, columns)
     if grantor.key and grantor.key == beneficiary.key:
