@@ -110,3 +110,16 @@ def test_json_answers_on_a_fatal_error(tmp_path, write):
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["status"] == "failed" and document["file"] == str(path) and document["line"] == 1
+
+
+def test_each_file_is_opened_once_for_its_head_and_once_for_its_rows(store, write, monkeypatch):
+    from maillage.loaders import formats
+
+    opened = []
+    real_open = formats._open_bytes
+    monkeypatch.setattr(formats, "_open_bytes", lambda path, progress: opened.append(path) or real_open(path, progress))
+    path = _scdl(write, "subventions.csv", [f"{GRANTOR};2017-04-13;Club Bon;;Subvention;100;"])
+    actors = write("actors.csv", "id,name,kind\nasso,Les Amis,association\n")
+    load_files(store, [path])
+    load_files(store, [actors])
+    assert opened == [path, path, actors, actors]

@@ -28,12 +28,12 @@ ON_ERROR = ("abort", "skip")
 ProgressCallback = Callable[[int, int], None]
 
 
-def plan_sources(paths: Iterable[str | Path], kind: str | None = None, fmt: str | None = None,
+def plan_sources(paths: Iterable[str | Path | FileHead], kind: str | None = None, fmt: str | None = None,
                  encoding: str | None = None) -> list[FileHead]:
     """Return the files to load, each looked at once (format, header, kind), in dependency order."""
     if kind is not None and kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r} (choose from {', '.join(KIND_ORDER)})")
-    heads = [inspect_file(path, fmt, encoding=encoding) for path in paths]
+    heads = [path if isinstance(path, FileHead) else inspect_file(path, fmt, encoding=encoding) for path in paths]
     for head in heads:
         head.kind = kind or detect_kind(head.header, head.path)
     return sorted(heads, key=lambda head: KIND_ORDER.index(head.kind))
@@ -277,15 +277,13 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     for path in paths:
         if not path.is_file():
             raise UsageError(f"no such file: {path}")
-    heads = [inspect_file(path, fmt, encoding=encoding) for path in paths] if kind is None else []
+    heads = [inspect_file(path, fmt, encoding=encoding) for path in paths]  # each file's head, read once
     if source is None and kind is None and fmt is None:
         source = detect_source(heads)
     filters = Filters(departements, communes)
     if filters and source is None:
         raise UsageError("--departement and --commune filter open-data sources (--source cog|rna|sirene|scdl|qpv)")
-    sources = [] if source else plan_sources(paths, kind, fmt, encoding)
-    if source and not heads:
-        heads = [inspect_file(path, fmt, encoding=encoding) for path in paths]
+    sources = [] if source else plan_sources(heads, kind)
     report = LoadReport(on_error=on_error)
     total, done = sum(os.path.getsize(path) for path in paths), 0
 
