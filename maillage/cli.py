@@ -7,6 +7,9 @@ exit codes (1: bad data or store; 2: bad usage) and prints.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sqlite3
 import sys
 from contextlib import contextmanager
 
@@ -15,6 +18,7 @@ import click
 from . import __version__
 from .errors import DataError, MaillageError, NotFoundError, StoreError, UsageError
 from .graph import default_store_uri, open_store
+from .graph.store import redact
 from .loaders.formats import ENCODINGS, FORMATS
 from .loaders.kinds import KIND_ORDER
 from .loaders.pipeline import ON_ERROR, load_files
@@ -33,13 +37,19 @@ def _echo_json(value) -> None:
 
 @contextmanager
 def _errors():
-    """Turn library errors into click's exit codes."""
+    """Turn library errors into click's exit codes (passwords in URIs never shown)."""
     try:
         yield
     except UsageError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise click.UsageError(redact(str(exc))) from exc
     except (DataError, StoreError, NotFoundError, MaillageError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(redact(str(exc))) from exc
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise click.ClickException(f"the store is busy ({exc}): another program holds its lock") from exc
+        raise click.ClickException(f"the store cannot be read: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"the database file is damaged or is not SQLite ({exc})") from exc
 
 
 @contextmanager
@@ -81,6 +91,13 @@ class _Group(click.Group):
                 _echo_json({"status": "failed", "error": exc.format_message(), "error_type": "UsageError",
                             "file": None, "line": None, "exit_code": 2})
             raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug, never bad input: say so in one line, the traceback on request
+            if os.environ.get("MAILLAGE_DEBUG"):
+                raise
+            raise click.ClickException(f"unexpected error ({type(exc).__name__}: {redact(str(exc))[:300]}); this is a "
+                                       "bug in maillage: please report it, with MAILLAGE_DEBUG=1 for the details") from exc
 
 
 @click.group(cls=_Group)
@@ -114,6 +131,7 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
 
     The files are loaded in dependency order as one unit: all or nothing.
     """
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # a terminated load cleans up like an interrupted one
     with _errors(), _json_failure(as_json):
         vocab = Vocabulary.from_file(vocabulary) if vocabulary else None
         with open_store(store) as target, _progress(not quiet and not as_json, "loading") as progress:
@@ -128,6 +146,10 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
                 _print_report(exc.report, as_json, quiet)
                 raise click.ClickException(str(exc)) if not as_json else SystemExit(1)
         _print_report(report, as_json, quiet)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 @contextmanager
@@ -161,7 +183,7 @@ def _print_report(report, as_json: bool, quiet: bool) -> None:
 @json_option
 def stats(store, as_json):
     """Count what the store holds."""
-    with _errors(), open_store(store) as source:
+    with _errors(), open_store(store, read_only=True) as source:
         counts = source.stats()
     if as_json:
         _echo_json(counts)
@@ -237,7 +259,7 @@ def gaps(store, territory, at, reach, top, as_json):
     """For each open need: who could meet it, and who could introduce them."""
     from .queries import gaps as analyse_gaps
 
-    with _errors(), open_store(store) as source:
+    with _errors(), open_store(store, read_only=True) as source:
         result = analyse_gaps(_project(source, territory, at), reach=reach, top=top)
     if as_json:
         _echo_json(result)
@@ -256,7 +278,7 @@ def bridges(store, territory, at, top, samples, as_json):
     """Who holds the ecosystem together: brokers, structural holes, cut points."""
     from .queries import bridges as analyse_bridges
 
-    with _errors(), open_store(store) as source:
+    with _errors(), open_store(store, read_only=True) as source:
         result = analyse_bridges(_project(source, territory, at), top=top, samples=samples)
     if as_json:
         _echo_json(result)
@@ -288,7 +310,7 @@ def allies(actor, store, territory, at, need, reach, top, as_json):
     """Potential allies of ACTOR (an id, key, SIREN, RNA or name), with reasons and introducers."""
     from .queries import allies as find_allies
 
-    with _errors(), open_store(store) as source:
+    with _errors(), open_store(store, read_only=True) as source:
         result = find_allies(_project(source, territory, at), actor, need=need, top=top, reach=reach)
     if as_json:
         _echo_json(result)
@@ -311,7 +333,7 @@ def profile(territory, store, at, top, as_json):
     """The ecosystem of TERRITORY (all of it by default) at a glance."""
     from .queries import profile as summarise
 
-    with _errors(), open_store(store) as source:
+    with _errors(), open_store(store, read_only=True) as source:
         result = summarise(_project(source, territory, at), top=top)
     if as_json:
         _echo_json(result)
@@ -348,7 +370,7 @@ def evaluate(store, before, k, queries, territory, as_json):
     """Backtest allies: hide ties begun on or after --before, see if the ranking finds them."""
     from .queries import evaluate as backtest
 
-    with _errors(), open_store(store) as source:
+    with _errors(), open_store(store, read_only=True) as source:
         result = backtest(_project(source, territory), list(before), k=k, queries=queries)
     if as_json:
         _echo_json(result)
@@ -378,7 +400,7 @@ def export(out, store, territory, at, focus, hops, color, size, proposals, as_js
     """Write the graph to OUT: .html (interactive view), .gexf, .graphml, .json (node-link) or .csv."""
     from .views import export as write_export
 
-    with _errors(), open_store(store) as source:
+    with _errors(), open_store(store, read_only=True) as source:
         result = write_export(_project(source, territory, at), out, focus=focus, hops=hops, color=color,
                               size=size, proposals=proposals)
     if as_json:

@@ -66,7 +66,9 @@ def luhn_valid(digits: str) -> bool:
 
 
 def _compact(value: str) -> str:
-    return _SPACES.sub("", str(value)).upper()
+    """Spaces removed, upper case, and any Unicode digits or full-width letters made ASCII (NFKC),
+    so ``５５２…`` and ``552…`` are one identifier."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", ascii_digits(str(value)))).upper()
 
 
 def normalize_siren(value: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -106,8 +107,8 @@ def parse_amount(value: Any) -> float | None:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"not an amount: {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"amount must be a non-negative number, got {value!r}")
+    if not amount.is_finite() or amount < 0 or not math.isfinite(float(amount)):
+        raise ValueError(f"amount must be a finite non-negative number, got {value!r}")
     return float(amount)
 
 
@@ -174,7 +175,7 @@ class Territory(Record):
     level: Literal["commune", "epci", "ept", "departement", "region"]
     name: str
     parents: list[str] = Field(default_factory=list)
-    population: int | None = Field(default=None, ge=0)
+    population: int | None = Field(default=None, ge=0, le=2**63 - 1)
 
     @field_validator("level", mode="before")
     @classmethod
@@ -227,6 +228,23 @@ class Actor(Record):
         classmethod(lambda cls, v, info: _codes(info, "theme", v)))
     _resources = field_validator("offers", "seeks", mode="before")(
         classmethod(lambda cls, v, info: _codes(info, "resource", v)))
+
+    @field_validator("website")
+    @classmethod
+    def _website(cls, value: str | None) -> str | None:
+        """Only web addresses: ``javascript:``, ``data:`` or ``file:`` links are refused (they would run or leak
+        in a page); a bare domain is read as https."""
+        if value is None:
+            return None
+        text = value.strip()
+        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", text)
+        if scheme is None or re.match(r"^[\w.-]+\.[a-z]{2,}(:\d+)?(/|$)", text, re.IGNORECASE):
+            text = f"https://{text}"
+        elif scheme.group(1).lower() not in ("http", "https"):
+            raise ValueError(f"website must be an http(s) address, got {value[:60]!r}")
+        if not re.match(r"^https?://[^\s/]+", text, re.IGNORECASE) or any(c.isspace() or ord(c) < 32 for c in text):
+            raise ValueError(f"website must be an http(s) address, got {value[:60]!r}")
+        return text
 
     @field_validator("operates_in", mode="before")
     @classmethod

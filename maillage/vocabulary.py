@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import DataError, UsageError
 
 __all__ = ["Vocabulary", "default_vocabulary", "VOCABULARIES", "fold"]
 
@@ -167,16 +167,35 @@ class Vocabulary:
         try:
             text = path.read_text("utf-8-sig")
         except OSError as exc:
-            raise UsageError(f"cannot read vocabulary file {path}: {exc.strerror}") from exc
-        rows = json.loads(text) if path.suffix.lower() == ".json" else list(
-            csv.DictReader(text.splitlines(), delimiter=";" if ";" in text.splitlines()[0] else ","))
+            raise DataError(f"cannot read vocabulary file {path}: {exc.strerror}", file=str(path), line=1) from exc
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{path}: vocabulary files must be UTF-8 ({exc.reason})", file=str(path), line=1) from exc
+        if not text.strip():
+            raise DataError(f"{path}:1: empty vocabulary file (expected rows vocabulary, code, label)",
+                            file=str(path), line=1)
+        if path.suffix.lower() == ".json":
+            try:
+                rows = json.loads(text)
+            except (ValueError, RecursionError) as exc:
+                raise DataError(f"{path}:1: invalid JSON ({exc})", file=str(path), line=1) from None
+            if not isinstance(rows, list):
+                raise DataError(f"{path}:1: expected a JSON array of objects", file=str(path), line=1)
+        else:
+            lines = text.splitlines()
+            rows = list(csv.DictReader(lines, delimiter=";" if ";" in lines[0] else ","))
         for number, row in enumerate(rows, start=2):
             try:
-                vocabulary.extend(row["vocabulary"].strip(), row["code"].strip(), (row.get("label") or "").strip())
+                if not isinstance(row, dict):
+                    raise TypeError("not an object")
+                vocabulary.extend(str(row["vocabulary"]).strip(), str(row["code"]).strip(),
+                                  str(row.get("label") or "").strip())
             except KeyError as exc:
-                raise UsageError(f"{path}:{number}: missing column {exc.args[0]!r}") from exc
+                raise DataError(f"{path}:{number}: missing column {exc.args[0]!r}", file=str(path),
+                                line=number) from None
+            except (TypeError, AttributeError) as exc:
+                raise DataError(f"{path}:{number}: malformed row ({exc})", file=str(path), line=number) from None
             except UsageError as exc:
-                raise UsageError(f"{path}:{number}: {exc}") from exc
+                raise DataError(f"{path}:{number}: {exc}", file=str(path), line=number) from None
         return vocabulary
 
 

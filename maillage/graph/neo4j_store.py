@@ -14,15 +14,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from ..errors import StoreError
+from ..errors import StoreError, UsageError
+from ..scratch import make_scratch
 from . import cypher
 from .sqlite_store import SQLiteStore
-from .store import ROW_FIELDS, ActorFilter, LoadSession, Store, merge_rows
+from .store import ROW_FIELDS, ActorFilter, LoadSession, Store, merge_rows, redact
 
 __all__ = ["Neo4jStore", "Neo4jLoadSession", "merge_patch"]
 
@@ -74,7 +74,7 @@ class Neo4jLoadSession(LoadSession):
 
     def __init__(self, store: "Neo4jStore"):
         self._store = store
-        self._folder = tempfile.mkdtemp(prefix="maillage-stage-")
+        self._folder = make_scratch("maillage-stage-")
         self._stage = SQLiteStore(os.path.join(self._folder, "stage.db"))
         self._stage._db.execute("PRAGMA foreign_keys = OFF")  # staged rows may point at actors on the server
         self._staged = self._stage.load_session()
@@ -148,9 +148,10 @@ class Neo4jLoadSession(LoadSession):
 def _split_credentials(uri: str) -> tuple[str, str | None, str | None]:
     """Take ``user:password@`` out of a URI (the driver wants them apart)."""
     parts = urlsplit(uri)
+    port = parts.port  # raises ValueError on a bad port, before anything is sent
     if parts.username is None:
         return uri, None, None
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    host = (parts.hostname or "") + (f":{port}" if port else "")
     clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
     return clean, unquote(parts.username), unquote(parts.password) if parts.password is not None else None
 
@@ -168,7 +169,10 @@ class Neo4jStore(Store):
         import neo4j
 
         self._neo4j = neo4j
-        clean, uri_user, uri_password = _split_credentials(uri)
+        try:
+            clean, uri_user, uri_password = _split_credentials(uri)
+        except ValueError as exc:  # a port that is not a number, or out of range
+            raise UsageError(f"bad Neo4j URI {redact(uri)}: {redact(str(exc))}") from None
         self.uri = clean
         user = user or uri_user or os.environ.get("NEO4J_USER") or os.environ.get("NEO4J_USERNAME") or "neo4j"
         password = password if password is not None else uri_password
@@ -181,11 +185,12 @@ class Neo4jStore(Store):
                 notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF)
             self._driver.verify_connectivity()
         except neo4j.exceptions.AuthError as exc:
-            raise StoreError(f"Neo4j at {clean} refused the credentials of user {user!r} "
-                             "(set NEO4J_USER and NEO4J_PASSWORD, or put them in the URI)") from exc
+            raise StoreError(f"Neo4j at {redact(clean)} refused the credentials of user {user!r} "
+                             "(set NEO4J_USER and NEO4J_PASSWORD, or put them in the URI)") from None
         except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError, ValueError) as exc:
-            raise StoreError(f"cannot reach Neo4j at {clean}: {exc} (start one with `scripts/neo4j-dev start` "
-                             "or `docker compose up -d`)") from exc
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+            raise StoreError(f"cannot reach Neo4j at {redact(clean)}: {redact(reason)} (start one with "
+                             "`scripts/neo4j-dev start` or `docker compose up -d`)") from None
         self._schema_ready = False
 
     def close(self) -> None:
@@ -197,7 +202,7 @@ class Neo4jStore(Store):
         try:
             return call(*args, **kwargs)
         except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
-            raise StoreError(f"Neo4j at {self.uri}: {exc}") from exc
+            raise StoreError(f"Neo4j at {redact(self.uri)}: {redact(str(exc))}") from exc
 
     def _read(self, query: str, **params) -> list:
         return self._guard(self._driver.execute_query, query, params, database_=self.database,

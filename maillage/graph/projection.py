@@ -141,6 +141,11 @@ def project(store: Store, scope: Scope | None = None) -> nx.MultiGraph:
     0
     """
     scope = scope or Scope()
+    with store.snapshot():
+        return _project(store, scope)
+
+
+def _project(store: Store, scope: Scope) -> nx.MultiGraph:
     territories = store.territories()
     where = territory_filter(territories, scope.territory) if scope.territory else ActorFilter()
     where = ActorFilter(where.communes, where.departements, scope.kinds)
@@ -152,9 +157,14 @@ def project(store: Store, scope: Scope | None = None) -> nx.MultiGraph:
                           operates_in=row["operates_in"],
                           **places(territories, row.get("commune") and f"commune:{row['commune']}"))
         graph.add_node(row["id"], **attributes)
+    late = 0
     for row in store.partnership_rows(where, scope.at, scope.partnership_kinds):
+        if row["source"] not in graph or row["target"] not in graph:
+            late += 1  # an actor written after the actors were read (a load committed meanwhile): left out
+            continue
         graph.add_edge(row["source"], row["target"], key=row["id"], **{
             k: row.get(k) for k in ("kind", "start", "end", "themes", "amount", "description")})
+    graph.graph["ties_left_out"] = late
     graph.graph["areas"] = {area: _area(territories, area)
                             for _, data in graph.nodes(data=True) for area in data["operates_in"]}
     graph.graph["initiatives"] = _add_initiatives(graph, store, scope)

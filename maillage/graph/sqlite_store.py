@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import contextmanager
+from urllib.parse import quote
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -133,7 +135,11 @@ def _decode(row: sqlite3.Row) -> dict:
 class SQLiteLoadSession(LoadSession):
     def __init__(self, store: "SQLiteStore"):
         self._db = store._db
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"store {store.path} is busy: another load holds it (waited {store.timeout:g} s); "
+                             "try again when it has finished") from exc
         self._open = True
 
     def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
@@ -185,30 +191,97 @@ class SQLiteLoadSession(LoadSession):
             self._open = False
 
 
-class SQLiteStore(Store):
-    """The embedded store in a single SQLite file (created if missing)."""
+_TABLES = {"meta", "territories", "territory_parents", "actors", "actor_keys", "partnerships", "initiatives",
+           "initiative_members", "needs"}
 
-    def __init__(self, path: str | Path):
+
+def _damaged(path, exc) -> StoreError:
+    return StoreError(f"cannot read store {path}: the database file is damaged or is not SQLite ({exc})")
+
+
+class SQLiteStore(Store):
+    """The embedded store in a single SQLite file.
+
+    Opened for writing (``read_only=False``, what loads do) the file is created if missing and
+    its schema set up; opened for reading it is never written, never created, and a SQLite file
+    that is not a maillage store is refused untouched. ``timeout`` is how long a load waits for
+    another load's lock before giving up (readers never wait: WAL mode lets them read meanwhile).
+    """
+
+    def __init__(self, path: str | Path, read_only: bool = False, timeout: float = 30.0):
         self.path = Path(path)
         self.uri = str(self.path)
+        self.read_only, self.timeout = read_only, timeout
+        if read_only:
+            self._db = self._open_for_reading()
+            return
         try:
             if self.path.parent and not self.path.parent.exists():
                 raise StoreError(f"cannot create store {self.path}: folder {self.path.parent} does not exist")
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            existed = self.path.exists() and self.path.stat().st_size > 0
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=timeout)
             self._db.row_factory = sqlite3.Row
+            if existed:
+                self._check_is_maillage()
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA cache_size = -32000")
             self._db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"store {self.path} is busy: another load holds it (waited {timeout:g} s); "
+                                 "try again when it has finished") from exc
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from exc
+
+    def _open_for_reading(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise StoreError(f"no store at {self.path}: create one with `maillage load FILES --store {self.path}` "
+                             "or `maillage demo`")
+        target = f"file:{quote(str(self.path.resolve()))}"
+        for suffix in ("?mode=ro", "?mode=ro&immutable=1"):  # immutable: read-only media where no -shm can be made
+            try:
+                self._db = sqlite3.connect(target + suffix, uri=True, isolation_level=None, check_same_thread=False,
+                                           timeout=self.timeout)
+                self._db.row_factory = sqlite3.Row
+                self._check_is_maillage()
+                return self._db
+            except sqlite3.OperationalError as exc:
+                error = exc
+                if "unable to open" not in str(exc) and "readonly" not in str(exc):
+                    break
+            except sqlite3.DatabaseError as exc:
+                raise _damaged(self.path, exc) from exc
+        raise StoreError(f"cannot read store {self.path}: {error}")
+
+    def _check_is_maillage(self) -> None:
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not _TABLES <= tables:
+            self._db.close()
+            raise StoreError(f"{self.path} is a SQLite file but not a maillage store (it has no "
+                             f"{', '.join(sorted(_TABLES - tables)[:3])} … tables); it was left untouched")
 
     def close(self) -> None:
         self._db.close()
 
     def load_session(self) -> SQLiteLoadSession:
+        if self.read_only:
+            raise StoreError(f"store {self.path} was opened for reading")
         return SQLiteLoadSession(self)
+
+    @contextmanager
+    def snapshot(self):
+        """One read transaction: every read inside sees the same committed state (WAL snapshot)."""
+        if self._db.in_transaction:
+            yield self
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self._db.execute("COMMIT")
 
     def _count_by(self, table: str, column: str) -> dict[str, int]:
         rows = self._db.execute(f"SELECT {column}, COUNT(*) FROM {table} GROUP BY {column} ORDER BY {column}")

@@ -10,6 +10,8 @@ nothing is visible to readers until :meth:`LoadSession.commit`, and
 from __future__ import annotations
 
 import os
+import re
+from contextlib import contextmanager
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,8 +19,9 @@ from dataclasses import dataclass
 from ..errors import UsageError
 
 __all__ = ["Store", "LoadSession", "ActorFilter", "open_store", "default_store_uri", "NEO4J_SCHEMES",
-           "ROW_FIELDS", "LIST_FIELDS", "content_of", "merge_rows"]
+           "ROW_FIELDS", "LIST_FIELDS", "content_of", "merge_rows", "redact"]
 
+_URI_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:/{0,2}[^\s/:@]*:)[^\s@]*@")
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 # The plain rows every store reads and writes (lists stay lists, extra is a dict).
@@ -179,6 +182,13 @@ class Store(ABC):
     def state_token(self) -> str:
         """A value that changes whenever the store's content changes (for caches)."""
 
+    @contextmanager
+    def snapshot(self):
+        """Reads inside see one consistent state where the store can promise it (SQLite: one read
+        transaction); the projection also drops ties to actors it did not read, so a load committing
+        meanwhile never yields a half-described actor."""
+        yield self
+
     def close(self) -> None:
         """Release connections."""
 
@@ -194,8 +204,11 @@ def default_store_uri() -> str:
     return os.environ.get("MAILLAGE_STORE") or "maillage.db"
 
 
-def open_store(uri: "str | os.PathLike | None" = None, **options) -> Store:
+def open_store(uri: "str | os.PathLike | None" = None, *, read_only: bool = False, **options) -> Store:
     """Open the store at ``uri``: a ``neo4j://``/``bolt://`` URI or a SQLite file path.
+
+    ``read_only`` (what every command but ``load`` and ``demo`` asks): nothing is created or
+    written, a missing store or a file that is not a maillage store is an error.
 
     Examples
     --------
@@ -204,13 +217,34 @@ def open_store(uri: "str | os.PathLike | None" = None, **options) -> Store:
     ...     store.stats()["actors"]
     0
     """
-    uri = str(uri or default_store_uri())
+    uri = str(default_store_uri() if uri is None else uri)
+    if not uri.strip():
+        raise UsageError("--store is empty: give a SQLite file path or a neo4j:// / bolt:// URI")
+    scheme, separator, rest = uri.partition("://")
+    if separator and scheme.lower() + "://" in NEO4J_SCHEMES:
+        uri = scheme.lower() + "://" + rest  # schemes are case-insensitive (RFC 3986)
     if uri.startswith(NEO4J_SCHEMES):
         from .neo4j_store import Neo4jStore
 
         return Neo4jStore(uri, **options)
-    if "://" in uri:
-        raise UsageError(f"unknown store {uri!r}: give a file path or a neo4j://, bolt:// URI")
+    if "://" in uri or uri.lower().startswith(("bolt:", "neo4j")):
+        raise UsageError(f"unknown store {redact(uri)!r}: give a file path or a URI starting with "
+                         f"{', '.join(NEO4J_SCHEMES)}")
     from .sqlite_store import SQLiteStore
 
-    return SQLiteStore(uri, **options)
+    return SQLiteStore(uri, read_only=read_only, **options)
+
+
+def redact(text: str) -> str:
+    """Hide the password of every URI in ``text`` (``scheme://user:***@host``).
+
+    Examples
+    --------
+    >>> redact("cannot reach BOLT://neo4j:s3cret@localhost:7687 now")
+    'cannot reach BOLT://neo4j:***@localhost:7687 now'
+    >>> redact("bolt:/neo4j:pw@host")
+    'bolt:/neo4j:***@host'
+    """
+    text = _URI_PASSWORD.sub(r"\1***@", str(text))
+    secret = os.environ.get("NEO4J_PASSWORD")
+    return text.replace(secret, "***") if secret and len(secret) >= 3 else text

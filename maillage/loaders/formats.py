@@ -138,7 +138,7 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None, stats: _
     handle = _open_bytes(path, progress)
     codec = None if encoding is None else ("utf-8" if encoding.lower() in ("utf-8", "utf-8-sig") else encoding.lower())
     with handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in enumerate(_physical_lines(handle), start=1):
             if number == 1:
                 if raw.startswith(_UTF16_BOMS):
                     raise _fail(path, 1, "UTF-16 or UTF-32 text: save the file as UTF-8 (or cp1252) and load it again")
@@ -158,6 +158,21 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None, stats: _
             except UnicodeDecodeError as exc:
                 raise _fail(path, number, f"not valid {codec} text ({exc.reason}); "
                                           "pass --encoding cp1252 for older Windows files") from None
+
+
+def _physical_lines(handle) -> Iterator[bytes]:
+    """Byte lines ending in LF, CRLF, or a CR alone (classic Mac files, or a CR inside a cell)."""
+    for raw in handle:
+        if b"\r" not in raw.rstrip(b"\r\n"):
+            yield raw
+            continue
+        pieces = raw.split(b"\r")
+        for piece in pieces[:-1]:
+            yield piece + b"\r"
+        if pieces[-1].strip(b"\n"):
+            yield pieces[-1]
+        elif pieces[-1] == b"\n":  # the CRLF that ended the line
+            yield b"\n"
 
 
 def _parse_header(line: str, delimiter: str | None = None) -> tuple[list[str], str]:
@@ -244,7 +259,13 @@ def read_csv(path: "str | Path | FileHead", *, encoding: str | None = None, deli
     lines = _lines(head.path, head.encoding, progress, head.decoded, skip=1)
     reader = csv.reader(lines, delimiter=delimiter)
     previous_end = 1
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _fail(head.path, previous_end + 1, f"malformed CSV ({exc})") from None
         line, previous_end = previous_end + 1, reader.line_num + 1
         if not any(value.strip() for value in values):
             continue
@@ -255,76 +276,178 @@ def read_csv(path: "str | Path | FileHead", *, encoding: str | None = None, deli
         yield line, dict(zip(header, values))
 
 
+INT64 = 2**63 - 1
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:40]} is not finite (too large for a float)")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 19 or not -INT64 - 1 <= int(text) <= INT64:
+        raise ValueError(f"integer {text[:40]}{'…' if len(text) > 40 else ''} is too large (limit ±2^63)")
+    return int(text)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def strict_json_decoder() -> json.JSONDecoder:
+    """A JSON decoder that refuses NaN, Infinity, numbers beyond a float, and integers beyond 64 bits."""
+    return json.JSONDecoder(parse_float=_finite_float, parse_int=_bounded_int, parse_constant=_no_constant)
+
+
+def _decode_json(decoder: json.JSONDecoder, text: str, position: int = 0):
+    """``raw_decode`` whose number and depth errors become ValueError (JSONDecodeError stays itself)."""
+    try:
+        return decoder.raw_decode(text, position)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 def read_jsonl(path: str | Path, *, encoding: str | None = None,
                progress: Progress | None = None) -> Iterator[tuple[int, dict]]:
     """Yield ``(line, object)`` for each non-blank line of a JSON Lines file."""
     path = Path(path)
+    decoder = strict_json_decoder()
     for line, text in enumerate(_lines(path, encoding or "utf-8", progress), start=1):
         if text.strip():
-            yield line, _object(path, line, text)
+            yield line, _object(path, line, text, decoder)
 
 
-def _object(path: Path, line: int, text: str) -> dict:
+def _object(path: Path, line: int, text: str, decoder: json.JSONDecoder) -> dict:
     try:
-        value = json.loads(text)
+        value, end = _decode_json(decoder, text.strip())
+        if end != len(text.strip()):
+            raise _fail(path, line, "invalid JSON (extra data after the object)")
     except json.JSONDecodeError as exc:
         raise _fail(path, line, f"invalid JSON ({exc.msg})") from None
+    except ValueError as exc:
+        raise _fail(path, line, f"invalid JSON ({exc})") from None
     if not isinstance(value, dict):
         raise _fail(path, line, f"expected a JSON object, got {type(value).__name__}")
     return value
+
+
+def _text_chunks(path: Path, encoding: str | None, progress: Progress | None, size: int):
+    """Decoded text of a JSON file, chunk by chunk; a decoding error names its line."""
+    codec = (encoding or "utf-8-sig").lower()
+    decoder = codecs.getincrementaldecoder("utf-8-sig" if codec in ("utf-8", "utf-8-sig") else codec)()
+    lines = 1
+    with _open_bytes(path, progress) as handle:
+        first = True
+        while True:
+            raw = handle.read(size)
+            if first and raw.startswith(_UTF16_BOMS):
+                raise _fail(path, 1, "UTF-16 or UTF-32 text: save the file as UTF-8 and load it again")
+            first = False
+            try:
+                text = decoder.decode(raw, final=not raw)
+            except UnicodeDecodeError as exc:
+                line = lines + raw[:exc.start].count(b"\n")
+                raise _fail(path, line, f"not valid {codec} text ({exc.reason}); JSON files must be UTF-8") from None
+            lines += raw.count(b"\n")
+            if not raw:
+                return
+            yield text
+
+
+class _JsonArray:
+    """Streams the objects of one JSON array from text chunks, in time linear in the file's size."""
+
+    def __init__(self, path: Path, chunks, chunk_size: int):
+        self.path, self.chunks, self.chunk_size = path, chunks, chunk_size
+        self.buffer, self.position, self.line, self.ended = "", 0, 1, False
+        self.decoder = strict_json_decoder()
+
+    def _more(self, at_least: int) -> bool:
+        """Append at least ``at_least`` characters (fewer at the end of the file); False at its end."""
+        got, parts = 0, [self.buffer[self.position:]]
+        while got < at_least and not self.ended:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                self.ended = True
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        self.buffer, self.position = "".join(parts), 0  # one join per call: no quadratic copying
+        return got > 0
+
+    def _next_char(self) -> str | None:
+        """The next non-blank character (None at the end of the file), counting lines."""
+        while True:
+            while self.position < len(self.buffer) and self.buffer[self.position] in " \t\r\n":
+                self.line += self.buffer[self.position] == "\n"
+                self.position += 1
+            if self.position < len(self.buffer):
+                return self.buffer[self.position]
+            if not self._more(self.chunk_size):
+                return None
+
+    def _value(self):
+        while True:
+            try:
+                value, end = _decode_json(self.decoder, self.buffer, self.position)
+            except json.JSONDecodeError as exc:
+                cut = exc.msg.startswith("Unterminated string") or exc.pos >= len(self.buffer) - 1
+                # a value cut by the chunk's end: read as much again (doubling keeps the whole read linear)
+                if cut and self._more(max(self.chunk_size, len(self.buffer))):
+                    continue
+                where = self.line + self.buffer.count("\n", self.position, exc.pos)
+                raise _fail(self.path, where, f"invalid JSON ({exc.msg})") from None
+            except ValueError as exc:
+                raise _fail(self.path, self.line, f"invalid JSON ({exc})") from None
+            line = self.line
+            self.line += self.buffer.count("\n", self.position, end)
+            self.position = end
+            return line, value
+
+    def __iter__(self):
+        if self._next_char() != "[":
+            raise _fail(self.path, self.line, "expected a JSON array of objects")
+        self.position += 1
+        expect_value = False
+        while True:
+            char = self._next_char()
+            if char is None:
+                raise _fail(self.path, self.line, "unexpected end of file in a JSON array")
+            if char == "]" and not expect_value:
+                self.position += 1
+                break
+            line, value = self._value()
+            if not isinstance(value, dict):
+                raise _fail(self.path, line, f"expected a JSON object, got {type(value).__name__}")
+            yield line, value
+            char = self._next_char()
+            if char == ",":
+                self.position += 1
+                expect_value = True
+            elif char != "]":
+                raise _fail(self.path, self.line, "invalid JSON (expected ',' or ']' after an object)")
+            else:
+                expect_value = False
+        if self._next_char() is not None:
+            raise _fail(self.path, self.line, "invalid JSON (data after the end of the array)")
 
 
 def read_json(path: str | Path, *, encoding: str | None = None, chunk_size: int = 1 << 16,
               progress: Progress | None = None) -> Iterator[tuple[int, dict]]:
     """Yield ``(line, object)`` for each object of a JSON array, reading it in chunks.
 
-    The array is never held whole in memory: objects are decoded one at a time.
+    The array is never held whole in memory: objects are decoded one at a time, and a single
+    large object is read in doubling chunks, so its time stays linear in its size. NaN,
+    Infinity, numbers too large for a float and integers beyond 64 bits are refused, and so is
+    anything after the array.
     """
     path = Path(path)
-    decoder = json.JSONDecoder()
     _check_encoding(encoding)
-    with io.TextIOWrapper(_open_bytes(path, progress), encoding=encoding or "utf-8-sig") as handle:
-        buffer, position, line = handle.read(chunk_size), 0, 1
-        state = {"started": False}
-
-        def skip(chars: str) -> None:
-            nonlocal position, line
-            while position < len(buffer) and buffer[position] in chars:
-                line += buffer[position] == "\n"
-                position += 1
-
-        while True:
-            skip(" \t\r\n" + ("," if state["started"] else ""))
-            if position >= len(buffer):
-                more = handle.read(chunk_size)
-                if not more:
-                    raise _fail(path, line, "unexpected end of file in a JSON array")
-                buffer, position = buffer[position:] + more, 0
-                continue
-            char = buffer[position]
-            if not state["started"]:
-                if char != "[":
-                    raise _fail(path, line, "expected a JSON array of objects")
-                state["started"] = True
-                position += 1
-                continue
-            if char == "]":
-                return
-            try:
-                value, end = decoder.raw_decode(buffer, position)
-            except json.JSONDecodeError as exc:
-                more = handle.read(chunk_size)
-                if more:  # the object may be cut by the end of the chunk
-                    buffer, position = buffer[position:] + more, 0
-                    continue
-                raise _fail(path, line + buffer.count("\n", position, exc.pos), f"invalid JSON ({exc.msg})") from None
-            if not isinstance(value, dict):
-                raise _fail(path, line, f"expected a JSON object, got {type(value).__name__}")
-            yield line, value
-            line += buffer.count("\n", position, end)
-            position = end
-            if position > chunk_size:
-                buffer, position = buffer[position:], 0
+    yield from _JsonArray(path, _text_chunks(path, encoding, progress, chunk_size), chunk_size)
 
 
 def open_rows(path: "str | Path | FileHead", fmt: str | None = None, *, encoding: str | None = None,

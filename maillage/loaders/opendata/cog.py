@@ -33,13 +33,54 @@ def recognises(head) -> bool:
 def _load(path: Path) -> list[dict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise DataError(f"{path}: not a decoupage-administratif JSON file ({exc})", file=str(path), line=1,
                         reason=str(exc)) from None
     if not isinstance(data, list):
         raise DataError(f"{path}: expected a JSON array of objects", file=str(path), line=1,
                         reason="expected a JSON array of objects")
+    required = _REQUIRED.get(path.stem.lower(), {})
+    for index, record in enumerate(data, start=1):
+        problem = _malformed(record, required)
+        if problem:
+            reason = f"record {index}: {problem}"
+            raise DataError(f"{path}: {reason}", file=str(path), line=index, reason=reason)
     return data
+
+
+# The keys each file's records must have, with their type (optional keys are checked when present).
+_REQUIRED = {
+    "regions": {"code": str, "nom": str},
+    "departements": {"code": str, "nom": str, "region": str},
+    "epci": {"code": str, "nom": str, "membres": list},
+    "ept": {"code": str, "nom": str, "membres": list},
+    "communes": {"code": str, "nom": str, "type": str},
+}
+_OPTIONAL = {"chefLieu": str, "population": int, "populationMunicipale": int, "departement": str, "commune": str,
+             "siren": str}
+
+
+def _malformed(record, required: dict) -> str | None:
+    """What is wrong with one record of the COG files (None when it can be read)."""
+    if not isinstance(record, dict):
+        return f"expected an object, got {type(record).__name__}"
+    for key, kind in required.items():
+        if key not in record:
+            return f"missing key {key!r}"
+        if not isinstance(record[key], kind):
+            return f"{key!r} should be {kind.__name__}, got {type(record[key]).__name__}"
+    for key, kind in _OPTIONAL.items():
+        if record.get(key) is not None and (not isinstance(record[key], kind) or isinstance(record[key], bool)):
+            return f"{key!r} should be {kind.__name__}, got {type(record[key]).__name__}"
+    for member in record.get("membres", []) if isinstance(record.get("membres"), list) else []:
+        if not isinstance(member, dict) or not isinstance(member.get("code"), str):
+            return "each of 'membres' should be an object with a 'code'"
+    if record.get("type") in ("commune-actuelle", "arrondissement-municipal") and not isinstance(
+            record.get("departement"), str):
+        return "missing key 'departement'"
+    if record.get("type") == "arrondissement-municipal" and not isinstance(record.get("commune"), str):
+        return "missing key 'commune'"
+    return None
 
 
 def _territory(path, index, level, code, name, population, parents, **extra) -> Item:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 
 from ...errors import UsageError
 from ...identifiers import read_id_cell
+from ...scratch import make_scratch
 from ...model import parse_date
 from ..formats import RowProblem, read_csv
 from .common import Item, Skip, clean, columns_by_fold, commune_of
@@ -133,7 +133,7 @@ def translate(heads, filters, *, resolve=None, progress=None, **_):
     if filters and not files.get("establishments"):
         raise UsageError("SIRENE: --departement and --commune need StockEtablissement too (the legal units "
                          "file has no address)")
-    folder = tempfile.mkdtemp(prefix="maillage-sirene-")
+    folder = make_scratch("maillage-sirene-")
     seats = sqlite3.connect(os.path.join(folder, "seats.db"))
     try:
         seats.execute("CREATE TABLE seats (siren TEXT PRIMARY KEY, siret TEXT, commune TEXT) WITHOUT ROWID")
