@@ -395,14 +395,19 @@ def evaluate(store, before, k, queries, territory, as_json):
 @click.option("--size", type=click.Choice(["degree", "betweenness", "brokerage"]), default="degree",
               show_default=True, help="What node sizes show.")
 @click.option("--proposals", is_flag=True, help="Draw the bridges and allies the analyses propose (HTML).")
+@click.option("--raw", is_flag=True, help="CSV: write cells as they are (no formula-injection guard).")
 @json_option
-def export(out, store, territory, at, focus, hops, color, size, proposals, as_json):
-    """Write the graph to OUT: .html (interactive view), .gexf, .graphml, .json (node-link) or .csv."""
+def export(out, store, territory, at, focus, hops, color, size, proposals, raw, as_json):
+    """Write the graph to OUT: .html (interactive view), .gexf, .graphml, .json (node-link) or .csv.
+
+    CSV cells that a spreadsheet would run as formulas (starting with = + - @, a tab or a CR) get a
+    leading apostrophe unless --raw; XML formats replace characters XML cannot hold.
+    """
     from .views import export as write_export
 
     with _errors(), open_store(store, read_only=True) as source:
         result = write_export(_project(source, territory, at), out, focus=focus, hops=hops, color=color,
-                              size=size, proposals=proposals)
+                              size=size, proposals=proposals, raw=raw)
     if as_json:
         _echo_json(result)
         return

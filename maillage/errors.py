@@ -6,7 +6,7 @@ The CLI maps :class:`DataError` (bad input, failed load) and :class:`StoreError`
 
 from __future__ import annotations
 
-__all__ = ["MaillageError", "DataError", "StoreError", "UsageError", "NotFoundError"]
+__all__ = ["MaillageError", "DataError", "StoreError", "UsageError", "NotFoundError", "OutputError"]
 
 
 class MaillageError(Exception):
@@ -39,3 +39,7 @@ class NotFoundError(MaillageError):
     def __init__(self, message: str, candidates: list[str] | None = None):
         super().__init__(message)
         self.candidates = candidates or []
+
+
+class OutputError(MaillageError):
+    """An output file cannot be written (missing folder, read-only, disk full); nothing partial is left."""

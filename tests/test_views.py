@@ -182,11 +182,11 @@ def test_json_and_csv_exports(examples, tmp_path):
 
 
 def test_export_errors(examples, tmp_path):
-    from maillage.errors import NotFoundError, UsageError
+    from maillage.errors import NotFoundError, OutputError, UsageError
 
     with pytest.raises(UsageError, match=r"cannot tell the format of g\.txt"):
         export(examples[0], tmp_path / "g.txt")
-    with pytest.raises(UsageError, match="does not exist"):
+    with pytest.raises(OutputError, match="does not exist"):
         export(examples[0], tmp_path / "nowhere" / "g.html")
     with pytest.raises(NotFoundError, match="no actor 'nobody'"):
         export(examples[0], tmp_path / "g.html", focus="nobody")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from ..errors import UsageError
+from ..errors import OutputError, UsageError
 from ..queries.bridges import EXACT_LIMIT, SAMPLES, bridges
 from ..queries.common import resolve_actor, simple_graph
 from ..queries.structure import betweenness
@@ -88,7 +88,7 @@ def aggregate(graph: nx.MultiGraph, by: dict, what: str) -> nx.Graph:
 
 def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, hops: int = 1,
            color: str = "kind", size: str = "degree", proposals: bool = False, max_nodes: int = MAX_NODES,
-           title: str | None = None, seed: int = 42) -> dict:
+           title: str | None = None, seed: int = 42, raw: bool = False) -> dict:
     """Write ``graph`` to ``out`` in the format of its suffix and return what was written.
 
     Examples
@@ -107,8 +107,8 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
         raise UsageError(f"cannot tell the format of {out.name}: use one of {', '.join(sorted(FORMATS))}")
     if color not in COLOR_BY:
         raise UsageError(f"color must be one of {', '.join(COLOR_BY)}, got {color!r}")
-    if not out.parent.is_dir():
-        raise UsageError(f"folder {out.parent} does not exist")
+    if not (out.parent if str(out.parent) else Path(".")).is_dir():
+        raise OutputError(f"cannot write {out}: folder {out.parent} does not exist")
     focus_id = None
     if focus is not None:
         graph, focus_id = focus_graph(graph, focus, hops)
@@ -120,11 +120,18 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
         communities = find_communities(simple_graph(graph), seed)["membership"]
     if fmt != "html":
         extra = {size: sizes, "community": communities}
-        writer = {"gexf": write_gexf, "graphml": write_graphml, "json": write_json, "csv": write_csv}[fmt]
-        written = writer(graph, out, extra)
-        paths = [str(p) for p in written] if written else [str(out)]
+        if fmt == "csv":
+            written = write_csv(graph, out, extra, raw=raw)
+        else:
+            written = {"gexf": write_gexf, "graphml": write_graphml, "json": write_json}[fmt](graph, out, extra)
+        paths = [str(p) for p in written["paths"]]
+        notice = ""
+        if written.get("xml_replaced"):
+            notice = (f"{written['xml_replaced']} values held characters XML cannot carry (control characters, "
+                      "U+FFFE, U+FFFF): they were replaced by U+FFFD.")
         return {"path": paths[0], "paths": paths, "format": fmt, "nodes": graph.number_of_nodes(),
-                "edges": graph.number_of_edges(), "proposals": 0, "notice": ""}
+                "edges": graph.number_of_edges(), "proposals": 0, "notice": notice,
+                "xml_replaced": written.get("xml_replaced", 0), "csv_neutralized": written.get("neutralized")}
     drawn = _proposals(graph, focus_id) if proposals else []
     notice = ""
     if graph.number_of_nodes() > max_nodes:

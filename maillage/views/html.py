@@ -22,6 +22,7 @@ from pyvis.network import Network
 from ..errors import UsageError
 from ..vocabulary import default_vocabulary
 from .layout import layout
+from .output import atomic_output
 
 __all__ = ["write_html", "KIND_COLOURS", "MAX_NODES", "PALETTE"]
 
@@ -201,6 +202,7 @@ def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, 
     template = (_ASSETS / "template.html").read_text(encoding="utf-8")
     # one pass over the template only: text from the data is never scanned for placeholders
     page = re.sub(r"__(VIS_CSS|DATA|TITLE|VIS_JS)__", lambda match: values[match.group(1)], template)
-    path.write_text(page, encoding="utf-8")
+    with atomic_output(path) as handle:
+        handle.write(page)
     return {"path": str(path), "format": "html", "nodes": len(nodes), "edges": len(edges) - len(drawn),
             "proposals": len(drawn), "notice": notice}
