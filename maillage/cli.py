@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
@@ -19,6 +20,7 @@ from . import __version__
 from .errors import DataError, MaillageError, NotFoundError, StoreError, UsageError
 from .graph import default_store_uri, open_store
 from .graph.store import redact
+from .model import parse_date, parse_territory_ref
 from .loaders.formats import ENCODINGS, FORMATS
 from .loaders.kinds import KIND_ORDER
 from .loaders.pipeline import ON_ERROR, load_files
@@ -123,18 +125,21 @@ def cli():
 @click.option("--commune", "communes", multiple=True, help="Open data: keep this commune (INSEE code, repeatable).")
 @click.option("--include-dissolved", is_flag=True, help="RNA: keep dissolved associations (flagged).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
+@click.option("--wait", type=click.FloatRange(0), default=30, show_default=True,
+              help="Seconds to wait for another load holding the store (SQLite) before giving up.")
 @json_option
 def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch_size, source, departements,
-         communes, include_dissolved, quiet, as_json):
+         communes, include_dissolved, quiet, wait, as_json):
     """Load actors, partnerships, initiatives, needs and territories from FILES (CSV, JSON, JSON Lines),
     or French open data as published (COG, RNA, SIRENE, SCDL subsidies, QPV).
 
     The files are loaded in dependency order as one unit: all or nothing.
     """
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # a terminated load cleans up like an interrupted one
-    with _errors(), _json_failure(as_json):
+    with _errors(), _json_failure(as_json), _no_new_store_on_failure(store):
         vocab = Vocabulary.from_file(vocabulary) if vocabulary else None
-        with open_store(store) as target, _progress(not quiet and not as_json, "loading") as progress:
+        options = {} if "://" in str(store) else {"timeout": wait}
+        with open_store(store, **options) as target, _progress(not quiet and not as_json, "loading") as progress:
             try:
                 report = load_files(target, files, kind=kind, fmt=fmt, on_error=on_error, dry_run=dry_run,
                                     encoding=encoding, vocabulary=vocab, batch_size=batch_size, progress=progress,
@@ -146,6 +151,20 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
                 _print_report(exc.report, as_json, quiet)
                 raise click.ClickException(str(exc)) if not as_json else SystemExit(1)
         _print_report(report, as_json, quiet)
+
+
+@contextmanager
+def _no_new_store_on_failure(store: str | None):
+    """A load that fails into a SQLite file it created removes that file: failure leaves no trace."""
+    path = None if store is None or "://" in str(store) or not str(store).strip() else Path(store)
+    existed = path is None or path.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+                leftover.unlink(missing_ok=True)
+        raise
 
 
 def _exit_on_sigterm(signum, frame):
@@ -211,8 +230,24 @@ def _print_gaps(result: dict) -> None:
     click.echo("Isolated actors: " + (", ".join(summary["isolated_actors"]) or "none"))
 
 
-territory_option = click.option("--territory", help="Territory code (67482, 67, region:44, epci:246700488 …).")
-at_option = click.option("--at", help="Only partnerships active at this date (YYYY-MM-DD).")
+def _checked(parse):
+    """A click callback that refuses a malformed value before any store is opened (exit 2)."""
+
+    def callback(ctx, param, value):
+        if value is not None:
+            try:
+                parse(value)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc)) from None
+        return value
+
+    return callback
+
+
+territory_option = click.option("--territory", callback=_checked(parse_territory_ref),
+                                help="Territory code (67482, 67, region:44, epci:246700488 …).")
+at_option = click.option("--at", callback=_checked(parse_date),
+                         help="Only partnerships active at this date (YYYY-MM-DD).")
 
 
 def reach_option(help_text: str):

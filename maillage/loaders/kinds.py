@@ -6,6 +6,8 @@ documented are kept in the record's ``extra`` properties, never dropped.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -77,8 +79,39 @@ def check_header(kind: RecordKind, columns) -> list[str]:
     return [column for column in kind.required if column not in names]
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_REFERENCES = {"id", "key", "source", "target", "holder", "members", "siren", "siret", "rna", "commune", "code"}
+
+
+def _unstorable(column: str, value, reference: bool) -> str | None:
+    """Why a value cannot be stored faithfully (NUL, lone surrogates, control characters in ids)."""
+    if isinstance(value, dict):
+        return next((m for k, v in value.items() for m in [_unstorable(column, k, False) or
+                                                           _unstorable(column, v, False)] if m), None)
+    if isinstance(value, (list, tuple)):
+        return next((m for v in value for m in [_unstorable(column, v, reference)] if m), None)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a finite number"
+    if not isinstance(value, str):
+        return None
+    if "\x00" in value:
+        return "contains a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains invalid Unicode (a lone surrogate)"
+    if reference and _CONTROL.search(value):
+        return "contains a control character (not allowed in an identifier)"
+    return None
+
+
 def make_record(kind: RecordKind, row: dict, vocabulary: Vocabulary):
     """Validate one row; return ``(record, [])`` or ``(None, [(field, message), ...])``."""
+    problems = [(str(column), message) for column, value in row.items() if column is not None
+                for message in [_unstorable(str(column), value, fold(str(column)) in _REFERENCES)
+                                or _unstorable(str(column), str(column), False)] if message]
+    if problems:
+        return None, problems
     data, extra = {}, {}
     renamed = dict(kind.renamed)
     for column, value in row.items():
