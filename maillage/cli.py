@@ -307,14 +307,18 @@ def gaps(store, territory, at, reach, top, as_json):
 @territory_option
 @at_option
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Rows of the ranking.")
-@click.option("--samples", type=click.IntRange(2), help="Betweenness sources (default: exact up to 2,000 actors).")
+@click.option("--error", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Betweenness: largest error allowed on every actor, sampled (default: exact up to 5,000 actors, "
+                   "else 0.05).")
+@click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
+              show_default=True, help="Probability that every betweenness interval holds at once.")
 @json_option
-def bridges(store, territory, at, top, samples, as_json):
+def bridges(store, territory, at, top, error, confidence, as_json):
     """Who holds the ecosystem together: brokers, structural holes, cut points."""
     from .queries import bridges as analyse_bridges
 
     with _errors(), open_store(store, read_only=True) as source:
-        result = analyse_bridges(_project(source, territory, at), top=top, samples=samples)
+        result = analyse_bridges(_project(source, territory, at), top=top, error=error, confidence=confidence)
     if as_json:
         _echo_json(result)
         return

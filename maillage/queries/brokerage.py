@@ -1,94 +1,88 @@
-"""Gould–Fernandez brokerage roles across actor kinds.
+"""Gould–Fernandez brokerage roles across actor kinds, tested against chance by permutation.
 
-An open two-path a → v → b (a and b both tied to v, not to each other) makes v a broker
-between a and b. Its role depends on the kinds of the three actors:
+An open two-path a – v – c (a and c both tied to v, not to each other) makes v a broker between
+a and c. Partnerships are undirected, so each open pair {a, c} is counted once, and Gould and
+Fernandez's representative and gatekeeper (which differ only by the direction of the flow)
+are one role here:
 
-============== ===================== =========================================
-role           kinds                 in words
-============== ===================== =========================================
-coordinator    a = v = b             brokers inside its own sector
-itinerant      a = b ≠ v             an outsider brokering inside another sector
-representative a = v ≠ b             speaks for its sector to another
-gatekeeper     a ≠ v = b             lets another sector into its own
-liaison        a, v, b all different links two sectors, belonging to neither
-============== ===================== =========================================
+============ ================================= =====================================
+role         kinds                             in words
+============ ================================= =====================================
+coordinator  a, v and c of one kind            brokers inside its own sector
+itinerant    a and c of one kind, v of another an outsider linking two of one sector
+gatekeeper   v shares its kind with one end    links its sector to another
+liaison      a, v and c of three kinds         links two sectors, belonging to neither
+============ ================================= =====================================
 
-Partnerships are undirected here, so each open two-path is counted in both directions (as
-R's ``sna::brokerage`` does for symmetric data): representative and gatekeeper counts then
-coincide. z-scores compare each count with its expectation when kinds are assigned at random
-with the kinds' sizes fixed (exact expectation, binomial variance).
+Whether a count is more than chance is tested by permuting the kinds among the actors (their
+sizes kept, a seeded generator): the p-value is the share of permutations giving the actor a
+count at least as large, (1 + #≥) / (1 + P), which is exact under the null of kinds assigned
+at random. A role is said "more than chance" only when its p-value is below α / 4 (Bonferroni
+over the four roles, α = 0.05), so an actor is flagged at most 5 % of the time when kinds mean
+nothing (a test measures it).
 
 References
 ----------
 .. [1] R. V. Gould and R. M. Fernandez, "Structures of Mediation: A Formal Approach to
    Brokerage in Transaction Networks", Sociological Methodology 19, 1989.
-.. [2] C. T. Butts, ``sna::brokerage`` (R package sna).
+.. [2] P. Good, *Permutation, Parametric and Bootstrap Tests of Hypotheses*, Springer, 2005
+   (the (1 + #≥) / (1 + P) p-value).
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-
 import networkx as nx
 
-__all__ = ["brokerage_roles", "ROLES"]
+__all__ = ["brokerage_roles", "ROLES", "ALPHA", "PERMUTATIONS"]
 
-ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
-
-
-def _role(a: str, v: str, b: str) -> str:
-    if a == v == b:
-        return "coordinator"
-    if a == b:
-        return "itinerant"
-    if a == v:
-        return "representative"
-    if b == v:
-        return "gatekeeper"
-    return "liaison"
+ROLES = ("coordinator", "itinerant", "gatekeeper", "liaison")
+ALPHA = 0.05
+PERMUTATIONS = 499
 
 
-def _counts(graph: nx.Graph, v, kind: dict) -> tuple[Counter, int]:
-    """Ordered open two-paths through v by role: all ordered neighbour pairs minus closed ones."""
-    around = set(graph[v]) - {v}
-    by_kind = Counter(kind[a] for a in around)
-    pairs = Counter()
-    for ka, na in by_kind.items():
-        for kb, nb in by_kind.items():
-            pairs[(ka, kb)] += na * (nb - 1) if ka == kb else na * nb
-    for a in around:
-        others = graph[a]
-        common = (around & others.keys()) if len(around) < len(others) else {b for b in others if b in around}
-        for b in common:
-            if b != a:
-                pairs[(kind[a], kind[b])] -= 1
-    roles = Counter()
-    for (ka, kb), count in pairs.items():
-        if count:
-            roles[_role(ka, kind[v], kb)] += count
-    return roles, sum(pairs.values())
+class _Structure:
+    """The graph as arrays: adjacency entries (v, a) and closed triples (v, a, c), a < c, a–c tied."""
+
+    def __init__(self, graph: nx.Graph, nodes: list):
+        import numpy as np
+
+        index = {node: i for i, node in enumerate(nodes)}
+        neighbours = [sorted(index[m] for m in graph[node] if m != node) for node in nodes]
+        self.n = len(nodes)
+        self.degree = np.array([len(around) for around in neighbours], dtype=np.int64)
+        self.owner = np.repeat(np.arange(self.n), self.degree)
+        self.other = np.fromiter((a for around in neighbours for a in around), dtype=np.int64, count=int(self.degree.sum()))
+        sets = [set(around) for around in neighbours]
+        closed = [(v, a, c) for v, around in enumerate(neighbours) for i, a in enumerate(around)
+                  for c in around[i + 1:] if c in sets[a]]
+        triples = np.array(closed, dtype=np.int64).reshape(-1, 3)
+        self.tv, self.ta, self.tc = triples[:, 0], triples[:, 1], triples[:, 2]
+
+    def counts(self, labels, groups: int):
+        """Open pairs per node and role (n × 4) for one assignment of group labels."""
+        import numpy as np
+
+        n = self.n
+        by_group = np.bincount(self.owner * groups + labels[self.other], minlength=n * groups).reshape(n, groups)
+        same = by_group[np.arange(n), labels]
+        pairs = by_group * (by_group - 1) // 2
+        itinerant = pairs.sum(axis=1) - same * (same - 1) // 2
+        out = np.empty((n, 4), dtype=np.int64)
+        out[:, 0] = same * (same - 1) // 2
+        out[:, 1] = itinerant
+        out[:, 2] = same * (self.degree - same)
+        out[:, 3] = (self.degree - same) * (self.degree - same - 1) // 2 - itinerant
+        if len(self.tv):  # pairs closed by a tie between a and c are not brokerage: take them away
+            lv, la, lc = labels[self.tv], labels[self.ta], labels[self.tc]
+            role = np.where((la == lv) & (lc == lv), 0,
+                            np.where(la == lc, 1, np.where((la == lv) | (lc == lv), 2, 3)))
+            out -= np.bincount(self.tv * 4 + role, minlength=n * 4).reshape(n, 4)
+        return out
 
 
-def _probabilities(sizes: Counter, own: str, total: int) -> dict[str, float]:
-    """Chance that a random ordered pair of other actors gives each role, kinds drawn without replacement."""
-    if total < 3:
-        return dict.fromkeys(ROLES, 0.0)
-    pairs = (total - 1) * (total - 2)
-    same = sizes[own] - 1
-    outside = total - sizes[own]
-    others = [n for kind, n in sizes.items() if kind != own]
-    return {
-        "coordinator": same * (same - 1) / pairs,
-        "itinerant": sum(n * (n - 1) for n in others) / pairs,
-        "representative": same * outside / pairs,
-        "gatekeeper": same * outside / pairs,
-        "liaison": sum(n * (outside - n) for n in others) / pairs,
-    }
-
-
-def brokerage_roles(graph: nx.Graph, attribute: str = "kind", nodes=None) -> dict:
-    """Count each node's Gould–Fernandez roles across the groups given by ``attribute``.
+def brokerage_roles(graph: nx.Graph, attribute: str = "kind", permutations: int = PERMUTATIONS,
+                    seed: int = 42) -> dict:
+    """Count each node's brokerage roles across the groups of ``attribute`` and test them against chance.
 
     Parameters
     ----------
@@ -96,37 +90,51 @@ def brokerage_roles(graph: nx.Graph, attribute: str = "kind", nodes=None) -> dic
         Simple and undirected.
     attribute : str
         Node attribute naming the group (the actor kind by default).
-    nodes : iterable, optional
-        Only these nodes (all by default).
+    permutations : int
+        Random reassignments of the groups (seeded); 0 skips the test.
+    seed : int
+        Seed of the permutations.
 
     Returns
     -------
     dict
-        node → {"counts": {role: n}, "expected": {role: e}, "z": {role: z}, "open_two_paths": t}.
+        node → {"counts": {role: n}, "expected": {role: mean under permutation}, "p": {role: p-value},
+        "more_than_chance": [roles with p < α/4], "open_two_paths": t}.
 
     Examples
     --------
     >>> import networkx as nx
     >>> G = nx.path_graph(3)
     >>> nx.set_node_attributes(G, {0: "association", 1: "collectivite", 2: "company"}, "kind")
-    >>> brokerage_roles(G)[1]["counts"]["liaison"]
-    2
+    >>> brokerage_roles(G, permutations=0)[1]["counts"]["liaison"]
+    1
     """
+    import numpy as np
+
     if graph is None:
         raise ValueError("brokerage_roles needs a graph, got None")
-    kind = {node: data.get(attribute) for node, data in graph.nodes(data=True)}
-    sizes = Counter(kind.values())
-    total = graph.number_of_nodes()
+    nodes = sorted(graph, key=str)  # a canonical order: the same answer whatever the input order
+    names = sorted({str(graph.nodes[v].get(attribute)) for v in nodes})
+    labels = np.array([names.index(str(graph.nodes[v].get(attribute))) for v in nodes], dtype=np.int64)
+    structure = _Structure(graph, nodes)
+    observed = structure.counts(labels, len(names))
+    above = np.zeros_like(observed)
+    total = np.zeros(observed.shape, dtype=np.float64)
+    generator = np.random.default_rng(seed)
+    for _ in range(permutations):
+        counts = structure.counts(generator.permutation(labels), len(names))
+        above += counts >= observed
+        total += counts
+    p = (1 + above) / (1 + permutations)
+    expected = total / permutations if permutations else np.full(observed.shape, np.nan)
     out = {}
-    for v in graph if nodes is None else nodes:
-        counts, open_paths = _counts(graph, v, kind)
-        chances = _probabilities(sizes, kind[v], total)
-        expected = {role: open_paths * chances[role] for role in ROLES}
-        z = {}
-        for role in ROLES:
-            spread = math.sqrt(open_paths * chances[role] * (1 - chances[role]))
-            z[role] = round((counts[role] - expected[role]) / spread, 3) if spread else 0.0
-        out[v] = {"counts": {role: counts[role] for role in ROLES},
-                  "expected": {role: round(value, 3) for role, value in expected.items()},
-                  "z": z, "open_two_paths": open_paths}
+    for i, v in enumerate(nodes):
+        values = observed[i].tolist()
+        p_values = {role: (round(float(p[i, r]), 4) if permutations else None) for r, role in enumerate(ROLES)}
+        out[v] = {"counts": dict(zip(ROLES, values)),
+                  "expected": {role: (round(float(expected[i, r]), 3) if permutations else None)
+                               for r, role in enumerate(ROLES)},
+                  "p": p_values, "open_two_paths": int(sum(values)),
+                  "more_than_chance": [role for role in ROLES if permutations and values[ROLES.index(role)]
+                                       and p_values[role] < ALPHA / len(ROLES)]}
     return out

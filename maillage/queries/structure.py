@@ -1,6 +1,6 @@
 """Structural measures on a simple undirected graph, written to scale to a région.
 
-Betweenness with per-source dependencies (so a sampled estimate comes with its error),
+Betweenness, exact or from sampled shortest paths with a guaranteed error on every node,
 Burt's constraint and effective size from triangle counts, and articulation points and
 bridges with the number of actors each would cut off, all in O(n + m) or one BFS per source.
 
@@ -12,6 +12,9 @@ References
    of Bifurcation and Chaos 17(7), 2007 (source sampling).
 .. [3] R. S. Burt, *Structural Holes*, Harvard University Press, 1992 (constraint, effective size).
 .. [4] R. E. Tarjan, "Depth-first search and linear graph algorithms", SIAM J. Computing 1(2), 1972.
+.. [5] M. Riondato and E. M. Kornaropoulos, "Fast approximation of betweenness centrality through
+   sampling", Data Mining and Knowledge Discovery 30(2), 2016 (WSDM 2014): sampling r shortest
+   paths between uniformly drawn pairs bounds every node's error by ε with probability 1 − δ.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import random
 
 import networkx as nx
 
-__all__ = ["betweenness", "structural_holes", "cut_points"]
+__all__ = ["betweenness", "structural_holes", "cut_points", "sample_size", "vertex_diameter_bound"]
 
 
 def _indexed(graph: nx.Graph) -> tuple[list, list[list[int]]]:
@@ -53,6 +56,21 @@ def _dependencies(matrix, sources: list[int]):
     import numpy as np
 
     n, k = matrix.shape[0], len(sources)
+    dist, sigma = _forward(matrix, sources)
+    level = int(dist.max())
+    delta = np.zeros((n, k))
+    for depth in range(level, 0, -1):
+        below = np.where(dist == depth, (1.0 + delta) / np.where(sigma > 0, sigma, 1.0), 0.0)
+        delta += np.where(dist == depth - 1, sigma * (matrix @ below), 0.0)
+    delta[sources, np.arange(k)] = 0.0
+    return delta
+
+
+def _forward(matrix, sources: list[int]):
+    """Breadth-first search from a batch of sources: distances and shortest-path counts σ, one column each."""
+    import numpy as np
+
+    n, k = matrix.shape[0], len(sources)
     columns = np.arange(k)
     dist = np.full((n, k), -1, dtype=np.int32)
     sigma = np.zeros((n, k))
@@ -62,72 +80,146 @@ def _dependencies(matrix, sources: list[int]):
         reached = matrix @ np.where(dist == level, sigma, 0.0)
         new = (dist < 0) & (reached > 0)
         if not new.any():
-            break
+            return dist, sigma
         level += 1
         dist[new], sigma[new] = level, reached[new]
-    delta = np.zeros((n, k))
-    for depth in range(level, 0, -1):
-        below = np.where(dist == depth, (1.0 + delta) / np.where(sigma > 0, sigma, 1.0), 0.0)
-        delta += np.where(dist == depth - 1, sigma * (matrix @ below), 0.0)
-    delta[sources, columns] = 0.0
-    return delta
 
 
-def betweenness(graph: nx.Graph, samples: int | None = None, seed: int = 42) -> dict:
-    """Normalized betweenness of every node, exact or estimated from ``samples`` BFS sources.
+def vertex_diameter_bound(adjacency: list[list[int]]) -> int:
+    """An upper bound on the number of nodes of any shortest path: 2·eccentricity + 1 of one node per component."""
+    seen, bound = [False] * len(adjacency), 1
+    for start in range(len(adjacency)):
+        if seen[start]:
+            continue
+        seen[start], frontier, depth = True, [start], 0
+        while True:
+            following = []
+            for v in frontier:
+                for w in adjacency[v]:
+                    if not seen[w]:
+                        seen[w] = True
+                        following.append(w)
+            if not following:
+                break
+            frontier, depth = following, depth + 1
+        bound = max(bound, 2 * depth + 1)
+    return bound
+
+
+def sample_size(error: float, confidence: float, vertex_diameter: int, constant: float = 0.5) -> int:
+    """Riondato–Kornaropoulos: pairs to sample so that every estimate is within ``error`` at ``confidence``.
+
+    r = (c / ε²)·(⌊log₂(VD − 2)⌋ + 1 + ln(1/δ)), with c = 0.5 [5]_, δ = 1 − confidence and VD the
+    vertex diameter (an upper bound is enough).
+
+    Examples
+    --------
+    >>> sample_size(0.01, 0.95, 20)
+    39979
+    """
+    if not 0 < error < 1 or not 0 < confidence < 1:
+        raise ValueError("error and confidence must lie strictly between 0 and 1")
+    log_term = math.floor(math.log2(vertex_diameter - 2)) + 1 if vertex_diameter > 3 else 1
+    return math.ceil(constant / error ** 2 * (log_term + math.log(1 / (1 - confidence))))
+
+
+def _sampled_paths(adjacency, matrix, n: int, samples: int, rng: random.Random) -> list[int]:
+    """How many of ``samples`` uniformly drawn (source, target, shortest path) triples pass through each node."""
+    by_source: dict[int, list[int]] = {}
+    for _ in range(samples):
+        s = rng.randrange(n)
+        t = rng.randrange(n - 1)
+        by_source.setdefault(s, []).append(t + (t >= s))
+    counts = [0] * n
+    order = sorted(by_source)
+    batch = max(1, min(64, 4_000_000 // n))
+    for first in range(0, len(order), batch):
+        sources = order[first:first + batch]
+        dist, sigma = _forward(matrix, sources)
+        for column, s in enumerate(sources):
+            d, paths = dist[:, column].tolist(), sigma[:, column].tolist()
+            for t in by_source[s]:
+                v = t
+                if d[v] <= 0:  # unreachable: the pair has no path
+                    continue
+                while True:  # walk back along a shortest path drawn with probability σ(w)/σ(v)
+                    before = [w for w in adjacency[v] if d[w] == d[v] - 1]
+                    w = rng.choices(before, weights=[paths[u] for u in before])[0] if len(before) > 1 else before[0]
+                    if w == s:
+                        break
+                    counts[w] += 1
+                    v = w
+    return counts
+
+
+def betweenness(graph: nx.Graph, error: float | None = None, confidence: float = 0.95, seed: int = 42,
+                force_sampling: bool = False) -> dict:
+    """Normalized betweenness of every node: exact, or within ± ``error`` of it for all nodes at once.
 
     Parameters
     ----------
     graph : networkx.Graph
         Simple and undirected.
-    samples : int, optional
-        Number of sources drawn uniformly without replacement; None (or ≥ n) computes it exactly.
+    error : float, optional
+        Largest error allowed on every node's value (the NetworkX normalization, by (n−1)(n−2)/2
+        pairs). None computes it exactly (Brandes [1]_). Otherwise shortest paths between
+        uniformly drawn pairs of nodes are sampled, as many as Riondato and Kornaropoulos [5]_ show
+        are enough for every node's estimate to be within ``error`` of its exact value with
+        probability ``confidence`` — simultaneously for all nodes. When that many samples would
+        cost more than the exact computation (r ≥ n sources), the exact value is computed instead.
+    confidence : float
+        Probability that every interval holds (0.95 by default).
     seed : int
-        Seed of the source sample.
+        Seed of the sample.
+    force_sampling : bool
+        Sample even when exact would be as cheap (tests measure the intervals' coverage with it).
 
     Returns
     -------
     dict
-        ``values`` (node → betweenness normalized as NetworkX does, by (n−1)(n−2)/2),
-        ``ci95`` (node → half-width of the 95 % confidence interval; 0 when exact),
-        ``method`` ("exact" or "sampled") and ``samples``.
+        ``values`` (node → betweenness), ``interval`` (node → [low, high]; [v, v] when exact),
+        ``error`` (the half-width), ``confidence``, ``method`` ("exact" or "sampled"), ``samples``
+        (pairs drawn, or n sources when exact) and ``vertex_diameter_bound``.
 
     Examples
     --------
     >>> import networkx as nx
     >>> result = betweenness(nx.path_graph(3))
-    >>> result["values"][1], result["method"]
-    (1.0, 'exact')
+    >>> result["values"][1], result["method"], result["interval"][1]
+    (1.0, 'exact', [1.0, 1.0])
     """
     if graph is None:
         raise ValueError("betweenness needs a graph, got None")
     nodes, adjacency = _indexed(graph)
     n = len(nodes)
-    sources = list(range(n))
-    exact = samples is None or samples >= n
-    if not exact:
-        sources = random.Random(seed).sample(sources, samples)
-    total, squares = [0.0] * n, [0.0] * n
-    if n > 2 and sources:
+    vertex_diameter = vertex_diameter_bound(adjacency) if n else 1
+    pairs = sample_size(error, confidence, vertex_diameter) if error is not None else None
+    if pairs is None or n <= 2 or (pairs >= n and not force_sampling):
+        values = _exact(adjacency, n)
+        return {"values": dict(zip(nodes, values)), "interval": {v: [x, x] for v, x in zip(nodes, values)},
+                "error": 0.0, "confidence": 1.0, "method": "exact", "samples": n,
+                "vertex_diameter_bound": vertex_diameter}
+    counts = _sampled_paths(adjacency, _adjacency_matrix(adjacency), n, pairs, random.Random(seed))
+    # ordered pairs → NetworkX's normalization: b_nx = b_RK · n / (n − 2), and so is the error
+    scale, half = n / ((n - 2) * pairs), error * n / (n - 2)
+    values = [count * scale for count in counts]
+    return {"values": dict(zip(nodes, values)),
+            "interval": {v: [max(0.0, x - half), min(1.0, x + half)] for v, x in zip(nodes, values)},
+            "error": half, "confidence": confidence, "method": "sampled", "samples": pairs,
+            "vertex_diameter_bound": vertex_diameter}
+
+
+def _exact(adjacency, n: int) -> list[float]:
+    """Brandes' exact betweenness, normalized as NetworkX does for undirected graphs."""
+    total = [0.0] * n
+    if n > 2:
         matrix = _adjacency_matrix(adjacency)
         batch = max(1, min(64, 4_000_000 // n))  # n × batch floats per work array
-        for first in range(0, len(sources), batch):
-            delta = _dependencies(matrix, sources[first:first + batch])
+        for first in range(0, n, batch):
+            delta = _dependencies(matrix, list(range(first, min(n, first + batch))))
             total = [t + d for t, d in zip(total, delta.sum(axis=1).tolist())]
-            squares = [q + d for q, d in zip(squares, (delta * delta).sum(axis=1).tolist())]
     scale = 1.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0  # undirected: pairs counted twice, so /2 twice
-    k = len(sources)
-    values, ci95 = {}, {}
-    for i, node in enumerate(nodes):
-        if exact:
-            values[node], ci95[node] = total[i] * scale, 0.0
-            continue
-        mean = total[i] / k
-        variance = max(squares[i] / k - mean * mean, 0.0) * k / max(k - 1, 1)
-        finite = (n - k) / (n - 1) if n > 1 else 0.0  # sampling without replacement
-        values[node] = n * mean * scale
-        ci95[node] = 1.96 * n * scale * math.sqrt(variance * finite / k)
-    return {"values": values, "ci95": ci95, "method": "exact" if exact else "sampled", "samples": k}
+    return [t * scale for t in total]
 
 
 def structural_holes(graph: nx.Graph) -> dict:

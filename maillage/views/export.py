@@ -12,7 +12,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import OutputError, UsageError
-from ..queries.bridges import EXACT_LIMIT, SAMPLES, bridges
+from ..queries.bridges import DEFAULT_ERROR, EXACT_LIMIT, bridges
 from ..queries.common import resolve_actor, simple_graph
 from ..queries.structure import betweenness
 from .files import write_csv, write_gexf, write_graphml, write_json
@@ -39,8 +39,8 @@ def _sizes(graph: nx.MultiGraph, size: str, seed: int) -> dict:
     if size == "degree":
         return dict(simple.degree())
     if size == "betweenness":
-        samples = SAMPLES if simple.number_of_nodes() > EXACT_LIMIT else None
-        return betweenness(simple, samples=samples, seed=seed)["values"]
+        error = DEFAULT_ERROR if simple.number_of_nodes() > EXACT_LIMIT else None
+        return betweenness(simple, error=error, seed=seed)["values"]
     if size == "brokerage":
         return {row["id"]: row["score"] for row in bridges(graph, top=graph.number_of_nodes(), seed=seed)["ranking"]}
     raise UsageError(f"size must be one of {', '.join(SIZE_BY)}, got {size!r}")
