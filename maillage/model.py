@@ -22,7 +22,7 @@ from .vocabulary import default_vocabulary, fold
 __all__ = [
     "Territory", "Actor", "Partnership", "Initiative", "Member", "Need",
     "TERRITORY_LEVELS", "ROLES", "parse_territory_ref", "parse_date", "parse_amount", "split_list",
-    "partnership_id",
+    "partnership_id", "UNDIRECTED_KINDS",
 ]
 
 TERRITORY_LEVELS = ("commune", "epci", "ept", "departement", "region")
@@ -307,14 +307,23 @@ class Partnership(Record):
         return self
 
 
+UNDIRECTED_KINDS = frozenset({"cooperation", "co_construction", "initiative"})
+
+
 def partnership_id(source: str, target: str, kind: str, start: str | None) -> str:
     """Derive a stable partnership id from its resolved ends, kind and start date.
 
+    A cooperation written A→B or B→A is one tie: for undirected kinds the ends are sorted.
+
     Examples
     --------
-    >>> partnership_id("a", "b", "cooperation", None) == partnership_id("a", "b", "cooperation", None)
+    >>> partnership_id("a", "b", "cooperation", None) == partnership_id("b", "a", "cooperation", None)
     True
+    >>> partnership_id("a", "b", "subvention", None) == partnership_id("b", "a", "subvention", None)
+    False
     """
+    if kind in UNDIRECTED_KINDS:
+        source, target = sorted((source, target))
     digest = hashlib.sha1(f"{source}\x1f{target}\x1f{kind}\x1f{start or ''}".encode()).hexdigest()
     return f"p:{digest[:16]}"
 

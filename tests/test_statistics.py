@@ -55,3 +55,104 @@ def test_sampling_errors_stay_within_the_stated_error_and_exact_is_used_when_che
     assert betweenness(graph, error=0.05, seed=1, force_sampling=True) == sampled  # seeded: the same answer
     reference = nx.betweenness_centrality(graph)
     assert max(abs(exact[v] - reference[v]) for v in graph) < 1e-9
+
+
+def _random_kinds(graph: nx.Graph, rng: random.Random) -> nx.Graph:
+    kinds = ["association", "company", "collectivite", "public_body"]
+    nx.set_node_attributes(graph, {v: rng.choices(kinds, weights=[5, 3, 1, 1])[0] for v in graph}, "kind")
+    return graph
+
+
+CALIBRATION = {
+    "Les Misérables": lambda: nx.les_miserables_graph(),
+    "clustered power-law (800)": lambda: nx.powerlaw_cluster_graph(800, 3, 0.4, seed=4),
+    "synthetic ecosystem (600)": lambda: nx.Graph(planted_ecosystem(600, seed=9)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALIBRATION))
+def test_brokerage_claims_are_calibrated_when_kinds_mean_nothing(name):
+    """With kinds drawn at random, an actor is said "more than chance" at most 5 % of the time (± 2 s.e.)."""
+    from maillage.queries.brokerage import brokerage_roles
+
+    rng, flagged, seen = random.Random(7), 0, 0
+    for draw in range(12):
+        graph = _random_kinds(nx.Graph(CALIBRATION[name]()), rng)
+        roles = brokerage_roles(graph, permutations=199, seed=draw)
+        flagged += sum(1 for v in graph if roles[v]["more_than_chance"])
+        seen += graph.number_of_nodes()
+    rate = flagged / seen
+    print(f"{name}: flagged {rate:.4f} of {seen}")
+    assert rate <= 0.05 + 2 * (0.05 * 0.95 / seen) ** 0.5
+
+
+def test_brokerage_finds_a_planted_broker():
+    """The test has power: a company tied to many associations that are not tied to each other is flagged."""
+    from maillage.queries.brokerage import brokerage_roles
+
+    graph = nx.powerlaw_cluster_graph(300, 2, 0.5, seed=1)
+    rng = random.Random(3)
+    _random_kinds(graph, rng)
+    graph.add_node("broker", kind="company")
+    associations = sorted((v for v in graph if graph.nodes[v]["kind"] == "association"), key=str)[:40]
+    graph.add_edges_from(("broker", a) for a in associations)
+    roles = brokerage_roles(graph, permutations=199)
+    assert "itinerant" in roles["broker"]["more_than_chance"] and roles["broker"]["p"]["itinerant"] < 0.0125
+
+
+def test_equal_inputs_get_equal_scores():
+    from maillage.queries import bridges
+
+    graph = nx.MultiGraph([("a", "b"), ("b", "c")])
+    graph.add_nodes_from(["i1", "i2", "i3"])  # three isolated actors: the same measures, the same score
+    nx.set_node_attributes(graph, {v: {"name": v.upper(), "kind": "association"} for v in graph})
+    rows = {row["id"]: row for row in bridges(graph, top=10)["ranking"]}
+    assert rows["i1"]["score"] == rows["i2"]["score"] == rows["i3"]["score"]
+    assert [row["id"] for row in bridges(graph, top=10)["ranking"]][-3:] == ["i1", "i2", "i3"]  # stable key
+
+
+def _write_ecosystem(folder: Path, flip: bool, shuffle: bool) -> list[Path]:
+    import csv
+
+    graph = planted_ecosystem(400, seed=21)
+    actors = [{"id": v, "name": d["name"], "kind": d["kind"], "commune": d["commune"], "themes": ";".join(d["themes"]),
+               "offers": ";".join(d["offers"]), "seeks": ";".join(d["seeks"])} for v, d in graph.nodes(data=True)]
+    ties = [{"source": u, "target": v, "kind": d["kind"], "start": d["start"]} for u, v, d in graph.edges(data=True)]
+    rng = random.Random(5)
+    if flip:  # half of the cooperations written the other way round
+        ties = [dict(t, source=t["target"], target=t["source"]) if rng.random() < 0.5 else t for t in ties]
+    if shuffle:
+        rng.shuffle(actors)
+        rng.shuffle(ties)
+    folder.mkdir(parents=True)
+    paths = []
+    for name, rows in (("actors.csv", actors), ("partnerships.csv", ties)):
+        with open(folder / name, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        paths.append(folder / name)
+    return paths
+
+
+def test_byte_identical_answers_whatever_the_hash_seed_row_order_or_orientation(tmp_path):
+    """bridges, profile, gaps and allies print the same bytes across hash seeds, row orders and tie orientations."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = {}
+    for variant, (flip, shuffle) in {"as written": (False, False), "shuffled and flipped": (True, True)}.items():
+        folder = tmp_path / variant.replace(" ", "-")
+        files = _write_ecosystem(folder, flip, shuffle)
+        store = folder / "m.db"
+        subprocess.run([sys.executable, "-m", "maillage.cli", "load", "-q", "--store", str(store), *map(str, files)],
+                       check=True)
+        for seed in ("0", "1", "4242"):
+            env = dict(os.environ, PYTHONHASHSEED=seed, MAILLAGE_CACHE=str(tmp_path / f"cache-{variant}-{seed}"))
+            for command in (["bridges", "--top", "30"], ["profile"], ["gaps"], ["allies", "x7"]):
+                done = subprocess.run([sys.executable, "-m", "maillage.cli", *command, "--json", "--store", str(store)],
+                                      capture_output=True, env=env, check=True)
+                outputs.setdefault(command[0], set()).add(done.stdout)
+    for command, seen in outputs.items():
+        assert len(seen) == 1, f"{command} printed {len(seen)} different answers"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import DataError, UsageError
 from ..graph.store import Store
-from ..model import partnership_id
+from ..model import UNDIRECTED_KINDS, partnership_id
 from ..vocabulary import Vocabulary, default_vocabulary
 from .accounting import Accounting
 from .formats import FileHead, RowProblem, inspect_file, open_rows
@@ -221,6 +221,8 @@ class _Loader:
             if source == target:
                 self._reject(file_report, line, [("target", f"{record.target!r} is the same actor as the source")])
                 continue
+            if record.kind in UNDIRECTED_KINDS:  # written either way round, stored one way
+                source, target = sorted((source, target))
             pid = record.id or partnership_id(source, target, record.kind, record.start)
             rows.append(_row(record, line, id=pid, source=source, target=target))
         return rows

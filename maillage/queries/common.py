@@ -46,9 +46,19 @@ def simple_graph(graph: nx.Graph) -> nx.Graph:
         return graph
     if graph.graph.get("_simple") is not None:
         return graph.graph["_simple"]
-    simple = nx.Graph(graph)
-    simple.remove_edges_from(list(nx.selfloop_edges(simple)))
-    simple.graph.pop("_simple", None)
+    # a canonical order (nodes and ties sorted), so every analysis answers the same whatever the
+    # order the store returned rows in, the orientation ties were written in, or the hash seed
+    simple = nx.Graph()
+    simple.graph.update({k: v for k, v in graph.graph.items() if k != "_simple"})
+    simple.add_nodes_from(sorted(graph.nodes(data=True), key=lambda item: str(item[0])))
+    ties = {}
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        if u != v:
+            ends = tuple(sorted((u, v), key=str))
+            if ends not in ties or str(key) < ties[ends][0]:
+                ties[ends] = (str(key), data)
+    simple.add_edges_from((u, v, data) for (u, v), (_, data) in sorted(ties.items(), key=lambda t: (str(t[0][0]),
+                                                                                                   str(t[0][1]))))
     graph.graph["_simple"] = simple
     return simple
 

@@ -50,17 +50,24 @@ def communities(graph: nx.Graph, seed: int = 42) -> dict:
             "modularity": round(nx.community.modularity(graph, groups), 4)}
 
 
+def _ranked(counts: Counter) -> list[tuple]:
+    """Most common first, equal counts by name (Counter.most_common keeps insertion order)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+
+
 def _community_rows(graph: nx.Graph, membership: dict, top: int) -> tuple[list, list]:
     members: dict[int, list] = {}
     for node, group in membership.items():
         members.setdefault(group, []).append(node)
+    for nodes in members.values():
+        nodes.sort(key=str)  # communities are sets: a canonical order for counts and ties
     rows = []
     for group, nodes in sorted(members.items(), key=lambda item: (-len(item[1]), item[0]))[:top]:
         hubs = sorted(nodes, key=lambda n: (-graph.degree(n), str(n)))[:3]
         themes = Counter(t for n in nodes for t in graph.nodes[n].get("themes") or [])
         rows.append({"community": group, "size": len(nodes),
-                     "kinds": dict(Counter(graph.nodes[n].get("kind") for n in nodes).most_common()),
-                     "themes": [theme for theme, _ in themes.most_common(3)],
+                     "kinds": dict(_ranked(Counter(graph.nodes[n].get("kind") for n in nodes))),
+                     "themes": [theme for theme, _ in _ranked(themes)[:3]],
                      "hubs": [{"id": n, "name": graph.nodes[n].get("name")} for n in hubs]})
     between = Counter()
     for u, v in graph.edges():

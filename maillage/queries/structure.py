@@ -246,12 +246,12 @@ def structural_holes(graph: nx.Graph) -> dict:
         if degree == 0:
             constraint[i], effective[i] = float("nan"), float("nan")
             continue
-        total = 0.0
+        terms = []
         for j in around:
             common = around & neighbours[j] if len(around) < len(neighbours[j]) else neighbours[j] & around
-            indirect = sum(1.0 / len(neighbours[q]) for q in common) / degree
-            total += (1.0 / degree + indirect) ** 2
-        constraint[i] = total
+            indirect = math.fsum(1.0 / len(neighbours[q]) for q in common) / degree
+            terms.append((1.0 / degree + indirect) ** 2)
+        constraint[i] = math.fsum(terms)  # exactly rounded: the same bits whatever the set's order
         effective[i] = degree - 2.0 * triangles[i] / degree
     return {"constraint": constraint, "effective_size": effective}
 
