@@ -89,7 +89,8 @@ def test_gaps_proposes_ibm_through_the_departement(run, example_files):
     best = need["proposals"][0]
     assert best["provider_name"] == "IBM France"
     assert [i["name"] for i in best["introducers"]] == ["Conseil départemental du Bas-Rhin"]
-    assert "two steps away through Conseil départemental du Bas-Rhin, which partners with both" in best["reasons"]
+    assert ("two steps away: Banque Alimentaire du Bas-Rhin → Conseil départemental du Bas-Rhin → IBM France, "
+            "which partners with both") in best["reasons"]
     assert "logement" in result["summary"]["white_zones"]
 
 

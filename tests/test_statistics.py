@@ -156,3 +156,16 @@ def test_byte_identical_answers_whatever_the_hash_seed_row_order_or_orientation(
                 outputs.setdefault(command[0], set()).add(done.stdout)
     for command, seen in outputs.items():
         assert len(seen) == 1, f"{command} printed {len(seen)} different answers"
+
+
+def test_allies_for_a_need_rank_every_provider_first(store, example_files):
+    """For the food banks' traceability need, every candidate offering part of it ranks above any that offers none."""
+    from maillage.graph.projection import project
+    from maillage.loaders.pipeline import load_files
+    from maillage.queries import allies
+
+    load_files(store, example_files)
+    rows = allies(project(store), "banques-alimentaires-67", need="ba67-tracabilite", top=20)["allies"]
+    meets = [row["score_parts"]["complementarity"] > 0 for row in rows]
+    assert rows[0]["name"] == "IBM France"
+    assert meets == sorted(meets, reverse=True) and any(meets) and not all(meets)

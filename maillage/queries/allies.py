@@ -127,10 +127,16 @@ def _network(graph: nx.Graph, node) -> dict:
     return found
 
 
-def _parts(mine: dict, theirs: dict, wanted: set, offered: set, my_themes: set, network, best_aa: float) -> dict:
-    """The score's parts for one candidate (kept cheap: it runs for every candidate)."""
+def _parts(mine: dict, theirs: dict, wanted: set, offered: set, my_themes: set, network, best_aa: float,
+           for_need: bool = False) -> dict:
+    """The score's parts for one candidate (kept cheap: it runs for every candidate).
+
+    For a need, complementarity is how much of the need the candidate offers: what it seeks of
+    the actor's offers is no part of meeting that need.
+    """
     forward = len(wanted.intersection(theirs.get("offers") or ())) / len(wanted) if wanted else 0.0
-    backward = len(offered.intersection(theirs.get("seeks") or ())) / len(offered) if offered else 0.0
+    backward = 0.0 if for_need else (
+        len(offered.intersection(theirs.get("seeks") or ())) / len(offered) if offered else 0.0)
     their_themes = theirs.get("themes") or ()
     shared = len(my_themes.intersection(their_themes))
     union = len(my_themes) + len(set(their_themes)) - shared
@@ -224,8 +230,10 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
             raise NotFoundError(f"no need {need!r} in this scope")
     resources = chosen_need.get("resources") if chosen_need else None
     scored = score_candidates(simple, node, resources, reach, weights)
+    # for a need, every candidate offering something it asks ranks above every one that offers nothing
+    meets = (lambda parts: parts["complementarity"] > 0) if chosen_need else (lambda parts: True)
     rows = sorted(((score, other, parts) for other, (score, parts) in scored.items()),
-                  key=lambda row: (-row[0], str(row[1])))
+                  key=lambda row: (not meets(row[2]), -row[0], str(row[1])))
     wanted = set(data.get("seeks") or []) if resources is None else set(resources)
     offered = set(data.get("offers") or [])
     return {
@@ -253,7 +261,8 @@ def score_candidates(graph: nx.Graph, node, resources=None, reach: str = "depart
     my_themes = set(data.get("themes") or [])
     nodes, out = graph.nodes, {}
     for other in candidates:
-        parts = _parts(data, nodes[other], wanted, offered, my_themes, network.get(other), best_aa)
+        parts = _parts(data, nodes[other], wanted, offered, my_themes, network.get(other), best_aa,
+                       for_need=resources is not None)
         out[other] = (sum(weights.get(k, 0.0) * v for k, v in parts.items()), parts)
     return out
 

@@ -129,10 +129,13 @@ def _proposal(graph, provider, score, parts, facts, predecessors, max_hops) -> d
     if distance == 1:
         reasons.append(f"already partners with {graph.nodes[paths[0][0]]['name']}, active on the need's themes")
     elif distance:
-        names = " or ".join(graph.nodes[i]["name"] for i in introducers[:3])
         steps = _NUMBERS.get(distance, str(distance))
-        both = ", which partners with both" if distance == 2 else ""
-        reasons.append(f"{steps} steps away through {names}{both}")
+        for path in paths[:3]:  # each chain as it runs, never members of different chains mixed
+            chain = " → ".join(graph.nodes[actor]["name"] for actor in path)
+            both = ", which partners with both" if distance == 2 else ""
+            reasons.append(f"{steps} steps away: {chain}{both}")
+        if len(paths) > 3:
+            reasons.append(f"and {len(paths) - 3} other chains of {distance} steps")
     else:
         reasons.append(f"no path within {max_hops} steps: an introduction must be built")
     return {
@@ -141,6 +144,7 @@ def _proposal(graph, provider, score, parts, facts, predecessors, max_hops) -> d
         "distance": distance,
         "introducers": [{"id": i, "name": graph.nodes[i]["name"], "kind": graph.nodes[i]["kind"]}
                         for i in introducers],
+        "paths": [list(path) for path in paths],
         "reasons": reasons,
     }
 
