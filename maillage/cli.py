@@ -6,6 +6,7 @@ exit codes (1: bad data or store; 2: bad usage) and prints.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from . import __version__
 from .errors import DataError, MaillageError, NotFoundError, StoreError, UsageError
 from .graph import default_store_uri, open_store
 from .graph.store import redact
+from .graph.projection import today
 from .model import parse_date, parse_territory_ref
 from .loaders.formats import ENCODINGS, FORMATS
 from .loaders.kinds import KIND_ORDER
@@ -246,8 +248,27 @@ def _checked(parse):
 
 territory_option = click.option("--territory", callback=_checked(parse_territory_ref),
                                 help="Territory code (67482, 67, region:44, epci:246700488 …).")
-at_option = click.option("--at", callback=_checked(parse_date),
-                         help="Only partnerships active at this date (YYYY-MM-DD).")
+def _scope_line(territory, at) -> None:
+    where = f"territory {territory}" if territory else "the whole store"
+    when = (f"as of {at}: ties active that day, needs raised by then (--all-time for everything ever recorded)"
+            if at else "all time: every partnership and need ever recorded")
+    click.echo(f"Scope: {where}, {when}.\n")
+
+
+def at_option(function):
+    """``--at DATE`` (default: today) and ``--all-time``, turned into one ``at`` (None for all time)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, at=None, all_time=False, **kwargs):
+        if at and all_time:
+            raise click.UsageError("--at and --all-time exclude each other")
+        return function(*args, at=None if all_time else (at or today()), **kwargs)
+
+    wrapper = click.option("--all-time", "all_time", is_flag=True,
+                           help="Every partnership and need ever recorded, ended or not.")(wrapper)
+    return click.option("--at", callback=_checked(parse_date),
+                        help="The ecosystem as of this date: ties active then, needs raised by then "
+                             "(default: today).")(wrapper)
 
 
 def reach_option(help_text: str):
@@ -299,6 +320,7 @@ def gaps(store, territory, at, reach, top, as_json):
     if as_json:
         _echo_json(result)
     else:
+        _scope_line(territory, at)
         _print_gaps(result)
 
 
@@ -322,6 +344,7 @@ def bridges(store, territory, at, top, error, confidence, as_json):
     if as_json:
         _echo_json(result)
         return
+    _scope_line(territory, at)
     click.echo(f"{result['actors']} actors, {result['ties']} ties; betweenness {result['betweenness']['note']}\n")
     _table(result["ranking"], [("actor", "name"), ("kind", "kind"), ("score", "score"),
                                ("betweenness", "betweenness"), ("constraint", "constraint"),
@@ -354,6 +377,7 @@ def allies(actor, store, territory, at, need, reach, top, as_json):
     if as_json:
         _echo_json(result)
         return
+    _scope_line(territory, at)
     click.echo(f"Potential allies of {result['actor']['name']} ({result['candidates']} candidates scored)\n")
     for rank, row in enumerate(result["allies"], start=1):
         introducers = ", ".join(i["name"] for i in row["introducers"][:3])
@@ -377,6 +401,7 @@ def profile(territory, store, at, top, as_json):
     if as_json:
         _echo_json(result)
         return
+    _scope_line(territory, at)
     click.echo(f"{result['actors']} actors: " + ", ".join(f"{k} {v}" for k, v in result["actors_by_kind"].items()))
     click.echo(f"{result['partnerships']} ties: "
                + ", ".join(f"{k} {v}" for k, v in result["partnerships_by_kind"].items()))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .graph import open_store
-from .graph.projection import project
+from .graph.projection import Scope, project, today
 from .loaders.pipeline import load_files
 from .queries import gaps
 from .views import export
@@ -38,7 +38,7 @@ def run_demo(out_dir: str | Path, examples: str | Path | None = None, progress=N
         stale.unlink(missing_ok=True)  # the demo's own output: start fresh every time
     with open_store(store_path) as store:
         report = load_files(store, files, progress=progress)
-        graph = project(store)
+        graph = project(store, Scope(at=today()))  # the ecosystem as it stands today
     result = gaps(graph)
     view = export(graph, out_dir / "maillage.html", proposals=True, title="maillage — l'écosystème exemple")
     return {"store": str(store_path), "html": view["path"], "load": report.to_dict(), "gaps": result,

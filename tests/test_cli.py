@@ -119,9 +119,16 @@ def test_analysis_commands_answer_in_json(loaded):
     assert set(evaluation["mean"]) >= {"maillage", "random", "common_neighbours", "adamic_adar"}
 
 
-def test_analysis_commands_print_tables(loaded):
+def test_analysis_commands_print_tables(loaded, monkeypatch):
+    monkeypatch.setenv("MAILLAGE_TODAY", "2026-11-26")
     result = loaded("bridges", "--top", "3")
-    assert result.exit_code == 0 and result.output.startswith("23 actors, 27 ties; betweenness exact")
+    assert result.exit_code == 0 and result.output.startswith(
+        "Scope: the whole store, as of 2026-11-26: ties active that day, needs raised by then (--all-time for "
+        "everything ever recorded).\n\n23 actors, 26 ties; betweenness exact")
+    result = loaded("bridges", "--top", "3", "--all-time")  # the subsidy that ended in 2014 comes back
+    assert result.output.startswith("Scope: the whole store, all time: every partnership and need ever recorded."
+                                    "\n\n23 actors, 27 ties")
+    assert loaded("bridges", "--at", "2020-01-01", "--all-time").exit_code == 2
     result = loaded("allies", "Banque Alimentaire du Bas-Rhin", "--need", "ba67-tracabilite")
     assert result.exit_code == 0 and "Potential allies of Banque Alimentaire du Bas-Rhin" in result.output
     result = loaded("evaluate", "--before", "2016-01-01")

@@ -169,3 +169,28 @@ def test_allies_for_a_need_rank_every_provider_first(store, example_files):
     meets = [row["score_parts"]["complementarity"] > 0 for row in rows]
     assert rows[0]["name"] == "IBM France"
     assert meets == sorted(meets, reverse=True) and any(meets) and not all(meets)
+
+
+def test_analyses_describe_today_unless_asked_otherwise(tmp_path, write, monkeypatch):
+    """A tie that ended in 2014 covers no need raised in 2018; --at filters needs by when they were raised."""
+    from click.testing import CliRunner
+    import json
+
+    from maillage.cli import cli
+
+    monkeypatch.setenv("MAILLAGE_TODAY", "2026-11-26")
+    store = tmp_path / "m.db"
+    files = [write("actors.csv", "id,name,kind,commune,offers\nasso,Asso,association,67482,\n"
+                                 "fonds,Fonds,foundation,67482,funding\n"),
+             write("ties.csv", "source,target,kind,start,end\nfonds,asso,mecenat_financier,2013-01-01,2014-12-31\n"),
+             write("needs.csv", "id,title,holder,resources,since\nn1,Financer,asso,funding,2018-05-01\n")]
+    assert CliRunner().invoke(cli, ["load", "--store", str(store), *map(str, files)]).exit_code == 0
+
+    def need(*args):
+        result = CliRunner().invoke(cli, ["gaps", "--json", "--store", str(store), *args])
+        needs = json.loads(result.stdout)["needs"]
+        return needs[0] if needs else None
+
+    assert need()["status"] != "covered" and need()["covered_by"] == []  # today: the subsidy has ended
+    assert need("--all-time")["covered_by"] and need("--all-time")["status"] == "covered"
+    assert need("--at", "2014-06-01") is None  # raised in 2018: not a need yet in 2014

@@ -8,6 +8,9 @@ scope, the needs that concern it and the initiatives.
 
 from __future__ import annotations
 
+import datetime
+import os
+
 from dataclasses import dataclass
 
 import networkx as nx
@@ -17,7 +20,12 @@ from ..errors import NotFoundError
 from ..model import parse_date, parse_territory_ref
 from .store import ActorFilter, Store
 
-__all__ = ["Scope", "project", "territory_filter", "ancestors", "places"]
+__all__ = ["Scope", "project", "territory_filter", "ancestors", "places", "today"]
+
+
+def today() -> str:
+    """Today's date (ISO), or ``MAILLAGE_TODAY`` when set (reproducible runs and tests)."""
+    return os.environ.get("MAILLAGE_TODAY") or datetime.date.today().isoformat()
 
 
 @dataclass(frozen=True)
@@ -120,7 +128,10 @@ def _need_places(territories, need: dict, graph) -> dict:
 
 
 def _need_in_scope(territories, need: dict, scope: Scope, graph) -> bool:
-    """A need concerns the scope when its holder is in it, or its territory is inside or around it."""
+    """A need concerns the scope when it was raised by the scope's date, and its holder is in the scope
+    or its territory is inside or around it."""
+    if scope.at and need.get("since") and need["since"] > scope.at:
+        return False
     if scope.territory is None or need.get("holder") in graph:
         return True
     if not need.get("territory"):
