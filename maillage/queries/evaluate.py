@@ -5,7 +5,10 @@ those begun from it (until the next cut-off, in a rolling split) are the ties to
 a sample of actors that formed such a tie with an actor they were not yet tied to, every
 method ranks candidates on the training graph alone:
 
-- ``maillage``: :func:`maillage.queries.allies.score_candidates`;
+- ``maillage``: :func:`maillage.queries.allies.score_candidates` (with the weights given, else the
+  defaults);
+- ``attributes_only``: the same score without its network part — what the actors' profiles alone
+  (complementarity, themes, territory, sector) foresee; beating it is what the network adds;
 - ``common_neighbours``, ``adamic_adar``, ``resource_allocation``: the classic local indices
   over friends of friends;
 - ``preferential_attachment``: the best-connected actors (degree product);
@@ -33,12 +36,12 @@ import networkx as nx
 
 from ..errors import UsageError
 from ..model import parse_date
-from .allies import score_candidates
+from .allies import WEIGHTS, score_candidates
 
 __all__ = ["evaluate", "METHODS"]
 
-METHODS = ("maillage", "common_neighbours", "adamic_adar", "resource_allocation", "preferential_attachment",
-           "random")
+METHODS = ("maillage", "attributes_only", "common_neighbours", "adamic_adar", "resource_allocation",
+           "preferential_attachment", "random")
 _DEPTH = 100  # ranks looked at for MRR
 _NEGATIVES = 50  # non-partners drawn per query for the AUC
 
@@ -77,10 +80,13 @@ class _Scores(dict):
         return value
 
 
-def _scores(method: str, train: nx.Graph, node, rng: random.Random, degrees: list) -> _Scores:
+def _scores(method: str, train: nx.Graph, node, rng: random.Random, degrees: list, weights=None) -> _Scores:
     """The method's scores of node's candidates (the top ones ranked, any pair scorable for the AUC)."""
-    if method == "maillage":
-        return _Scores({other: score for other, (score, _) in score_candidates(train, node).items()})
+    if method in ("maillage", "attributes_only"):
+        chosen = dict(weights or WEIGHTS)
+        if method == "attributes_only":
+            chosen["network"] = 0.0
+        return _Scores({other: score for other, (score, _) in score_candidates(train, node, weights=chosen).items()})
     around = set(train[node])
     if method == "preferential_attachment":
         mine = len(around)
@@ -115,7 +121,7 @@ def _measure(scores: _Scores, truth: set, negatives: list, k: int) -> dict:
             "auc": wins / (len(truth) * len(negatives)) if negatives else 0.5}
 
 
-def _fold(graph, start, end, k, queries, seed) -> dict:
+def _fold(graph, start, end, k, queries, seed, weights=None) -> dict:
     train, future = _split(graph, start, end)
     rng = random.Random(seed)
     asked = sorted((n for n in future if train.degree(n) > 0), key=str)
@@ -129,7 +135,8 @@ def _fold(graph, start, end, k, queries, seed) -> dict:
         negatives = [other for other in rng.sample(nodes, min(len(nodes), _NEGATIVES * 2))
                      if other != node and other not in around and other not in truth][:_NEGATIVES]
         for method in METHODS:
-            for name, value in _measure(_scores(method, train, node, rng, degrees), truth, negatives, k).items():
+            scores = _scores(method, train, node, rng, degrees, weights)
+            for name, value in _measure(scores, truth, negatives, k).items():
                 totals[method][name] += value
     count = max(len(asked), 1)
     return {"start": start, "end": end, "training_ties": train.number_of_edges(),
@@ -138,7 +145,8 @@ def _fold(graph, start, end, k, queries, seed) -> dict:
                         for method, values in totals.items()}}
 
 
-def evaluate(graph: nx.MultiGraph, before, k: int = 10, queries: int = 300, seed: int = 42) -> dict:
+def evaluate(graph: nx.MultiGraph, before, k: int = 10, queries: int = 300, seed: int = 42,
+             weights: dict | None = None) -> dict:
     """Backtest the allies ranking against the partnerships that formed after each date in ``before``.
 
     Parameters
@@ -153,6 +161,8 @@ def evaluate(graph: nx.MultiGraph, before, k: int = 10, queries: int = 300, seed
         Actors sampled per fold (those that formed a new tie).
     seed : int
         Seed of the samples.
+    weights : dict, optional
+        Weights of maillage's score parts (as ``evaluate --fit`` writes them); the defaults otherwise.
 
     Returns
     -------
@@ -181,7 +191,7 @@ def evaluate(graph: nx.MultiGraph, before, k: int = 10, queries: int = 300, seed
         raise UsageError(str(exc)) from exc
     if k < 1:
         raise UsageError(f"k must be at least 1, got {k}")
-    folds = [_fold(graph, start, dates[i + 1] if i + 1 < len(dates) else None, k, queries, seed)
+    folds = [_fold(graph, start, dates[i + 1] if i + 1 < len(dates) else None, k, queries, seed, weights)
              for i, start in enumerate(dates)]
     weighted = [fold for fold in folds if fold["queries"]]
     mean = {method: {name: round(sum(f["methods"][method][name] for f in weighted) / len(weighted), 4)
