@@ -97,6 +97,9 @@ class _Group(click.Group):
             raise
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (`maillage gaps | head`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(0) from None
         except Exception as exc:  # a bug, never bad input: say so in one line, the traceback on request
             if os.environ.get("MAILLAGE_DEBUG"):
                 raise
@@ -271,6 +274,16 @@ def at_option(function):
                              "(default: today).")(wrapper)
 
 
+weights_option = click.option("--weights", "weights_file", type=click.Path(dir_okay=False),
+                              help="Score weights learnt by `maillage evaluate --fit FILE` (JSON).")
+
+
+def _weights(path, part: str):
+    from .queries.fitting import read_weights
+
+    return read_weights(path)[part] if path else None
+
+
 def reach_option(help_text: str):
     return click.option("--reach", type=click.Choice(["commune", "epci", "departement", "region"]),
                         default="departement", show_default=True, help=help_text)
@@ -310,13 +323,15 @@ def _cell(value) -> str:
 @at_option
 @reach_option("How far from a need a provider may be.")
 @click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="Proposals per need.")
+@weights_option
 @json_option
-def gaps(store, territory, at, reach, top, as_json):
+def gaps(store, territory, at, reach, top, weights_file, as_json):
     """For each open need: who could meet it, and who could introduce them."""
     from .queries import gaps as analyse_gaps
 
     with _errors(), open_store(store, read_only=True) as source:
-        result = analyse_gaps(_project(source, territory, at), reach=reach, top=top)
+        result = analyse_gaps(_project(source, territory, at), reach=reach, top=top,
+                              weights=_weights(weights_file, "gaps"))
     if as_json:
         _echo_json(result)
     else:
@@ -367,13 +382,15 @@ def bridges(store, territory, at, top, error, confidence, as_json):
 @click.option("--need", help="Id of one of its needs: match on that need's resources.")
 @reach_option("How far complementary candidates may be.")
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True)
+@weights_option
 @json_option
-def allies(actor, store, territory, at, need, reach, top, as_json):
+def allies(actor, store, territory, at, need, reach, top, weights_file, as_json):
     """Potential allies of ACTOR (an id, key, SIREN, RNA or name), with reasons and introducers."""
     from .queries import allies as find_allies
 
     with _errors(), open_store(store, read_only=True) as source:
-        result = find_allies(_project(source, territory, at), actor, need=need, top=top, reach=reach)
+        result = find_allies(_project(source, territory, at), actor, need=need, top=top, reach=reach,
+                             weights=_weights(weights_file, "allies"))
     if as_json:
         _echo_json(result)
         return
@@ -429,16 +446,38 @@ def profile(territory, store, at, top, as_json):
 @click.option("--k", type=click.IntRange(1), default=10, show_default=True, help="Rank cut-off of precision/recall.")
 @click.option("--queries", type=click.IntRange(1), default=300, show_default=True, help="Actors sampled per fold.")
 @territory_option
+@weights_option
+@click.option("--fit", "fit_file", type=click.Path(dir_okay=False),
+              help="Learn the score weights on the folds before the last --before, test them on the last, "
+                   "and write them to this file (for --weights).")
 @json_option
-def evaluate(store, before, k, queries, territory, as_json):
-    """Backtest allies: hide ties begun on or after --before, see if the ranking finds them."""
+def evaluate(store, before, k, queries, territory, weights_file, fit_file, as_json):
+    """Backtest allies: hide ties begun on or after --before, see if the ranking finds them.
+
+    Example: maillage evaluate --before 2019-01-01 --before 2021-01-01 --before 2023-01-01 --fit weights.json
+    """
     from .queries import evaluate as backtest
+    from .queries.fitting import fit_weights, write_weights
 
     with _errors(), open_store(store, read_only=True) as source:
-        result = backtest(_project(source, territory), list(before), k=k, queries=queries)
+        graph = _project(source, territory, None)
+        if fit_file:
+            fitted = fit_weights(graph, list(before), k=k, queries=queries)
+            write_weights(fitted, fit_file)
+        result = backtest(graph, list(before), k=k, queries=queries, weights=_weights(weights_file, "allies"))
+    if fit_file:
+        result["fit"] = dict(fitted, file=fit_file)
     if as_json:
         _echo_json(result)
         return
+    if fit_file:
+        held = fitted["held_out"]
+        click.echo(f"Weights learnt on {fitted['training']['rows']:,} scored candidates "
+                   f"({fitted['training']['positives']:,} became partners), written to {fit_file}:")
+        click.echo("  " + ", ".join(f"{name} {value:+.3f}" for name, value in fitted["weights"]["allies"].items()))
+        click.echo(f"On the held-out fold from {held['start']}, fitted against default weights: " + ", ".join(
+            f"{name} {held['fitted'][name]:.3f} vs {held['default'][name]:.3f} ({held['gain'][name]:+.3f})"
+            for name in ("precision", "recall", "mrr", "auc")) + "\n")
     for fold in result["folds"]:
         click.echo(f"from {fold['start']} to {fold['end'] or 'the end'}: {fold['training_ties']} ties known, "
                    f"{fold['new_ties']} new, {fold['queries']} actors asked")

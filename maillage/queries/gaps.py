@@ -90,17 +90,17 @@ def _paths(predecessors: dict, target, limit: int = 20) -> list[list]:
     return paths
 
 
-def _quick_score(node: dict, need: dict, level, steps) -> float:
+def _quick_score(node: dict, need: dict, level, steps, weights: dict = WEIGHTS) -> float:
     """The score of :func:`_score` without its explanation: it runs for every provider of a need."""
     resources, themes = need["resources"], need["themes"]
     fit = sum(1 for r in node["offers"] if r in resources) / len(resources)
     shared = sum(1 for t in node["themes"] if t in themes) / len(themes) if themes else 0.0
     network = 1.0 / (steps - 1) if steps and steps > 1 else 0.0
-    return round(WEIGHTS["fit"] * fit + WEIGHTS["themes"] * shared + WEIGHTS["territory"] * TERRITORY_SCORE.get(level, 0.0)
-                 + WEIGHTS["network"] * network, 3)
+    return round(weights["fit"] * fit + weights["themes"] * shared + weights["territory"] * TERRITORY_SCORE.get(level, 0.0)
+                 + weights["network"] * network, 3)
 
 
-def _score(graph, need, provider, distance: dict, levels: dict) -> tuple[float, dict, dict]:
+def _score(graph, need, provider, distance: dict, levels: dict, weights: dict = WEIGHTS) -> tuple[float, dict, dict]:
     node = graph.nodes[provider]
     offered = sorted(set(node["offers"]) & set(need["resources"]))
     themes = sorted(set(node["themes"]) & set(need["themes"]))
@@ -113,7 +113,7 @@ def _score(graph, need, provider, distance: dict, levels: dict) -> tuple[float, 
         "network": 1.0 / (steps - 1) if steps and steps > 1 else 0.0,
     }
     facts = {"offered": offered, "themes": themes, "level": level, "distance": steps}
-    return round(sum(WEIGHTS[k] * v for k, v in parts.items()), 3), parts, facts
+    return round(sum(weights[k] * v for k, v in parts.items()), 3), parts, facts
 
 
 def _proposal(graph, provider, score, parts, facts, predecessors, max_hops) -> dict:
@@ -168,7 +168,7 @@ def _origins(graph: nx.Graph, need: dict, providers: list) -> list:
             and shared_level(places, graph.nodes[n]) and n not in excluded]
 
 
-def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: int) -> dict:
+def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: int, weights: dict = WEIGHTS) -> dict:
     holder = need.get("holder") if need.get("holder") in graph else None
     providers, levels = _providers(graph, need, holder, reach)
     origins = [holder] if holder else _origins(graph, need, providers)
@@ -185,9 +185,9 @@ def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: i
     }
     if not covered_by and providers:
         distance, predecessors = _reach_from(graph, origins, max_hops)
-        best = heapq.nsmallest(top, ((-_quick_score(graph.nodes[p], need, levels.get(p), distance.get(p)), str(p), p)
-                                     for p in providers))
-        scored = [(*_score(graph, need, p, distance, levels), p) for *_, p in best]
+        best = heapq.nsmallest(top, ((-_quick_score(graph.nodes[p], need, levels.get(p), distance.get(p), weights),
+                                      str(p), p) for p in providers))
+        scored = [(*_score(graph, need, p, distance, levels, weights), p) for *_, p in best]
         result["proposals"] = [_proposal(graph, p, score, parts, facts, predecessors, max_hops)
                                for score, parts, facts, p in scored]
     return result
@@ -213,7 +213,8 @@ def _summary(graph: nx.Graph, needs: list[dict]) -> dict:
     }
 
 
-def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hops: int = 4) -> dict:
+def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hops: int = 4,
+         weights: dict | None = None) -> dict:
     """Return, for each open need of ``graph``, its coverage and the bridge proposals.
 
     Parameters
@@ -255,7 +256,8 @@ def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hop
         raise UsageError(f"reach must be one of {', '.join(REACH_LEVELS)}, got {reach!r}")
     simple = simple_graph(graph)
     simple.graph.setdefault("areas", graph.graph.get("areas", {}))
-    needs = [_analyse_need(simple, need, reach, top, max_hops)
+    weights = {**WEIGHTS, **(weights or {})}
+    needs = [_analyse_need(simple, need, reach, top, max_hops, weights)
              for need in graph.graph.get("needs", []) if need.get("status", "open") == "open"]
     return {"scope": graph.graph.get("scope", {}), "reach": reach, "needs": needs,
             "summary": _summary(simple, needs)}
