@@ -361,9 +361,11 @@ def bridges(store, territory, at, top, error, confidence, as_json):
         return
     _scope_line(territory, at)
     click.echo(f"{result['actors']} actors, {result['ties']} ties; betweenness {result['betweenness']['note']}\n")
-    _table(result["ranking"], [("actor", "name"), ("kind", "kind"), ("score", "score"),
-                               ("betweenness", "betweenness"), ("constraint", "constraint"),
-                               ("eff. size", "effective_size"), ("cuts off", "cuts_off")])
+    sampled = result["betweenness"]["method"] == "sampled"
+    rows = [dict(row, interval="[{:.3f}, {:.3f}]".format(*row["betweenness_interval"])) for row in result["ranking"]]
+    _table(rows, [("actor", "name"), ("kind", "kind"), ("score", "score"), ("betweenness", "betweenness")]
+           + ([(f"{result['betweenness']['confidence']:.0%} interval", "interval")] if sampled else [])
+           + [("constraint", "constraint"), ("eff. size", "effective_size"), ("cuts off", "cuts_off")])
     click.echo("")
     for row in result["ranking"]:
         click.echo(f"{row['name']}: {'; '.join(row['reasons']) or 'no brokerage'}")
