@@ -511,8 +511,9 @@ def export(out, store, territory, at, focus, hops, color, size, proposals, raw, 
     from .views import export as write_export
 
     with _errors(), open_store(store, read_only=True) as source:
-        result = write_export(_project(source, territory, at), out, focus=focus, hops=hops, color=color,
-                              size=size, proposals=proposals, raw=raw)
+        # the whole history: the view's slider starts at --at, and files carry every tie with its dates
+        result = write_export(_project(source, territory, None), out, focus=focus, hops=hops, color=color,
+                              size=size, proposals=proposals, raw=raw, at=at)
     if as_json:
         _echo_json(result)
         return

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from .errors import UsageError
 from .graph import open_store
-from .graph.projection import Scope, project, today
+from .graph.projection import project, today
 from .loaders.pipeline import load_files
 from .queries import gaps
 from .views import export
+from .views.export import as_of
 
 __all__ = ["run_demo", "find_examples"]
 
@@ -38,8 +39,10 @@ def run_demo(out_dir: str | Path, examples: str | Path | None = None, progress=N
         stale.unlink(missing_ok=True)  # the demo's own output: start fresh every time
     with open_store(store_path) as store:
         report = load_files(store, files, progress=progress)
-        graph = project(store, Scope(at=today()))  # the ecosystem as it stands today
+        history = project(store)
+    graph = as_of(history, today())  # the ecosystem as it stands today
     result = gaps(graph)
-    view = export(graph, out_dir / "maillage.html", proposals=True, title="maillage — l'écosystème exemple")
+    view = export(history, out_dir / "maillage.html", proposals=True, title="maillage — l'écosystème exemple",
+                  at=today())
     return {"store": str(store_path), "html": view["path"], "load": report.to_dict(), "gaps": result,
             "actors": graph.number_of_nodes(), "ties": graph.number_of_edges()}

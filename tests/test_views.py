@@ -55,43 +55,86 @@ def drawn_pixels(driver) -> int:
         return count;""")
 
 
+OVERLAPS = """
+    var net = maillage.network, boxes = [];
+    maillage.nodes.get().forEach(function (n) {
+      if (!n.label || !n.label.trim()) return;
+      var b = net.getBoundingBox(n.id), p = net.canvasToDOM({x: b.left, y: b.top}), q = net.canvasToDOM({x: b.right, y: b.bottom});
+      boxes.push([p.x, p.y, q.x, q.y, n.fullLabel]);
+    });
+    var overlaps = [];
+    for (var i = 0; i < boxes.length; i++) for (var j = i + 1; j < boxes.length; j++) {
+      var a = boxes[i], b = boxes[j];
+      if (a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]) overlaps.push([a[4], b[4]]);
+    }
+    return [boxes.length, overlaps];"""
+FILL = """
+    var net = maillage.network, c = document.getElementById('graph'), l = 1e9, t = 1e9, r = -1e9, b = -1e9;
+    maillage.nodes.getIds().forEach(function (id) {
+      var p = net.canvasToDOM(net.getPositions([id])[id]); l = Math.min(l, p.x); t = Math.min(t, p.y); r = Math.max(r, p.x); b = Math.max(b, p.y);
+    });
+    return [(r - l) / c.clientWidth, (b - t) / c.clientHeight];"""
+
+
+def actor_index(driver, actor_id: str) -> int:
+    return js(driver, "return maillage.data.actors.id.indexOf(arguments[0])", actor_id)
+
+
 @pytest.mark.browser
-def test_view_is_drawn_offline_filters_and_focus_work(examples, browser, tmp_path):
+def test_view_is_legible_offline_and_its_controls_work(examples, browser, tmp_path):
+    from selenium.webdriver.support.ui import Select
+
     graph, _ = examples
-    info = export(graph, tmp_path / "view.html", proposals=True)
+    info = export(graph, tmp_path / "view.html", proposals=True, at="2026-11-26")
     seconds = open_view(browser, tmp_path / "view.html")
     assert seconds < 10
     assert js(browser, "return Object.keys(maillage.network.getPositions()).length") == graph.number_of_nodes() == 24
-    assert js(browser, "return maillage.edgeView.length") == info["edges"] + info["proposals"]
     assert js(browser, "return maillage.edges.get({filter: e => e.dashes === true}).length") == info["proposals"] > 0
     assert drawn_pixels(browser) > 2000
     assert js(browser, "return performance.getEntriesByType('resource').length") == 0  # nothing fetched
+    labelled, overlaps = js(browser, OVERLAPS)
+    assert labelled >= 5 and overlaps == []  # labels by importance, none over another at the initial fit
+    assert max(js(browser, FILL)) >= 0.7  # the drawing fills the canvas on one axis
+    fonts = js(browser, "var t = document.createElement('div'); t.className = 'vis-tooltip'; document.body.appendChild(t);"
+                        "var f = [getComputedStyle(t).fontFamily, getComputedStyle(document.getElementById('panel')).fontFamily,"
+                        " maillage.data.options.nodes.font.face]; t.remove(); return f;")
+    assert fonts[0] == fonts[1] and fonts[2].split(",")[0] in fonts[0]  # tooltips, panel and labels: one font
+    counts = js(browser, "return document.getElementById('counts').textContent")
+    assert counts.startswith("24 acteurs · ") and "propositions au 26/11/2026" in counts
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "view-examples.png"))
 
     companies = sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "company")
     browser.find_element("css selector", "input.kind-filter[value=company]").click()
     assert js(browser, "return Object.keys(maillage.network.getPositions()).length") == 24 - companies
-    assert js(browser, "return document.getElementById('status').textContent").startswith(f"{24 - companies} acteurs")
-    browser.find_element("id", "reset-button").click()
-    from selenium.webdriver.support.ui import Select
-
-    Select(browser.find_element("id", "territory")).select_by_value("departement:94")
-    in_94 = sum(1 for _, d in graph.nodes(data=True) if d.get("departement") == "94")
-    assert js(browser, "return maillage.nodeView.length") == in_94 > 0
     browser.find_element("id", "reset-button").click()
     Select(browser.find_element("id", "theme")).select_by_value("alimentation")
     fed = sum(1 for _, d in graph.nodes(data=True) if "alimentation" in d["themes"])
-    assert js(browser, "return maillage.nodeView.length") == fed
+    assert js(browser, "return maillage.nodes.length") == fed
     browser.find_element("id", "reset-button").click()
 
+    browser.find_element("id", "focus-button").click()  # no actor chosen yet: say what to do
+    assert "Choisissez d'abord un acteur" in js(browser, "return document.getElementById('status').textContent")
     search = browser.find_element("id", "search")
     search.send_keys("Conseil départemental du Bas-Rhin\n")
-    assert js(browser, "return maillage.network.getSelectedNodes()") == ["cd67"]
+    cd67 = actor_index(browser, "cd67")
+    assert js(browser, "return maillage.network.getSelectedNodes()") == [f"a{cd67}"]
+    js(browser, "var s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new Event('input'));")
+    assert js(browser, "return maillage.state.selected") is None  # emptying the search clears the choice
+    search.send_keys("Conseil départemental du Bas-Rhin\n")
     browser.find_element("id", "focus-button").click()
-    around = set(graph["cd67"]) | {"cd67"}
-    assert set(js(browser, "return maillage.nodeView.getIds()")) == around
+    around = {actor_index(browser, a) for a in set(graph["cd67"]) | {"cd67"}}
+    assert {int(i[1:]) for i in js(browser, "return maillage.nodes.getIds()")} == around
+    assert "voisinage de Conseil départemental du Bas-Rhin" in browser.title
     browser.save_screenshot(str(ARTIFACTS / "view-focus-cd67.png"))
+    browser.find_element("id", "reset-button").click()
+
+    today = js(browser, "return maillage.edges.length")
+    js(browser, "maillage.setYear(2013, false)")  # the slider: ties begun later, or ended, are hidden
+    assert js(browser, "return maillage.edges.length") < today
+    assert "au 31/12/2013" in js(browser, "return document.getElementById('counts').textContent")
+    js(browser, "maillage.setYear(2026, true)")
+    assert js(browser, "return document.getElementById('counts').textContent").endswith("toutes les dates")
 
 
 @pytest.mark.browser
@@ -101,7 +144,8 @@ def test_hostile_names_are_shown_as_text_and_nothing_runs(examples, browser, tmp
     open_view(browser, tmp_path / "view.html")
     assert browser.title == "maillage — tout l'écosystème"
     assert js(browser, "return document.querySelectorAll('img').length") == 0
-    assert js(browser, "return maillage.nodes.get('hostile').label") == HOSTILE
+    hostile = actor_index(browser, "hostile")
+    assert js(browser, "return maillage.nodes.get(arguments[0]).fullLabel", f"a{hostile}") == HOSTILE
     js(browser, "maillage.search(arguments[0])", HOSTILE)
     details = browser.find_element("id", "details")
     assert details.text.splitlines()[0] == HOSTILE
@@ -109,8 +153,8 @@ def test_hostile_names_are_shown_as_text_and_nothing_runs(examples, browser, tmp
     # hover the actor: vis-network's tooltip shows the same text, as text
     from selenium.webdriver.common.action_chains import ActionChains
 
-    point = js(browser, "var p = maillage.network.getPositions(['hostile']).hostile;"
-                        "return maillage.network.canvasToDOM(p);")
+    point = js(browser, "var id = arguments[0], p = maillage.network.getPositions([id])[id];"
+                        "return maillage.network.canvasToDOM(p);", f"a{hostile}")
     canvas = browser.find_element("css selector", "#graph canvas")
     size = canvas.size
     ActionChains(browser).move_to_element_with_offset(
@@ -134,16 +178,92 @@ def test_hostile_names_are_shown_as_text_and_nothing_runs(examples, browser, tmp
     assert browser.title == "maillage — tout l'écosystème"
 
 
-@pytest.mark.browser
-def test_big_views_aggregate_and_say_so(browser, tmp_path):
+def _named_ecosystem(actors: int):
+    """A synthetic ecosystem on two named départements, their EPCI and communes."""
     from maillage.synthetic import planted_ecosystem
 
-    graph = planted_ecosystem(600, years=range(2020, 2022), seed=2)
-    info = export(graph, tmp_path / "big.html", max_nodes=500)
-    assert info["notice"].startswith("Vue agrégée : 600 acteurs") and info["nodes"] < 600
-    open_view(browser, tmp_path / "big.html")
-    assert js(browser, "return document.getElementById('notice').textContent") == info["notice"]
-    assert js(browser, "return maillage.nodeView.length") == info["nodes"]
+    places = []
+    for dep, dep_name in (("67", "Bas-Rhin"), ("68", "Haut-Rhin")):
+        for e in range(4):
+            for c in range(5):
+                places.append({"commune": f"{dep}{e}{c:02d}", "epcis": [f"2{dep}00000{e}"], "departement": dep,
+                               "region": "44", "population": 1000 + 500 * c})
+    graph = planted_ecosystem(actors, places=places, years=range(2015, 2025), seed=4)
+    names = {"departement:67": "Bas-Rhin", "departement:68": "Haut-Rhin", "region:44": "Grand Est"}
+    names.update({f"epci:{p['epcis'][0]}": f"Communauté {p['epcis'][0][-1]} du {p['departement']}" for p in places})
+    names.update({f"commune:{p['commune']}": f"Village {p['commune']}" for p in places})
+    graph.graph["territory_names"] = names
+    return graph
+
+
+@pytest.mark.browser
+def test_groups_by_territory_drill_down_and_back(browser, tmp_path):
+    graph = _named_ecosystem(1600)
+    info = export(graph, tmp_path / "groups.html", max_nodes=300, at="2024-12-31", proposals=True)
+    assert info["groups"] > 2
+    open_view(browser, tmp_path / "groups.html")
+    first = js(browser, "return maillage.nodes.get().map(n => n.fullLabel)")
+    assert sorted(label.split(" (")[0] for label in first) == ["Bas-Rhin", "Haut-Rhin"]  # named, not coded
+    counts = js(browser, "return document.getElementById('counts').textContent")
+    assert counts.startswith("2 groupes · 1\u202f600 acteurs · ")  # French numbers, « groupes » not « acteurs »
+    bas_rhin = js(browser, "return maillage.nodes.get().filter(n => n.fullLabel.indexOf('Bas-Rhin') === 0)[0].id")
+    point = js(browser, "var p = maillage.network.getPositions([arguments[0]])[arguments[0]];"
+                        "return maillage.network.canvasToDOM(p);", bas_rhin)
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    canvas = browser.find_element("css selector", "#graph canvas")
+    ActionChains(browser).move_to_element_with_offset(
+        canvas, int(point["x"] - canvas.size["width"] / 2), int(point["y"] - canvas.size["height"] / 2)).click().perform()
+    opened = js(browser, "return maillage.nodes.get().map(n => n.fullLabel)")
+    assert opened and all(label.startswith("Communauté ") and "du 67" in label for label in opened)  # its EPCI
+    weights = js(browser, "return maillage.edges.get().map(e => [e.title, e.width])")
+    assert weights and all("partenariat" in title for title, _ in weights)  # ties between groups, counted
+    assert len({width for _, width in weights}) > 1  # drawn by weight
+    labelled, overlaps = js(browser, OVERLAPS)
+    assert overlaps == []
+    assert "Bas-Rhin" in js(browser, "return document.getElementById('breadcrumb').textContent")
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "view-groups-bas-rhin.png"))
+    ties_2024 = js(browser, "return maillage.drawn().ties")
+    js(browser, "maillage.setYear(2017, false)")
+    assert js(browser, "return maillage.drawn().ties") < ties_2024  # the slider changes what is shown
+    browser.find_element("css selector", "#breadcrumb a").click()  # back up
+    assert len(js(browser, "return maillage.nodes.getIds()")) == 2
+    js(browser, "maillage.search(arguments[0])", "Acteur 7")  # search opens the actor's group
+    assert js(browser, "return maillage.drawn().kind") == "actors"
+    assert js(browser, "return maillage.network.getSelectedNodes()")
+
+
+def test_palette_tells_every_kind_apart_with_any_colour_vision():
+    """Okabe–Ito colours stay apart under simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009)."""
+    from maillage.views.html import KIND_COLOURS
+
+    machado = {  # severity 1.0 matrices, linear RGB
+        "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+        "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
+        "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
+    }
+
+    def linear(hex_colour):
+        values = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        return [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+
+    def lab(rgb):
+        x = 0.4124 * rgb[0] + 0.3576 * rgb[1] + 0.1805 * rgb[2]
+        y = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+        z = 0.0193 * rgb[0] + 0.1192 * rgb[1] + 0.9505 * rgb[2]
+        f = lambda t: t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116  # noqa: E731
+        fx, fy, fz = f(x / 0.95047), f(y), f(z / 1.08883)
+        return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+    colours = list(KIND_COLOURS.values())
+    assert len(set(colours)) == len(colours) == 8
+    for name, matrix in machado.items():
+        seen = [lab([max(0.0, min(1.0, sum(m * c for m, c in zip(row, linear(colour))))) for row in matrix])
+                for colour in colours]
+        closest = min(sum((a - b) ** 2 for a, b in zip(seen[i], seen[j])) ** 0.5
+                      for i in range(len(seen)) for j in range(i + 1, len(seen)))
+        assert closest >= 8, (name, closest)  # ΔE*ab: 2.3 is just noticeable; 8 tells kinds apart at a glance
 
 
 def test_gexf_and_graphml_round_trip_with_attributes(examples, tmp_path):

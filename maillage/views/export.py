@@ -18,7 +18,7 @@ from ..queries.structure import betweenness
 from .files import write_csv, write_gexf, write_graphml, write_json
 from .html import MAX_NODES, write_html
 
-__all__ = ["export", "FORMATS", "COLOR_BY", "SIZE_BY", "focus_graph", "aggregate"]
+__all__ = ["export", "FORMATS", "COLOR_BY", "SIZE_BY", "focus_graph", "aggregate", "as_of"]
 
 FORMATS = {".html": "html", ".htm": "html", ".gexf": "gexf", ".graphml": "graphml", ".json": "json", ".csv": "csv"}
 COLOR_BY = ("kind", "territory", "community")
@@ -61,6 +61,18 @@ def _proposals(graph: nx.MultiGraph, focus: str | None) -> list[dict]:
     return drawn
 
 
+def as_of(graph: nx.MultiGraph, at: str | None) -> nx.MultiGraph:
+    """The ties active at ``at`` (all of them when None), for what is computed at one date."""
+    if at is None:
+        return graph
+    current = nx.MultiGraph()
+    current.graph.update({k: v for k, v in graph.graph.items() if k != "_simple"})
+    current.add_nodes_from(graph.nodes(data=True))
+    current.add_edges_from((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)
+                           if (not d.get("start") or d["start"] <= at) and (not d.get("end") or d["end"] >= at))
+    return current
+
+
 def aggregate(graph: nx.MultiGraph, by: dict, what: str) -> nx.Graph:
     """One node per group (``by``: node → group), sized by its actors, with the ties between groups."""
     names = graph.graph.get("territory_names", {})
@@ -88,7 +100,7 @@ def aggregate(graph: nx.MultiGraph, by: dict, what: str) -> nx.Graph:
 
 def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, hops: int = 1,
            color: str = "kind", size: str = "degree", proposals: bool = False, max_nodes: int = MAX_NODES,
-           title: str | None = None, seed: int = 42, raw: bool = False) -> dict:
+           title: str | None = None, seed: int = 42, raw: bool = False, at: str | None = None) -> dict:
     """Write ``graph`` to ``out`` in the format of its suffix and return what was written.
 
     Examples
@@ -112,7 +124,7 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
     focus_id = None
     if focus is not None:
         graph, focus_id = focus_graph(graph, focus, hops)
-    sizes = _sizes(graph, size, seed)
+    sizes = _sizes(as_of(graph, at) if fmt == "html" else graph, size, seed)
     communities = None
     if color == "community" or fmt != "html":
         from ..queries.profile import communities as find_communities
@@ -132,22 +144,11 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
         return {"path": paths[0], "paths": paths, "format": fmt, "nodes": graph.number_of_nodes(),
                 "edges": graph.number_of_edges(), "proposals": 0, "notice": notice,
                 "xml_replaced": written.get("xml_replaced", 0), "csv_neutralized": written.get("neutralized")}
-    drawn = _proposals(graph, focus_id) if proposals else []
-    notice = ""
-    if graph.number_of_nodes() > max_nodes:
-        what = "community" if color == "community" else "commune"
-        by = communities if what == "community" else {n: graph.nodes[n].get("commune") or "?" for n in graph}
-        actors = graph.number_of_nodes()
-        graph = aggregate(graph, by, what)
-        sizes = {n: d["members"] for n, d in graph.nodes(data=True)}
-        communities = {n: n.split(":", 1)[1] for n in graph} if what == "community" else None
-        notice = (f"Vue agrégée : {actors:,} acteurs au-delà de la limite de {max_nodes:,} d'une vue détaillée, "
-                  f"regroupés en {graph.number_of_nodes():,} {'communes' if what == 'commune' else 'communautés'}. "
-                  "Exportez un territoire plus petit (--territory) ou le voisinage d'un acteur (--focus) "
-                  "pour le détail." + (" Les propositions ne sont pas dessinées." if drawn else ""))
-        drawn = []
+    current = as_of(graph, at)
+    drawn = _proposals(current, focus_id) if proposals else []  # computed only because the page draws them
+    names = graph.graph.get("territory_names", {})
     scope = graph.graph.get("scope") or {}
-    heading = title or "maillage — " + (scope.get("territory") or "tout l'écosystème") + (
-        f" au {scope['at']}" if scope.get("at") else "")
+    place = names.get(scope.get("territory")) or scope.get("territory") or "tout l'écosystème"
+    heading = title or ("maillage — " + place + (f" — {graph.nodes[focus_id].get('name')}" if focus_id else ""))
     return write_html(graph, out, sizes=sizes, color=color, communities=communities, proposals=drawn,
-                      notice=notice, title=heading, seed=seed)
+                      title=heading, seed=seed, at=at, limit=max_nodes, scope_name=place)

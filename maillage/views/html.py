@@ -1,45 +1,49 @@
 """The interactive HTML view: one self-contained file, drawn by vis-network (from pyvis).
 
-The layout is computed once in Python (:mod:`maillage.views.layout`, seeded) and
-shipped with the page, with physics off, so even a 5,000-actor view is interactive as soon
-as it opens. Beyond :data:`MAX_NODES` actors the view aggregates them by commune and says so.
-The vis-network library and its stylesheet are inlined and a Content-Security-Policy forbids
-any network access: the file works offline, from disk. Text from the data reaches the page
-only inside a JSON block (with ``<``, ``>`` and ``&`` escaped) and is displayed with
-``textContent`` or as vis-network's plain-text tooltips: a name can never run as HTML or script.
+The page reads at the scale of a territory. Up to :data:`~maillage.views.hierarchy.DETAIL_LIMIT`
+actors it draws them; beyond, it draws groups (EPCI within a département, départements within a
+région …, see :mod:`maillage.views.hierarchy`) tied by the number of partnerships between them, and
+a click opens a group in place, down to its actors, with a breadcrumb back up — all inside the same
+offline file. A slider shows the ecosystem as of a date. Positions are computed once in Python
+(seeded), so the page is interactive as soon as it opens.
+
+vis-network and its stylesheet are inlined and a Content-Security-Policy forbids any network
+access. Text from the data reaches the page only inside a JSON block (with ``<``, ``>`` and ``&``
+escaped) and is shown with ``textContent`` or as vis-network's plain-text tooltips: a name can never
+run as HTML or script. Colours are the Okabe–Ito palette, safe for colour-blind readers.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from pathlib import Path
 
 import networkx as nx
-from pyvis.network import Network
 
 from ..errors import UsageError
+from ..queries.common import simple_graph
 from ..vocabulary import default_vocabulary
+from .hierarchy import DETAIL_LIMIT, LEVEL_NAMES, group_tree
 from .layout import layout
 from .output import atomic_output
 
-__all__ = ["write_html", "KIND_COLOURS", "MAX_NODES", "PALETTE"]
+__all__ = ["write_html", "KIND_COLOURS", "PALETTE", "MAX_NODES"]
 
+# Okabe & Ito, "Color Universal Design" (2008): eight colours told apart with any colour vision.
 KIND_COLOURS = {
-    "association": "#2a9d8f", "company": "#e76f51", "collectivite": "#264653", "public_body": "#8d99ae",
-    "school": "#e9c46a", "foundation": "#9b5de5", "intermediary": "#f4a261", "citizen_group": "#43aa8b",
+    "association": "#009E73", "company": "#E69F00", "collectivite": "#0072B2", "public_body": "#56B4E9",
+    "school": "#F0E442", "foundation": "#CC79A7", "intermediary": "#D55E00", "citizen_group": "#000000",
 }
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"]
-PROPOSAL_COLOUR = "#d62828"
-MAX_NODES = 5_000
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+MAX_NODES = DETAIL_LIMIT  # kept for callers: beyond it the page groups actors
 _ASSETS = Path(__file__).resolve().parent
+_FONT = "DejaVu Sans, Arial, sans-serif"
 _OPTIONS = {
     "physics": {"enabled": False},
-    "layout": {"improvedLayout": False},  # vis's own pre-layout is slow on big graphs; positions are given
+    "layout": {"improvedLayout": False},
     "edges": {"smooth": False, "color": {"inherit": False}},
-    "nodes": {"shape": "dot", "font": {"size": 12}, "scaling": {"label": {"drawThreshold": 7}}},
+    "nodes": {"shape": "dot", "font": {"size": 12, "face": _FONT}, "scaling": {"label": {"enabled": False}}},
     "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True, "navigationButtons": False},
 }
 
@@ -54,39 +58,14 @@ def _vis_assets() -> tuple[str, str]:
 
 def _safe_json(value) -> str:
     """JSON that cannot close the <script> block it sits in."""
-    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+            .replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def _tooltip(graph: nx.Graph, node) -> str:
-    """Plain text: name, kind, place, themes, offers and partnerships."""
-    data, vocabulary = graph.nodes[node], default_vocabulary()
-    if data.get("aggregate"):
-        return data["tooltip"]
-    names = graph.graph.get("territory_names", {})
-    place = names.get(f"commune:{data.get('commune')}") or data.get("commune") or "?"
-    department = data.get("departement")
-    label = lambda name, codes: ", ".join(vocabulary.label(name, c) for c in codes or []) or "—"  # noqa: E731
-    ties = []
-    for other in graph.neighbors(node):
-        for edge in (graph.get_edge_data(node, other) or {}).values() if graph.is_multigraph() else [graph[node][other]]:
-            kind = vocabulary.label("partnership_kind", edge.get("kind")) if edge.get("kind") else "lien"
-            ties.append(f"{graph.nodes[other].get('name')} ({kind})")
-    ties.sort()
-    lines = [
-        str(data.get("name")),
-        f"{vocabulary.label('actor_kind', data.get('kind'))} — {place}" + (f" ({department})" if department else ""),
-        f"Thèmes : {label('theme', data.get('themes'))}",
-        f"Offre : {label('resource', data.get('offers'))}",
-        f"Recherche : {label('resource', data.get('seeks'))}",
-        f"Partenariats ({len(ties)}) : " + ("; ".join(ties[:15]) + (" …" if len(ties) > 15 else "") if ties else "aucun"),
-    ]
-    return "\n".join(lines)
-
-
-def _groups(graph: nx.Graph, color: str, communities: dict | None) -> tuple[dict, list[dict], str]:
-    """Each node's colour group, the legend, and the legend's title."""
+def _colour_groups(graph: nx.Graph, color: str, communities: dict | None) -> tuple[dict, list[dict], str]:
+    """Each actor's colour group, the legend, and the legend's title."""
     vocabulary = default_vocabulary()
+    names = graph.graph.get("territory_names", {})
     if color == "kind":
         group = {n: d.get("kind") for n, d in graph.nodes(data=True)}
         colour = lambda value, i: KIND_COLOURS.get(value, PALETTE[i % len(PALETTE)])  # noqa: E731
@@ -94,57 +73,144 @@ def _groups(graph: nx.Graph, color: str, communities: dict | None) -> tuple[dict
         title = "Types d'acteurs"
     elif color == "territory":
         group = {n: d.get("departement") or "?" for n, d in graph.nodes(data=True)}
-        names = graph.graph.get("territory_names", {})
         colour = lambda value, i: PALETTE[i % len(PALETTE)]  # noqa: E731
         label = lambda value: names.get(f"departement:{value}") or f"Département {value}"  # noqa: E731
         title = "Départements"
     elif color == "community":
-        group = {n: f"{communities.get(n, -1)}" for n in graph}
+        group = {n: str((communities or {}).get(n, -1)) for n in graph}
         colour = lambda value, i: PALETTE[i % len(PALETTE)]  # noqa: E731
         label = lambda value: f"Communauté {value}"  # noqa: E731
         title = "Communautés (Louvain)"
     else:
         raise UsageError(f"color must be kind, territory or community, got {color!r}")
-    counts = Counter(group.values())
+    counts: dict = {}
+    for value in group.values():
+        counts[value] = counts.get(value, 0) + 1
     ordered = sorted(counts, key=lambda value: (-counts[value], str(value)))
-    legend = [{"value": value, "label": label(value), "color": colour(value, i), "count": counts[value]}
+    legend = [{"value": str(value), "label": label(value), "color": colour(value, i), "count": counts[value]}
               for i, value in enumerate(ordered)]
-    return group, legend, title
+    return {n: str(v) for n, v in group.items()}, legend, title
 
 
-def _territories(graph: nx.Graph, node) -> list[str]:
-    data = graph.nodes[node]
-    return [f"{level}:{data[level]}" for level in ("commune", "departement", "region") if data.get(level)] + \
-        [f"epci:{code}" for code in data.get("epcis") or []]
+def _positions(simple: nx.Graph, groups: list[dict], leaf_of: dict, seed: int) -> tuple[dict, dict]:
+    """Actor positions inside their leaf group, and each group's position among its siblings."""
+    members: dict[int, list] = {}
+    for actor, leaf in leaf_of.items():
+        members.setdefault(leaf, []).append(actor)
+    actor_xy = {}
+    for leaf, actors in members.items():
+        actor_xy.update(_normalised(layout(simple.subgraph(sorted(actors, key=str)), seed), len(actors)))
+    group_xy = {}
+    parent_of = {i: g["parent"] for i, g in enumerate(groups)}
+    child_under = {}  # (actor, parent group) → its child group under that parent
+    for actor, leaf in leaf_of.items():
+        node = leaf
+        while parent_of[node] is not None:
+            child_under[(actor, parent_of[node])] = node
+            node = parent_of[node]
+    for index, group in enumerate(groups):
+        if not group["children"]:
+            continue
+        between = nx.Graph()
+        between.add_nodes_from(group["children"])
+        for u, v in simple.edges():
+            a, b = child_under.get((u, index)), child_under.get((v, index))
+            if a is not None and b is not None and a != b:
+                between.add_edge(a, b, weight=between.get_edge_data(a, b, {}).get("weight", 0) + 1)
+        placed = nx.spring_layout(between, seed=seed, weight="weight", iterations=100)
+        group_xy.update({child: (float(x), float(y)) for child, (x, y) in placed.items()})
+    return actor_xy, group_xy
 
 
-def _territory_options(graph: nx.Graph) -> list[dict]:
+def _normalised(positions: dict, count: int) -> dict:
+    """Positions centred and scaled so that actors sit well apart (node radii are 6–26 units), whatever the layout's scale."""
+    if not positions:
+        return {}
+    xs, ys = [p[0] for p in positions.values()], [p[1] for p in positions.values()]
+    extent = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    cx, cy, target = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2, 160 * max(count, 2) ** 0.5
+    return {node: ((x - cx) / extent * target / 1000, (y - cy) / extent * target / 1000)
+            for node, (x, y) in positions.items()}
+
+
+def _needs_by_group(graph: nx.Graph, groups: list[dict], leaf_of: dict) -> list[int]:
+    """Open needs held by each group's actors."""
+    counts = [0] * len(groups)
+    for need in graph.graph.get("needs", []):
+        node = leaf_of.get(need.get("holder"))
+        while node is not None and need.get("status", "open") == "open":
+            counts[node] += 1
+            node = groups[node]["parent"]
+    return counts
+
+
+def _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals, seed) -> dict:
+    vocabulary = default_vocabulary()
     names = graph.graph.get("territory_names", {})
-    found = Counter(t for n in graph for t in _territories(graph, n))
-    order = {"region": 0, "departement": 1, "epci": 2, "commune": 3}
-    return [{"value": t, "label": f"{names.get(t) or t} ({count})"}
-            for t, count in sorted(found.items(), key=lambda item: (order[item[0].split(":")[0]], item[0]))]
+    actors = sorted(simple, key=str)
+    index = {actor: i for i, actor in enumerate(actors)}
+    actor_xy, group_xy = _positions(simple, groups, leaf_of, seed)
+    biggest = max(sizes.values(), default=0) or 1
+    data = lambda field: [simple.nodes[a].get(field) for a in actors]  # noqa: E731
+    ties = {"a": [], "b": [], "kind": [], "start": [], "end": [], "text": []}
+    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else graph.edges(data=True)
+    for *ends, attributes in sorted(edges, key=lambda e: tuple(map(str, e[:-1]))):
+        u, v = ends[0], ends[1]
+        if u == v or u not in index or v not in index:
+            continue
+        ties["a"].append(index[u])
+        ties["b"].append(index[v])
+        ties["kind"].append(attributes.get("kind") or "lien")
+        ties["start"].append(attributes.get("start"))
+        ties["end"].append(attributes.get("end"))
+        ties["text"].append(attributes.get("description") or "")
+    needs = _needs_by_group(graph, groups, leaf_of)
+    return {
+        "actors": {"id": actors, "name": [str(n) for n in data("name")], "colour": [colour_of[a] for a in actors],
+                   "kind": data("kind"), "leaf": [leaf_of[a] for a in actors],
+                   "x": [round(actor_xy[a][0] * 1000, 1) for a in actors],
+                   "y": [round(actor_xy[a][1] * 1000, 1) for a in actors],
+                   "size": [round(6 + 20 * (sizes.get(a, 0) / biggest) ** 0.5, 2) for a in actors],
+                   "place": [names.get(f"commune:{c}") or c or "" for c in data("commune")],
+                   "themes": [d or [] for d in data("themes")], "offers": [d or [] for d in data("offers")],
+                   "seeks": [d or [] for d in data("seeks")]},
+        "ties": ties,
+        "proposals": [{"a": index[p["source"]], "b": index[p["target"]], "text": p.get("label", "")}
+                      for p in proposals if p["source"] in index and p["target"] in index],
+        "groups": [{"name": g["name"], "level": LEVEL_NAMES.get(g["level"], g["level"]), "parent": g["parent"],
+                    "children": g["children"], "actors": g["actors"], "kinds": g["kinds"], "needs": needs[i],
+                    "x": round(group_xy.get(i, (0, 0))[0] * 1000, 1), "y": round(group_xy.get(i, (0, 0))[1] * 1000, 1)}
+                   for i, g in enumerate(groups)],
+        "legend": legend,
+        "labels": {"actor_kind": dict(vocabulary.terms["actor_kind"]), "theme": dict(vocabulary.terms["theme"]),
+                   "resource": dict(vocabulary.terms["resource"]),
+                   "partnership_kind": dict(vocabulary.terms["partnership_kind"], lien="lien",
+                                            initiative="Membre d'une même initiative")},
+    }
 
 
 def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, color: str = "kind",
                communities: dict | None = None, proposals: list[dict] | None = None, notice: str = "",
-               title: str = "maillage", seed: int = 42) -> dict:
+               title: str = "maillage", seed: int = 42, at: str | None = None, limit: int = DETAIL_LIMIT,
+               scope_name: str | None = None) -> dict:
     """Write the interactive view of ``graph`` to ``path``; return what was drawn.
 
     Parameters
     ----------
     graph : networkx.Graph or MultiGraph
-        A projection (or an aggregate of one, see :mod:`maillage.views.export`).
+        A projection (all of its history: the page's slider chooses the date).
     sizes : dict, optional
-        Node → value scaling its size (degree by default).
+        Actor → value scaling its size (degree by default).
     color : {"kind", "territory", "community"}
-        What colours the nodes (and what the legend filters).
+        What colours the actors (and what the legend filters).
     communities : dict, optional
-        Node → community, for ``color="community"``.
+        Actor → community, for ``color="community"``.
     proposals : list of dict, optional
-        ``source``, ``target`` and ``label``: drawn as dashed red edges.
-    notice : str
-        Shown at the top of the page (e.g. that the view is aggregated).
+        ``source``, ``target`` and ``label``: dashed edges between actors, counts between groups.
+    at : str, optional
+        The slider's first position (ISO date); None shows every tie ever recorded.
+    limit : int
+        Most actors drawn at once; beyond, groups.
 
     Examples
     --------
@@ -157,45 +223,14 @@ def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, 
     """
     if graph is None:
         raise UsageError("write_html needs a graph, got None")
-    path = Path(path)
-    simple = nx.Graph(graph)
-    positions = layout(simple, seed)
+    simple = simple_graph(graph) if graph.is_multigraph() else graph
     sizes = sizes if sizes is not None else dict(simple.degree())
-    biggest = max(sizes.values(), default=0) or 1
-    group, legend, legend_title = _groups(graph, color, communities)
-    colours = {item["value"]: item["color"] for item in legend}
-    net = Network(height="100%", width="100%", cdn_resources="in_line")
-    for node, data in graph.nodes(data=True):
-        x, y = positions.get(node, (0.0, 0.0))
-        net.add_node(node, label=str(data.get("name")), title=_tooltip(graph, node), x=float(x), y=float(y),
-                     color=colours[group[node]], size=6 + 20 * (sizes.get(node, 0) / biggest) ** 0.5,
-                     colour_group=group[node], themes=list(data.get("themes") or []),
-                     territories=_territories(graph, node), kind=data.get("kind"))
+    colour_of, legend, legend_title = _colour_groups(simple, color, communities)
     vocabulary = default_vocabulary()
-    for number, (source, target, data) in enumerate(graph.edges(data=True)):
-        label = vocabulary.label("partnership_kind", data["kind"]) if data.get("kind") else "lien"
-        description = f" — {data['description']}" if data.get("description") else ""
-        dates = " → ".join(filter(None, (data.get("start"), data.get("end"))))
-        # appended as pyvis's add_edge would, without its duplicate scan (quadratic: 40 s at 25,000 ties)
-        net.edges.append({"from": source, "to": target, "id": f"e{number}",
-                          "title": f"{label}{description}" + (f" ({dates})" if dates else ""),
-                          "color": "#c9c9c9" if data.get("kind") == "initiative" else "#9a9a9a",
-                          "width": min(1 + (data.get("weight") or 1) ** 0.5, 8)})
-    drawn = [p for p in proposals or [] if p["source"] in graph and p["target"] in graph]
-    for number, proposal in enumerate(drawn):
-        net.edges.append({"from": proposal["source"], "to": proposal["target"], "id": f"p{number}",
-                          "title": proposal.get("label", ""), "color": PROPOSAL_COLOUR, "dashes": True, "width": 2,
-                          "proposal": True})
-    nodes, edges, *_ = net.get_network_data()
-    themes = Counter(t for n in graph for t in graph.nodes[n].get("themes") or [])
-    options = json.loads(json.dumps(_OPTIONS))
-    options["nodes"]["scaling"]["label"]["drawThreshold"] = 4 if len(nodes) <= 200 else 9  # labels on zoom
-    payload = {
-        "title": title, "notice": notice, "nodes": nodes, "edges": edges, "options": options,
-        "legend": legend, "legend_title": legend_title, "has_proposals": bool(drawn),
-        "territories": _territory_options(graph),
-        "themes": [{"value": t, "label": f"{vocabulary.label('theme', t)} ({n})"} for t, n in sorted(themes.items())],
-    }
+    groups, leaf_of = group_tree(simple, scope_name or title, limit, seed,
+                                 kind_label=lambda kind: vocabulary.label("actor_kind", kind))
+    payload = _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals or [], seed)
+    payload.update(title=title, notice=notice, legend_title=legend_title, at=at, options=_OPTIONS)
     vis_js, vis_css = _vis_assets()
     values = {"VIS_CSS": vis_css, "DATA": _safe_json(payload), "VIS_JS": vis_js,
               "TITLE": title.replace("&", "&amp;").replace("<", "&lt;")}
@@ -204,5 +239,6 @@ def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, 
     page = re.sub(r"__(VIS_CSS|DATA|TITLE|VIS_JS)__", lambda match: values[match.group(1)], template)
     with atomic_output(path) as handle:
         handle.write(page)
-    return {"path": str(path), "format": "html", "nodes": len(nodes), "edges": len(edges) - len(drawn),
-            "proposals": len(drawn), "notice": notice}
+    return {"path": str(path), "format": "html", "nodes": simple.number_of_nodes(),
+            "edges": len(payload["ties"]["a"]), "proposals": len(payload["proposals"]),
+            "groups": len(groups) - 1, "notice": notice, "bytes": len(page.encode("utf-8"))}

@@ -40,6 +40,9 @@ def atomic_output(path: str | Path, mode: str = "w", encoding: str | None = "utf
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(temporary, 0o666 & ~mask)  # the permissions a plain open() would give, not mkstemp's 0600
     try:
         with os.fdopen(descriptor, mode, encoding=encoding if "b" not in mode else None, newline=newline) as handle:
             yield handle

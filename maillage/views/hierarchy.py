@@ -1,0 +1,107 @@
+"""Groups that make a territory's graph readable: the territorial level with a readable number of groups.
+
+Beyond :data:`DETAIL_LIMIT` actors a view shows groups, not actors: the actors of a région by
+département, of a département by EPCI (intercommunalité), of an EPCI by commune. A group still too
+big is split again, down to the commune; a single commune still too big is split by community
+(Louvain), and as a last resort by kind of actor — never into "1 commune". Groups are named by the
+official names the store holds for its territories (codes only when no name is known), and each
+group knows its actors by kind and its open needs, so the page can say them in words.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import networkx as nx
+
+__all__ = ["group_tree", "DETAIL_LIMIT", "LEVEL_NAMES"]
+
+DETAIL_LIMIT = 400
+LEVEL_NAMES = {"region": "région", "departement": "département", "epci": "intercommunalité", "commune": "commune",
+               "community": "communauté", "kind": "type d'acteur", "scope": "territoire", "unknown": "lieu inconnu"}
+_LEVELS = ("region", "departement", "epci", "commune")
+
+
+def _place(data: dict, level: str) -> str | None:
+    if level == "epci":
+        return sorted(data.get("epcis") or [None], key=str)[0]
+    return data.get(level)
+
+
+def _name(names: dict, level: str, code) -> str:
+    if code is None:
+        return "Lieu inconnu"
+    territory = names.get(f"{level}:{code}") or (names.get(f"ept:{code}") if level == "epci" else None)
+    if territory:
+        return territory
+    return {"region": f"Région {code}", "departement": f"Département {code}", "epci": f"Intercommunalité {code}",
+            "commune": f"Commune {code}"}.get(level, str(code))
+
+
+def _partition(graph: nx.Graph, actors: list, level_index: int, names: dict, seed: int):
+    """The first finer level splitting ``actors`` into at least two groups: (level, {key: (name, actors)})."""
+    for index in range(level_index, len(_LEVELS)):
+        level = _LEVELS[index]
+        parts: dict = {}
+        for actor in actors:
+            parts.setdefault(_place(graph.nodes[actor], level), []).append(actor)
+        if len(parts) > 1:
+            return index + 1, level, {key: (_name(names, level, key), members) for key, members in parts.items()}
+    sub = graph.subgraph(actors)
+    if sub.number_of_edges():
+        found = nx.community.louvain_communities(sub, seed=seed)
+        if len(found) > 1:
+            ordered = sorted(found, key=lambda group: (-len(group), min(map(str, group))))
+            return len(_LEVELS), "community", {i: (f"Communauté {i + 1}", sorted(group, key=str))
+                                               for i, group in enumerate(ordered)}
+    parts = {}
+    for actor in actors:
+        parts.setdefault(graph.nodes[actor].get("kind") or "?", []).append(actor)
+    return len(_LEVELS) + 1, "kind", {key: (str(key), members) for key, members in parts.items()}
+
+
+def group_tree(graph: nx.Graph, root_name: str, limit: int = DETAIL_LIMIT, seed: int = 42,
+               kind_label=str) -> tuple[list[dict], dict]:
+    """The groups of ``graph`` (index 0 the whole scope) and each actor's leaf group.
+
+    Returns ``(groups, leaf_of)``: each group has ``name``, ``level``, ``parent``, ``children``
+    (group indexes, or None for a leaf whose actors are drawn), ``actors`` (count) and ``kinds``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph()
+    >>> G.add_nodes_from((f"a{i}", {"kind": "association", "commune": f"6748{i % 2}", "epcis": [],
+    ...                             "departement": "67", "region": "44"}) for i in range(10))
+    >>> groups, leaf_of = group_tree(G, "Bas-Rhin", limit=6)
+    >>> [g["name"] for g in groups], groups[0]["children"]
+    (['Bas-Rhin', 'Commune 67480', 'Commune 67481'], [1, 2])
+    """
+    names = graph.graph.get("territory_names", {})
+    actors = sorted(graph, key=str)
+    groups = [{"name": root_name, "level": "scope", "parent": None, "children": None, "members": actors,
+               "depth": 0}]
+    leaf_of: dict = {}
+    pending = [0]
+    while pending:
+        index = pending.pop(0)
+        group = groups[index]
+        members = group.pop("members")
+        group["actors"] = len(members)
+        group["kinds"] = dict(sorted(Counter(kind_label(graph.nodes[a].get("kind")) for a in members).items(),
+                                     key=lambda item: (-item[1], item[0])))
+        if len(members) <= limit or group["depth"] > len(_LEVELS) + 1:
+            for actor in members:
+                leaf_of[actor] = index
+            continue
+        depth, level, parts = _partition(graph, members, group["depth"], names, seed)
+        group["children"] = []
+        for key in sorted(parts, key=lambda k: (-len(parts[k][1]), str(k))):
+            name, part = parts[key]
+            group["children"].append(len(groups))
+            pending.append(len(groups))
+            groups.append({"name": name, "level": level if key is not None else "unknown", "code": key,
+                           "parent": index, "children": None, "members": part, "depth": depth})
+    for group in groups:
+        group.pop("depth", None)
+    return groups, leaf_of
