@@ -17,8 +17,10 @@ import networkx as nx
 __all__ = ["group_tree", "DETAIL_LIMIT", "LEVEL_NAMES"]
 
 DETAIL_LIMIT = 400
+MAX_GROUPS = 30  # beyond, the smallest groups are gathered into one « autres » group, opened like the others
 LEVEL_NAMES = {"region": "région", "departement": "département", "epci": "intercommunalité", "commune": "commune",
-               "community": "communauté", "kind": "type d'acteur", "scope": "territoire", "unknown": "lieu inconnu"}
+               "community": "communauté", "kind": "type d'acteur", "scope": "territoire", "unknown": "lieu inconnu",
+               "gathered": "regroupement"}
 _LEVELS = ("region", "departement", "epci", "commune")
 
 
@@ -38,6 +40,19 @@ def _name(names: dict, level: str, code) -> str:
             "commune": f"Commune {code}"}.get(level, str(code))
 
 
+def _capped(parts: dict, level: str) -> dict:
+    """At most MAX_GROUPS groups: the largest kept, the rest gathered (and split again when opened)."""
+    if len(parts) <= MAX_GROUPS:
+        return parts
+    ordered = sorted(parts, key=lambda key: (-len(parts[key][1]), str(key)))
+    kept = {key: parts[key] for key in ordered[:MAX_GROUPS - 1]}
+    rest = [actor for key in ordered[MAX_GROUPS - 1:] for actor in parts[key][1]]
+    what = {"community": "communautés", "commune": "communes", "epci": "intercommunalités",
+            "departement": "départements", "region": "régions"}.get(level, "groupes")
+    kept[("autres",)] = (f"Autres {what} ({len(ordered) - MAX_GROUPS + 1})", rest)
+    return kept
+
+
 def _partition(graph: nx.Graph, actors: list, level_index: int, names: dict, seed: int):
     """The first finer level splitting ``actors`` into at least two groups: (level, {key: (name, actors)})."""
     for index in range(level_index, len(_LEVELS)):
@@ -45,19 +60,25 @@ def _partition(graph: nx.Graph, actors: list, level_index: int, names: dict, see
         parts: dict = {}
         for actor in actors:
             parts.setdefault(_place(graph.nodes[actor], level), []).append(actor)
-        if len(parts) > 1:
-            return index + 1, level, {key: (_name(names, level, key), members) for key, members in parts.items()}
-    sub = graph.subgraph(actors)
+        largest = max(len(members) for members in parts.values())
+        if len(parts) > 1 and largest < 0.9 * len(actors):  # one part holding nearly all says nothing: go finer
+            named = {key: (_name(names, level, key), members) for key, members in parts.items()}
+            return index + 1, level, _capped(named, level)
+    sub = nx.Graph(graph.subgraph(actors))
+    alone = sorted((a for a in actors if sub.degree(a) == 0), key=str)
+    sub.remove_nodes_from(alone)
     if sub.number_of_edges():
-        found = nx.community.louvain_communities(sub, seed=seed)
-        if len(found) > 1:
-            ordered = sorted(found, key=lambda group: (-len(group), min(map(str, group))))
-            return len(_LEVELS), "community", {i: (f"Communauté {i + 1}", sorted(group, key=str))
-                                               for i, group in enumerate(ordered)}
+        found = nx.community.louvain_communities(sub, seed=seed, threshold=1e-4)
+        ordered = sorted(found, key=lambda group: (-len(group), min(map(str, group))))
+        parts = {i: (f"Communauté {i + 1}", sorted(group, key=str)) for i, group in enumerate(ordered)}
+        if alone:  # actors with no tie here are one group, not thousands of one-actor communities
+            parts["alone"] = ("Acteurs sans partenariat ici", alone)
+        if len(parts) > 1:
+            return len(_LEVELS), "community", _capped(parts, "community")
     parts = {}
     for actor in actors:
         parts.setdefault(graph.nodes[actor].get("kind") or "?", []).append(actor)
-    return len(_LEVELS) + 1, "kind", {key: (str(key), members) for key, members in parts.items()}
+    return len(_LEVELS) + 2, "kind", {key: (str(key), members) for key, members in parts.items()}
 
 
 def group_tree(graph: nx.Graph, root_name: str, limit: int = DETAIL_LIMIT, seed: int = 42,
@@ -90,18 +111,24 @@ def group_tree(graph: nx.Graph, root_name: str, limit: int = DETAIL_LIMIT, seed:
         group["actors"] = len(members)
         group["kinds"] = dict(sorted(Counter(kind_label(graph.nodes[a].get("kind")) for a in members).items(),
                                      key=lambda item: (-item[1], item[0])))
-        if len(members) <= limit or group["depth"] > len(_LEVELS) + 1:
+        if len(members) <= limit or group["depth"] > len(_LEVELS) + 1:  # small enough, or split by kind already
             for actor in members:
                 leaf_of[actor] = index
             continue
         depth, level, parts = _partition(graph, members, group["depth"], names, seed)
+        if len(parts) < 2:  # nothing splits it further: its actors are drawn, however many
+            for actor in members:
+                leaf_of[actor] = index
+            continue
         group["children"] = []
         for key in sorted(parts, key=lambda k: (-len(parts[k][1]), str(k))):
             name, part = parts[key]
+            gathered = key == ("autres",)  # the smallest groups, split again at the same level when opened
             group["children"].append(len(groups))
             pending.append(len(groups))
-            groups.append({"name": name, "level": level if key is not None else "unknown", "code": key,
-                           "parent": index, "children": None, "members": part, "depth": depth})
+            groups.append({"name": name, "level": "gathered" if gathered else level if key is not None else "unknown",
+                           "code": None if gathered else key, "parent": index, "children": None, "members": part,
+                           "depth": depth - 1 if gathered else depth})
     for group in groups:
         group.pop("depth", None)
     return groups, leaf_of

@@ -16,6 +16,7 @@ run as HTML or script. Colours are the Okabe–Ito palette, safe for colour-blin
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -94,41 +95,76 @@ def _colour_groups(graph: nx.Graph, color: str, communities: dict | None) -> tup
 
 def _positions(simple: nx.Graph, groups: list[dict], leaf_of: dict, seed: int) -> tuple[dict, dict]:
     """Actor positions inside their leaf group, and each group's position among its siblings."""
-    members: dict[int, list] = {}
-    for actor, leaf in leaf_of.items():
-        members.setdefault(leaf, []).append(actor)
+    leaves: dict[int, nx.Graph] = {}
+    for actor in sorted(leaf_of, key=str):
+        leaves.setdefault(leaf_of[actor], nx.Graph()).add_node(actor)
+    for u, v in simple.edges():  # one pass over the ties, not one subgraph view per leaf (slow at 2,000 leaves)
+        if leaf_of[u] == leaf_of[v]:
+            leaves[leaf_of[u]].add_edge(u, v)
     actor_xy = {}
-    for leaf, actors in members.items():
-        actor_xy.update(_normalised(layout(simple.subgraph(sorted(actors, key=str)), seed), len(actors)))
+    for leaf, graph in leaves.items():
+        actor_xy.update(_normalised(_leaf_layout(graph, seed), graph.number_of_nodes()))
     group_xy = {}
-    parent_of = {i: g["parent"] for i, g in enumerate(groups)}
-    child_under = {}  # (actor, parent group) → its child group under that parent
+    chains = {}  # actor → its groups from the root down to its leaf
     for actor, leaf in leaf_of.items():
-        node = leaf
-        while parent_of[node] is not None:
-            child_under[(actor, parent_of[node])] = node
-            node = parent_of[node]
-    for index, group in enumerate(groups):
-        if not group["children"]:
-            continue
-        between = nx.Graph()
-        between.add_nodes_from(group["children"])
-        for u, v in simple.edges():
-            a, b = child_under.get((u, index)), child_under.get((v, index))
-            if a is not None and b is not None and a != b:
-                between.add_edge(a, b, weight=between.get_edge_data(a, b, {}).get("weight", 0) + 1)
-        placed = nx.spring_layout(between, seed=seed, weight="weight", iterations=100)
+        chain, node = [], leaf
+        while node is not None:
+            chain.append(node)
+            node = groups[node]["parent"]
+        chains[actor] = chain[::-1]
+    between = {i: nx.Graph() for i, g in enumerate(groups) if g["children"]}
+    for index, graph in between.items():
+        graph.add_nodes_from(groups[index]["children"])
+    for u, v in simple.edges():  # one pass: each tie counts between the two groups where its ends part
+        a, b = chains[u], chains[v]
+        depth = 0
+        while depth < len(a) and depth < len(b) and a[depth] == b[depth]:
+            depth += 1
+        if 0 < depth < len(a) and depth < len(b):
+            graph = between[a[depth - 1]]
+            graph.add_edge(a[depth], b[depth], weight=graph.get_edge_data(a[depth], b[depth], {}).get("weight", 0) + 1)
+    for graph in between.values():  # groups sit further apart than actors: they are drawn up to 40 units wide
+        for _, _, data in graph.edges(data=True):  # damped, so one heavy tie does not fling light ones away
+            data["pull"] = 1 + math.log(data["weight"])
+        placed = _normalised(_leaf_layout(graph, seed, weight="pull"), graph.number_of_nodes(), spacing=260)
         group_xy.update({child: (float(x), float(y)) for child, (x, y) in placed.items()})
     return actor_xy, group_xy
 
 
-def _normalised(positions: dict, count: int) -> dict:
+def _leaf_layout(graph: nx.Graph, seed: int, weight: str | None = None) -> dict:
+    """Actors of one leaf group: the tied ones by spring layout (seeded; pivot MDS when many), the others on a
+    grid beside them; a few actors on a circle."""
+    if graph.number_of_nodes() <= 3:
+        return nx.circular_layout(graph)
+    alone = sorted((v for v in graph if graph.degree(v) == 0), key=str)
+    tied = graph.subgraph(v for v in graph if graph.degree(v) > 0)
+    if tied.number_of_nodes() > DETAIL_LIMIT:
+        positions = {v: (x / 1000, y / 1000) for v, (x, y) in layout(nx.Graph(tied), seed).items()}
+    elif tied.number_of_nodes():
+        iterations = min(40, max(15, tied.number_of_nodes()))
+        positions = dict(nx.spring_layout(nx.Graph(tied), seed=seed, iterations=iterations, method="force",
+                                          weight=weight))
+    else:
+        positions = {}
+    if alone:
+        xs = [p[0] for p in positions.values()] or [0.0]
+        ys = [p[1] for p in positions.values()] or [0.0]
+        side = max(1, round(len(alone) ** 0.5))
+        extent = max(max(xs) - min(xs), max(ys) - min(ys))
+        step = extent / max(side, 6) if positions and extent else 1.0  # close beside the tied ones, not far away
+        left = max(xs) + step if positions else 0.0
+        for k, v in enumerate(alone):
+            positions[v] = (left + (k % side) * step, min(ys) + (k // side) * step)
+    return positions
+
+
+def _normalised(positions: dict, count: int, spacing: float = 160) -> dict:
     """Positions centred and scaled so that actors sit well apart (node radii are 6–26 units), whatever the layout's scale."""
     if not positions:
         return {}
     xs, ys = [p[0] for p in positions.values()], [p[1] for p in positions.values()]
     extent = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    cx, cy, target = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2, 160 * max(count, 2) ** 0.5
+    cx, cy, target = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2, spacing * max(count, 2) ** 0.5
     return {node: ((x - cx) / extent * target / 1000, (y - cy) / extent * target / 1000)
             for node, (x, y) in positions.items()}
 
