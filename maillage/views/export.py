@@ -6,7 +6,6 @@ GEXF spells), ``.json`` (node-link) and ``.csv`` (a nodes and an edges table).
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import networkx as nx
@@ -18,7 +17,7 @@ from ..queries.structure import betweenness
 from .files import write_csv, write_gexf, write_graphml, write_json
 from .html import MAX_NODES, write_html
 
-__all__ = ["export", "FORMATS", "COLOR_BY", "SIZE_BY", "focus_graph", "aggregate", "as_of"]
+__all__ = ["export", "FORMATS", "COLOR_BY", "SIZE_BY", "focus_graph", "as_of"]
 
 FORMATS = {".html": "html", ".htm": "html", ".gexf": "gexf", ".graphml": "graphml", ".json": "json", ".csv": "csv"}
 COLOR_BY = ("kind", "territory", "community")
@@ -71,31 +70,6 @@ def as_of(graph: nx.MultiGraph, at: str | None) -> nx.MultiGraph:
     current.add_edges_from((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)
                            if (not d.get("start") or d["start"] <= at) and (not d.get("end") or d["end"] >= at))
     return current
-
-
-def aggregate(graph: nx.MultiGraph, by: dict, what: str) -> nx.Graph:
-    """One node per group (``by``: node → group), sized by its actors, with the ties between groups."""
-    names = graph.graph.get("territory_names", {})
-    members: dict = {}
-    for node, group in by.items():
-        members.setdefault(group, []).append(node)
-    summary = nx.Graph(territory_names=names, scope=graph.graph.get("scope"))
-    for group, nodes in members.items():
-        kinds = Counter(graph.nodes[n].get("kind") for n in nodes)
-        themes = Counter(t for n in nodes for t in graph.nodes[n].get("themes") or [])
-        first = graph.nodes[nodes[0]]
-        label = (names.get(f"commune:{group}") or str(group)) if what == "commune" else f"Communauté {group}"
-        tooltip = "\n".join([f"{label} : {len(nodes)} acteurs"] + [f"{k} : {v}" for k, v in kinds.most_common()])
-        summary.add_node(f"{what}:{group}", name=f"{label} ({len(nodes)})", kind=kinds.most_common(1)[0][0],
-                         themes=[t for t, _ in themes.most_common(3)], aggregate=True, tooltip=tooltip,
-                         commune=first.get("commune") if what == "commune" else None,
-                         departement=first.get("departement"), region=first.get("region"), members=len(nodes))
-    for u, v in graph.edges():
-        a, b = f"{what}:{by[u]}", f"{what}:{by[v]}"
-        if a != b:
-            weight = summary.get_edge_data(a, b, {}).get("weight", 0)
-            summary.add_edge(a, b, weight=weight + 1, kind=None)
-    return summary
 
 
 def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, hops: int = 1,
