@@ -519,8 +519,10 @@ def export(out, store, territory, at, focus, hops, color, size, proposals, raw, 
         return
     for path in result.get("paths", [result["path"]]):
         click.echo(f"wrote {path}")
-    click.echo(f"{result['nodes']} nodes, {result['edges']} edges"
-               + (f", {result['proposals']} proposals" if result["proposals"] else ""))
+    click.echo(f"{result['nodes']:,} actors, {result['edges']:,} ties over all dates"
+               + (f", {result['proposals']} proposals" if result["proposals"] else "")
+               + (f", {result['groups']:,} groups" if result.get("groups") else "")
+               + (f"; {result['bytes'] / 2**20:.1f} MiB" if result.get("bytes") else ""))
     if result["notice"]:
         click.echo(result["notice"])
 
