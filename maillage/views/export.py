@@ -60,6 +60,20 @@ def _proposals(graph: nx.MultiGraph, focus: str | None) -> list[dict]:
     return drawn
 
 
+def _active(data: dict, at: str | None) -> bool:
+    return at is None or ((not data.get("start") or data["start"] <= at) and (not data.get("end") or data["end"] >= at))
+
+
+def _active_degree(graph: nx.MultiGraph, at: str | None) -> dict:
+    """Each actor's number of distinct partners through ties active at ``at``."""
+    partners: dict = {node: set() for node in graph}
+    for u, v, data in graph.edges(data=True):
+        if u != v and _active(data, at):
+            partners[u].add(v)
+            partners[v].add(u)
+    return {node: len(found) for node, found in partners.items()}
+
+
 def as_of(graph: nx.MultiGraph, at: str | None) -> nx.MultiGraph:
     """The ties active at ``at`` (all of them when None), for what is computed at one date."""
     if at is None:
@@ -67,8 +81,7 @@ def as_of(graph: nx.MultiGraph, at: str | None) -> nx.MultiGraph:
     current = nx.MultiGraph()
     current.graph.update({k: v for k, v in graph.graph.items() if k != "_simple"})
     current.add_nodes_from(graph.nodes(data=True))
-    current.add_edges_from((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)
-                           if (not d.get("start") or d["start"] <= at) and (not d.get("end") or d["end"] >= at))
+    current.add_edges_from((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True) if _active(d, at))
     return current
 
 
@@ -98,7 +111,10 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
     focus_id = None
     if focus is not None:
         graph, focus_id = focus_graph(graph, focus, hops)
-    sizes = _sizes(as_of(graph, at) if fmt == "html" else graph, size, seed)
+    if fmt == "html" and size == "degree":
+        sizes = _active_degree(graph, at)  # without copying a région's graph to count its ties at one date
+    else:
+        sizes = _sizes(as_of(graph, at) if fmt == "html" else graph, size, seed)
     communities = None
     if color == "community" or fmt != "html":
         from ..queries.profile import communities as find_communities
@@ -118,8 +134,7 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
         return {"path": paths[0], "paths": paths, "format": fmt, "nodes": graph.number_of_nodes(),
                 "edges": graph.number_of_edges(), "proposals": 0, "notice": notice,
                 "xml_replaced": written.get("xml_replaced", 0), "csv_neutralized": written.get("neutralized")}
-    current = as_of(graph, at)
-    drawn = _proposals(current, focus_id) if proposals else []  # computed only because the page draws them
+    drawn = _proposals(as_of(graph, at), focus_id) if proposals else []  # computed only because the page draws them
     names = graph.graph.get("territory_names", {})
     scope = graph.graph.get("scope") or {}
     place = names.get(scope.get("territory")) or scope.get("territory") or "tout l'écosystème"
