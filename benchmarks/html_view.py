@@ -56,6 +56,26 @@ def time_pyvis(driver, path: Path, timeout: float) -> float | None:
     return None
 
 
+# At the initial fit: labels drawn, pairs of label boxes that overlap, share of the canvas the drawing spans.
+LEGIBILITY = """
+    var net = maillage.network, c = document.getElementById('graph'), boxes = [], l = 1e9, t = 1e9, r = -1e9, b = -1e9;
+    maillage.nodes.get().forEach(function (n) {
+      var p = net.canvasToDOM(net.getPositions([n.id])[n.id]);
+      l = Math.min(l, p.x); t = Math.min(t, p.y); r = Math.max(r, p.x); b = Math.max(b, p.y);
+      if (!n.label || !n.label.trim()) return;
+      var x = net.getBoundingBox(n.id), u = net.canvasToDOM({x: x.left, y: x.top}), v = net.canvasToDOM({x: x.right, y: x.bottom});
+      boxes.push([u.x, u.y, v.x, v.y]);
+    });
+    var overlaps = 0;
+    for (var i = 0; i < boxes.length; i++) for (var j = i + 1; j < boxes.length; j++) {
+      var p = boxes[i], q = boxes[j];
+      if (p[0] < q[2] && q[0] < p[2] && p[1] < q[3] && q[1] < p[3]) overlaps++;
+    }
+    return {nodes: maillage.nodes.length, labels: boxes.length, overlaps: overlaps,
+            fill: Math.max((r - l) / c.clientWidth, (b - t) / c.clientHeight), first: maillage.drawn().kind,
+            heading: document.getElementById('counts').textContent};"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actors", type=int, default=5000)
@@ -84,12 +104,16 @@ def main() -> None:
     try:
         ours = open_view(driver, folder / "maillage.html", timeout=args.timeout)
         ready_ms = driver.execute_script("return window.maillageReadyMs")
+        legibility = driver.execute_script(LEGIBILITY)
         theirs = None if args.no_pyvis else time_pyvis(driver, folder / "pyvis.html", args.timeout)
     finally:
         driver.quit()
     print(f"{info['nodes']:,} actors, {info['edges']:,} ties, {info['groups']:,} groups; projection {projected:.1f} s, "
           f"maillage export (groups, layouts, page) {written:.1f} s, "
           f"{(folder / 'maillage.html').stat().st_size / 2**20:.1f} MiB")
+    print(f"first screen: {legibility['nodes']} {legibility['first']}, {legibility['labels']} labels, "
+          f"{legibility['overlaps']} overlapping, drawing spans {legibility['fill']:.0%} of the canvas; "
+          f"« {legibility['heading']} »")
     print(f"{'view':24}{'interactive after':>20}")
     print(f"{'maillage':24}{ours:>18.1f} s   (first drawing at {ready_ms / 1000:.1f} s after navigation)")
     if not args.no_pyvis:

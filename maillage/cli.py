@@ -296,9 +296,14 @@ def _project(source, territory=None, at=None):
 
     try:
         scope = Scope.parse(territory, at)
+        graph = cached_project(source, scope)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    return cached_project(source, scope)
+    except NotFoundError as exc:  # a territory the store does not know: the call is wrong, whatever its spelling
+        raise UsageError(f"{exc} (the store knows no such territory; `maillage stats` lists what it holds)") from exc
+    if territory and graph.number_of_nodes() == 0:
+        click.echo(f"No actor in territory {scope.territory}.", err=True)
+    return graph
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str]]) -> None:

@@ -146,3 +146,11 @@ def test_analysis_errors_and_exit_codes(loaded):
     assert result.exit_code == 2 and "not a date: 'someday'" in result.output
     result = loaded("bridges", "--territory", "region:")
     assert result.exit_code == 2
+
+
+def test_territories_the_store_does_not_know_are_usage_errors_in_every_spelling(loaded):
+    for spelling in ("999", "region:99", "epci:123456789"):
+        result = loaded("gaps", "--territory", spelling)
+        assert result.exit_code == 2, (spelling, result.output)
+    result = loaded("profile", "13")  # a real département with nobody seated there: said, not an error
+    assert result.exit_code == 0 and "No actor in territory departement:13." in result.output
