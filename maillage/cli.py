@@ -107,7 +107,15 @@ class _Group(click.Group):
                                        "bug in maillage: please report it, with MAILLAGE_DEBUG=1 for the details") from exc
 
 
-@click.group(cls=_Group)
+QUICK_START = """\b
+Quick start:
+  maillage demo --out maillage-demo           # the example ecosystem, its gaps and its view
+  maillage load actors.csv partnerships.csv   # your own files, into ./maillage.db
+  maillage gaps                               # who could meet each open need, through whom
+Shell completion: eval "$(_MAILLAGE_COMPLETE=bash_source maillage)" (zsh_source, fish_source)."""
+
+
+@click.group(cls=_Group, epilog=QUICK_START)
 @click.version_option(__version__, prog_name="maillage")
 def cli():
     """maillage: a territory's actors and partnerships as a knowledge graph."""
@@ -139,6 +147,8 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
     or French open data as published (COG, RNA, SIRENE, SCDL subsidies, QPV).
 
     The files are loaded in dependency order as one unit: all or nothing.
+
+    Example: maillage load actors.csv partnerships.csv needs.csv --on-error skip
     """
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # a terminated load cleans up like an interrupted one
     with _errors(), _json_failure(as_json), _no_new_store_on_failure(store):
@@ -206,7 +216,10 @@ def _print_report(report, as_json: bool, quiet: bool) -> None:
 @store_option
 @json_option
 def stats(store, as_json):
-    """Count what the store holds."""
+    """Count what the store holds.
+
+    Example: maillage stats --store maillage-demo/maillage.db
+    """
     with _errors(), open_store(store, read_only=True) as source:
         counts = source.stats()
     if as_json:
@@ -331,7 +344,10 @@ def _cell(value) -> str:
 @weights_option
 @json_option
 def gaps(store, territory, at, reach, top, weights_file, as_json):
-    """For each open need: who could meet it, and who could introduce them."""
+    """For each open need: who could meet it, and who could introduce them.
+
+    Example: maillage gaps --territory 67 --reach region
+    """
     from .queries import gaps as analyse_gaps
 
     with _errors(), open_store(store, read_only=True) as source:
@@ -356,7 +372,10 @@ def gaps(store, territory, at, reach, top, weights_file, as_json):
               show_default=True, help="Probability that every betweenness interval holds at once.")
 @json_option
 def bridges(store, territory, at, top, error, confidence, as_json):
-    """Who holds the ecosystem together: brokers, structural holes, cut points."""
+    """Who holds the ecosystem together: brokers, structural holes, cut points.
+
+    Example: maillage bridges --territory region:44 --error 0.02
+    """
     from .queries import bridges as analyse_bridges
 
     with _errors(), open_store(store, read_only=True) as source:
@@ -392,7 +411,10 @@ def bridges(store, territory, at, top, error, confidence, as_json):
 @weights_option
 @json_option
 def allies(actor, store, territory, at, need, reach, top, weights_file, as_json):
-    """Potential allies of ACTOR (an id, key, SIREN, RNA or name), with reasons and introducers."""
+    """Potential allies of ACTOR (an id, key, SIREN, RNA or name), with reasons and introducers.
+
+    Example: maillage allies "Banque Alimentaire du Bas-Rhin" --need ba67-tracabilite
+    """
     from .queries import allies as find_allies
 
     with _errors(), open_store(store, read_only=True) as source:
@@ -417,7 +439,10 @@ def allies(actor, store, territory, at, need, reach, top, weights_file, as_json)
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True)
 @json_option
 def profile(territory, store, at, top, as_json):
-    """The ecosystem of TERRITORY (all of it by default) at a glance."""
+    """The ecosystem of TERRITORY (all of it by default) at a glance.
+
+    Example: maillage profile 67 --at 2020-01-01
+    """
     from .queries import profile as summarise
 
     with _errors(), open_store(store, read_only=True) as source:
@@ -512,6 +537,8 @@ def export(out, store, territory, at, focus, hops, color, size, proposals, raw, 
 
     CSV cells that a spreadsheet would run as formulas (starting with = + - @, a tab or a CR) get a
     leading apostrophe unless --raw; XML formats replace characters XML cannot hold.
+
+    Example: maillage export view.html --territory 67 --proposals
     """
     from .views import export as write_export
 
@@ -538,7 +565,10 @@ def export(out, store, territory, at, focus, hops, color, size, proposals, raw, 
 @click.option("--examples", type=click.Path(exists=True, file_okay=False), help="Example files (default: examples/).")
 @json_option
 def demo(out_dir, examples, as_json):
-    """Load the example ecosystem into a fresh store, find the gaps, write the interactive view."""
+    """Load the example ecosystem into a fresh store, find the gaps, write the interactive view.
+
+    Example: maillage demo --out maillage-demo && maillage gaps --store maillage-demo/maillage.db
+    """
     from .demo import run_demo
 
     with _errors():

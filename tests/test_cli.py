@@ -18,11 +18,15 @@ def run(tmp_path, monkeypatch):
     return _run
 
 
-def test_every_command_has_help(run):
+def test_every_command_has_help_with_an_example_and_the_group_a_quick_start(run):
     for name, command in cli.commands.items():
         assert command.help, name
         result = run(name, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
+        assert f"Example: maillage {name}" in result.output, name
+    assert run("--help").output.rstrip().endswith(
+        'Shell completion: eval "$(_MAILLAGE_COMPLETE=bash_source maillage)" (zsh_source, fish_source).')
+    assert "Quick start:\n    maillage demo --out maillage-demo" in run("--help").output
 
 
 def test_load_then_stats_is_stable(run, example_files):
