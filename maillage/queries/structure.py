@@ -123,32 +123,65 @@ def sample_size(error: float, confidence: float, vertex_diameter: int, constant:
     return math.ceil(constant / error ** 2 * (log_term + math.log(1 / (1 - confidence))))
 
 
-def _sampled_paths(adjacency, matrix, n: int, samples: int, rng: random.Random) -> list[int]:
+def _half(adjacency, frontier: list[int], dist: dict, sigma: dict, depth: int) -> list[int]:
+    """Expand one side of a bidirectional search by one full level; return the new frontier."""
+    following = []
+    for v in frontier:
+        for w in adjacency[v]:
+            if w not in dist:
+                dist[w], sigma[w] = depth, sigma[v]
+                following.append(w)
+            elif dist[w] == depth:
+                sigma[w] += sigma[v]
+    return following
+
+
+def _walk(adjacency, start: int, dist: dict, sigma: dict, rng: random.Random, counts: list[int], end: int) -> None:
+    """From ``start`` back to the side's origin, each step drawn with probability σ(w)/σ(v); count the nodes."""
+    v = start
+    while dist[v] > 0:
+        before = [w for w in adjacency[v] if dist.get(w) == dist[v] - 1]
+        v = rng.choices(before, weights=[sigma[w] for w in before])[0] if len(before) > 1 else before[0]
+        if v != end:
+            counts[v] += 1
+
+
+def _sample_path(adjacency, s: int, t: int, rng: random.Random, counts: list[int]) -> None:
+    """Draw one shortest s–t path uniformly (balanced bidirectional search) and count its interior nodes.
+
+    Both sides grow a whole level at a time, the smaller frontier first, until they touch: the
+    touching nodes w at the forward side's newest level carry σ_s(w)·σ_t(w) of the σ_st shortest
+    paths, so drawing w in proportion, then each side back to its origin, draws a path uniformly.
+    """
+    dist_s, sigma_s, dist_t, sigma_t = {s: 0}, {s: 1}, {t: 0}, {t: 1}
+    front_s, front_t, depth_s, depth_t = [s], [t], 0, 0
+    while front_s and front_t:
+        if sum(len(adjacency[v]) for v in front_s) <= sum(len(adjacency[v]) for v in front_t):
+            depth_s += 1
+            front_s = _half(adjacency, front_s, dist_s, sigma_s, depth_s)
+            meeting = [w for w in front_s if w in dist_t]
+        else:
+            depth_t += 1
+            front_t = _half(adjacency, front_t, dist_t, sigma_t, depth_t)
+            meeting = [w for w in front_t if w in dist_s]
+        if meeting:
+            shortest = min(dist_s[w] + dist_t[w] for w in meeting)
+            meeting = [w for w in meeting if dist_s[w] + dist_t[w] == shortest]
+            w = rng.choices(meeting, weights=[sigma_s[u] * sigma_t[u] for u in meeting])[0]
+            if w not in (s, t):
+                counts[w] += 1
+            _walk(adjacency, w, dist_s, sigma_s, rng, counts, s)
+            _walk(adjacency, w, dist_t, sigma_t, rng, counts, t)
+            return
+
+
+def _sampled_paths(adjacency, n: int, samples: int, rng: random.Random) -> list[int]:
     """How many of ``samples`` uniformly drawn (source, target, shortest path) triples pass through each node."""
-    by_source: dict[int, list[int]] = {}
+    counts = [0] * n
     for _ in range(samples):
         s = rng.randrange(n)
         t = rng.randrange(n - 1)
-        by_source.setdefault(s, []).append(t + (t >= s))
-    counts = [0] * n
-    order = sorted(by_source)
-    batch = max(1, min(64, 4_000_000 // n))
-    for first in range(0, len(order), batch):
-        sources = order[first:first + batch]
-        dist, sigma = _forward(matrix, sources)
-        for column, s in enumerate(sources):
-            d, paths = dist[:, column].tolist(), sigma[:, column].tolist()
-            for t in by_source[s]:
-                v = t
-                if d[v] <= 0:  # unreachable: the pair has no path
-                    continue
-                while True:  # walk back along a shortest path drawn with probability σ(w)/σ(v)
-                    before = [w for w in adjacency[v] if d[w] == d[v] - 1]
-                    w = rng.choices(before, weights=[paths[u] for u in before])[0] if len(before) > 1 else before[0]
-                    if w == s:
-                        break
-                    counts[w] += 1
-                    v = w
+        _sample_path(adjacency, s, t + (t >= s), rng, counts)
     return counts
 
 
@@ -199,7 +232,7 @@ def betweenness(graph: nx.Graph, error: float | None = None, confidence: float =
         return {"values": dict(zip(nodes, values)), "interval": {v: [x, x] for v, x in zip(nodes, values)},
                 "error": 0.0, "confidence": 1.0, "method": "exact", "samples": n,
                 "vertex_diameter_bound": vertex_diameter}
-    counts = _sampled_paths(adjacency, _adjacency_matrix(adjacency), n, pairs, random.Random(seed))
+    counts = _sampled_paths(adjacency, n, pairs, random.Random(seed))
     # ordered pairs → NetworkX's normalization: b_nx = b_RK · n / (n − 2), and so is the error
     scale, half = n / ((n - 2) * pairs), error * n / (n - 2)
     values = [count * scale for count in counts]
