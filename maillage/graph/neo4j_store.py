@@ -22,32 +22,13 @@ from ..errors import StoreError, UsageError
 from ..scratch import make_scratch
 from . import cypher
 from .sqlite_store import SQLiteStore
-from .store import ROW_FIELDS, ActorFilter, LoadSession, Store, merge_rows, redact
+from .store import ROW_FIELDS, ActorFilter, LoadSession, Store, merge_patch, merge_rows, redact
 
 __all__ = ["Neo4jStore", "Neo4jLoadSession", "merge_patch"]
 
 WRITE_ORDER = ("territories", "actors", "partnerships", "initiatives", "needs")
 _PROVENANCE = ("extra", "source_file", "source_line")
 _LISTS = {"themes", "offers", "seeks", "operates_in", "resources", "parents", "keys", "members"}
-
-
-def merge_patch(stored: dict, patch: dict) -> dict:
-    """Merge ``patch`` into ``stored`` as JSON Merge Patch (RFC 7396) does, like SQLite's json_patch.
-
-    Examples
-    --------
-    >>> merge_patch({"a": 1, "b": {"c": 2}}, {"b": {"d": 3}, "a": None})
-    {'b': {'c': 2, 'd': 3}}
-    """
-    merged = dict(stored)
-    for key, value in patch.items():
-        if value is None:
-            merged.pop(key, None)
-        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = merge_patch(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:

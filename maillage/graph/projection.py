@@ -20,7 +20,7 @@ from ..errors import NotFoundError
 from ..model import parse_date, parse_territory_ref
 from .store import ActorFilter, Store
 
-__all__ = ["Scope", "project", "territory_filter", "ancestors", "places", "today"]
+__all__ = ["Scope", "project", "territory_filter", "ancestors", "places", "today", "active"]
 
 
 def today() -> str:
@@ -187,7 +187,8 @@ def _project(store: Store, scope: Scope) -> nx.MultiGraph:
     return graph
 
 
-def _active(row: dict, at: str | None) -> bool:
+def active(row: dict, at: str | None) -> bool:
+    """Whether a tie (or initiative) with ``start``/``end`` is under way at ``at`` (always when None)."""
     return at is None or ((not row.get("start") or row["start"] <= at) and (not row.get("end") or row["end"] >= at))
 
 
@@ -195,7 +196,7 @@ def _add_initiatives(graph: nx.MultiGraph, store: Store, scope: Scope) -> dict:
     initiatives = {}
     for row in store.initiative_rows():
         members = [m for m in row["members"] if m["actor"] in graph]
-        if not members or not _active(row, scope.at):
+        if not members or not active(row, scope.at):
             continue
         initiatives[row["id"]] = row
         if scope.partnership_kinds is not None and "initiative" not in scope.partnership_kinds:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..errors import UsageError
 
 __all__ = ["Store", "LoadSession", "ActorFilter", "open_store", "default_store_uri", "NEO4J_SCHEMES",
-           "ROW_FIELDS", "LIST_FIELDS", "content_of", "merge_rows", "redact"]
+           "ROW_FIELDS", "LIST_FIELDS", "content_of", "merge_patch", "merge_rows", "redact"]
 
 _URI_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:/{0,2}[^\s/:@]*:)[^\s@]*@")
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
@@ -60,13 +60,20 @@ def content_of(kind: str, row: dict | None) -> dict | None:
     return content
 
 
-def _merge_patch(stored: dict, patch: dict) -> dict:
+def merge_patch(stored: dict, patch: dict) -> dict:
+    """Merge ``patch`` into ``stored`` as JSON Merge Patch (RFC 7396) does, like SQLite's json_patch.
+
+    Examples
+    --------
+    >>> merge_patch({"a": 1, "b": {"c": 2}}, {"b": {"d": 3}, "a": None})
+    {'b': {'c': 2, 'd': 3}}
+    """
     merged = dict(stored)
     for key, value in patch.items():
         if value is None:
             merged.pop(key, None)
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge_patch(merged[key], value)
+            merged[key] = merge_patch(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -88,7 +95,7 @@ def merge_rows(kind: str, stored: dict | None, given: dict | None) -> dict | Non
     merged = dict(stored)
     for name, value in given.items():
         if name == "extra":
-            merged["extra"] = _merge_patch(stored.get("extra") or {}, value or {})
+            merged["extra"] = merge_patch(stored.get("extra") or {}, value or {})
         elif name == "keys":
             merged["keys"] = sorted(set(stored.get("keys") or []) | set(value or []))
         elif name in LIST_FIELDS:

@@ -11,6 +11,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import OutputError, UsageError
+from ..graph.projection import active
 from ..queries.bridges import DEFAULT_ERROR, EXACT_LIMIT, bridges
 from ..queries.common import resolve_actor, simple_graph
 from ..queries.structure import betweenness
@@ -60,15 +61,11 @@ def _proposals(graph: nx.MultiGraph, focus: str | None) -> list[dict]:
     return drawn
 
 
-def _active(data: dict, at: str | None) -> bool:
-    return at is None or ((not data.get("start") or data["start"] <= at) and (not data.get("end") or data["end"] >= at))
-
-
 def _active_degree(graph: nx.MultiGraph, at: str | None) -> dict:
     """Each actor's number of distinct partners through ties active at ``at``."""
     partners: dict = {node: set() for node in graph}
     for u, v, data in graph.edges(data=True):
-        if u != v and _active(data, at):
+        if u != v and active(data, at):
             partners[u].add(v)
             partners[v].add(u)
     return {node: len(found) for node, found in partners.items()}
@@ -81,7 +78,7 @@ def as_of(graph: nx.MultiGraph, at: str | None) -> nx.MultiGraph:
     current = nx.MultiGraph()
     current.graph.update({k: v for k, v in graph.graph.items() if k != "_simple"})
     current.add_nodes_from(graph.nodes(data=True))
-    current.add_edges_from((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True) if _active(d, at))
+    current.add_edges_from((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True) if active(d, at))
     return current
 
 

@@ -92,6 +92,7 @@ def payment_dates(value) -> str | None:
 def translate(heads, filters, *, resolve=None, known=None, progress=None, **_):
     """Yield one :class:`SourceRow` per subsidy row (its new parties, then the grant)."""
     seen: dict[str, tuple[str, str]] = {}  # party key → (name, file:line) of its first row in this load
+    lookup = _Stored(known)
     for head in heads:
         mapping = _columns(head.header)
         columns = {name: column for column, name in mapping.items()}
@@ -101,7 +102,21 @@ def translate(heads, filters, *, resolve=None, known=None, progress=None, **_):
                                                             {"__problem__": str(raw)})])
                 continue
             row = {mapping.get(column, column): value for column, value in raw.items() if column is not None}
-            yield _subsidy(head, line, row, columns, seen, known)
+            yield _subsidy(head, line, row, columns, seen, lookup)
+
+
+class _Stored:
+    """What the store held of each party before this load, asked once per party (a grantor is on every row)."""
+
+    def __init__(self, known):
+        self.known, self.answers = known, {}
+
+    def __call__(self, keys) -> dict:
+        missing = [key for key in keys if key not in self.answers]
+        if missing:
+            found = self.known(missing) if self.known else {}
+            self.answers.update({key: found.get(key) for key in missing})
+        return {key: self.answers[key] for key in keys if self.answers[key] is not None}
 
 
 def _field_names(columns: dict[str, str]) -> dict[str, str]:
@@ -119,7 +134,7 @@ def _subsidy(head, line, row, columns, seen, known) -> SourceRow:
     names = _field_names(columns)
     grantor = grantor_party(row)
     beneficiary = beneficiary_party(row, grantor)
-    stored = known([p.key for p in (grantor, beneficiary) if p.key]) if known else {}
+    stored = known([p.key for p in (grantor, beneficiary) if p.key])
     for party, role in ((grantor, "grantor"), (beneficiary, "beneficiary")):
         if party.key is None:
             continue
