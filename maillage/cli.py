@@ -27,12 +27,19 @@ from .loaders.formats import ENCODINGS, FORMATS
 from .loaders.kinds import KIND_ORDER
 from .loaders.pipeline import ON_ERROR, load_files
 from .vocabulary import Vocabulary
+from .cli_language import TranslatedCommand, translated_help
+from .cli_language import start as start_language
+from .i18n import LANGUAGES, N_, _, number
+from .render import (allies_lines, bridges_lines, evaluate_lines, export_lines, gaps_lines, profile_lines,
+                     scope_line, stats_lines)
 
 PROGRESS_MIN_BYTES = 256 * 1024
 
 store_option = click.option("--store", envvar="MAILLAGE_STORE", default=default_store_uri, show_default="./maillage.db",
-                            help="SQLite file or neo4j:// / bolt:// URI (env MAILLAGE_STORE).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+                            help=N_("SQLite file or neo4j:// / bolt:// URI (env MAILLAGE_STORE)."))
+json_option = click.option("--json", "as_json", is_flag=True, help=N_("Print machine-readable JSON."))
+explain_option = click.option("--explain", is_flag=True,
+                              help=N_("Name the measure behind each reason, with its value."))
 
 
 def _echo_json(value) -> None:
@@ -50,10 +57,10 @@ def _errors():
         raise click.ClickException(redact(str(exc))) from exc
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            raise click.ClickException(f"the store is busy ({exc}): another program holds its lock") from exc
-        raise click.ClickException(f"the store cannot be read: {exc}") from exc
+            raise click.ClickException(_("the store is busy ({exc}): another program holds its lock").format(exc=exc)) from exc
+        raise click.ClickException(_("the store cannot be read: {exc}").format(exc=exc)) from exc
     except sqlite3.DatabaseError as exc:
-        raise click.ClickException(f"the database file is damaged or is not SQLite ({exc})") from exc
+        raise click.ClickException(_("the database file is damaged or is not SQLite ({exc})").format(exc=exc)) from exc
 
 
 @contextmanager
@@ -80,8 +87,37 @@ def _progress(enabled: bool, label: str):
             bar.__exit__(None, None, None)
 
 
+@contextmanager
+def _stages(enabled: bool = True):
+    """The stages of a long analysis on stderr when it is a terminal; yields the library's callback."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+
+    def show(done: int, total: int, stage: str) -> None:
+        line = f"[{done + 1}/{total}] {_(stage)}…" if stage else ""
+        click.echo("\r\033[K" + line, err=True, nl=False)
+
+    try:
+        yield show
+    finally:
+        click.echo("\r\033[K", err=True, nl=False)
+
+
 class _Group(click.Group):
-    """The command group; with ``--json``, even a usage error prints one JSON document on stdout."""
+    """The command group; with ``--json``, even a usage error prints one JSON document on stdout.
+
+    It sets the run's language before click parses anything (``--lang`` may stand anywhere).
+    """
+
+    command_class = TranslatedCommand
+
+    def main(self, args=None, *posargs, **kwargs):
+        return super().main(start_language(args), *posargs, **kwargs)
+
+    def format_help(self, ctx, formatter):
+        with translated_help(self):
+            super().format_help(ctx, formatter)
 
     def parse_args(self, ctx, args):
         ctx.meta["argv"] = list(args)
@@ -103,20 +139,22 @@ class _Group(click.Group):
         except Exception as exc:  # a bug, never bad input: say so in one line, the traceback on request
             if os.environ.get("MAILLAGE_DEBUG"):
                 raise
-            raise click.ClickException(f"unexpected error ({type(exc).__name__}: {redact(str(exc))[:300]}); this is a "
-                                       "bug in maillage: please report it, with MAILLAGE_DEBUG=1 for the details") from exc
+            raise click.ClickException(_("unexpected error ({name}: {value}); this is a bug in maillage: please report it, with MAILLAGE_DEBUG=1 for the details").format(name=type(exc).__name__, value=redact(str(exc))[:300])) from exc
 
 
-QUICK_START = """\b
+QUICK_START = N_("""\b
 Quick start:
   maillage demo --out maillage-demo           # the example ecosystem, its gaps and its view
   maillage load actors.csv partnerships.csv   # your own files, into ./maillage.db
   maillage gaps                               # who could meet each open need, through whom
-Shell completion: eval "$(_MAILLAGE_COMPLETE=bash_source maillage)" (zsh_source, fish_source)."""
+Shell completion: eval "$(_MAILLAGE_COMPLETE=bash_source maillage)" (zsh_source, fish_source).""")
 
 
 @click.group(cls=_Group, epilog=QUICK_START)
 @click.version_option(__version__, prog_name="maillage")
+@click.option("--lang", type=click.Choice(LANGUAGES), expose_value=False,
+              help=N_("Language of the output: fr or en, anywhere on the line (default: MAILLAGE_LANG, "
+                      "then the locale)."))
 def cli():
     """maillage: a territory's actors and partnerships as a knowledge graph."""
 
@@ -124,22 +162,22 @@ def cli():
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @store_option
-@click.option("--kind", type=click.Choice(KIND_ORDER), help="What the files hold (default: from their columns).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="File format (default: from the suffix).")
-@click.option("--encoding", type=click.Choice(ENCODINGS, case_sensitive=False), help="Default: detected.")
-@click.option("--vocabulary", type=click.Path(exists=True, dir_okay=False), help="File of extra vocabulary codes.")
-@click.option("--dry-run", is_flag=True, help="Validate everything, write nothing.")
+@click.option("--kind", type=click.Choice(KIND_ORDER), help=N_("What the files hold (default: from their columns)."))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help=N_("File format (default: from the suffix)."))
+@click.option("--encoding", type=click.Choice(ENCODINGS, case_sensitive=False), help=N_("Default: detected."))
+@click.option("--vocabulary", type=click.Path(exists=True, dir_okay=False), help=N_("File of extra vocabulary codes."))
+@click.option("--dry-run", is_flag=True, help=N_("Validate everything, write nothing."))
 @click.option("--on-error", type=click.Choice(ON_ERROR), default="abort", show_default=True,
-              help="abort: load nothing if a row is bad; skip: load the good rows, report the bad.")
+              help=N_("abort: load nothing if a row is bad; skip: load the good rows, report the bad."))
 @click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True)
 @click.option("--source", type=click.Choice(["cog", "rna", "sirene", "scdl", "qpv"]),
-              help="Read FILES as published open data (default: detected from their names and headers).")
-@click.option("--departement", "departements", multiple=True, help="Open data: keep this département (repeatable).")
-@click.option("--commune", "communes", multiple=True, help="Open data: keep this commune (INSEE code, repeatable).")
-@click.option("--include-dissolved", is_flag=True, help="RNA: keep dissolved associations (flagged).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
+              help=N_("Read FILES as published open data (default: detected from their names and headers)."))
+@click.option("--departement", "departements", multiple=True, help=N_("Open data: keep this département (repeatable)."))
+@click.option("--commune", "communes", multiple=True, help=N_("Open data: keep this commune (INSEE code, repeatable)."))
+@click.option("--include-dissolved", is_flag=True, help=N_("RNA: keep dissolved associations (flagged)."))
+@click.option("--quiet", "-q", is_flag=True, help=N_("No progress bar, no summary."))
 @click.option("--wait", type=click.FloatRange(0), default=30, show_default=True,
-              help="Seconds to wait for another load holding the store (SQLite) before giving up.")
+              help=N_("Seconds to wait for another load holding the store (SQLite) before giving up."))
 @json_option
 def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch_size, source, departements,
          communes, include_dissolved, quiet, wait, as_json):
@@ -207,7 +245,7 @@ def _print_report(report, as_json: bool, quiet: bool) -> None:
     for error in report.errors:
         click.echo(str(error), err=True)
     if report.error_count > len(report.errors):
-        click.echo(f"… and {report.error_count - len(report.errors)} more errors (--json lists up to 10,000)", err=True)
+        click.echo(_("… and {value} more errors (--json lists up to 10,000)").format(value=report.error_count - len(report.errors)), err=True)
     if not quiet:
         click.echo(report.summary())
 
@@ -225,28 +263,12 @@ def stats(store, as_json):
     if as_json:
         _echo_json(counts)
         return
-    for key, value in counts.items():
-        if isinstance(value, dict):
-            click.echo(f"{key}: " + (", ".join(f"{k} {v}" for k, v in value.items()) or "—"))
-        else:
-            click.echo(f"{key}: {value}")
+    _echo_lines(stats_lines(counts))
 
 
-def _print_gaps(result: dict) -> None:
-    for need in result["needs"]:
-        holder = f" — held by {need['holder_name']}" if need["holder_name"] else ""
-        fragile = " (in a priority neighbourhood's commune)" if need.get("priority_areas") else ""
-        click.echo(f"\n■ {need['title']} [{need['id']}]{holder}: {need['status'].replace('_', ' ')}{fragile}")
-        for covering in need["covered_by"]:
-            click.echo(f"    covered by {covering['name']}")
-        for rank, proposal in enumerate(need["proposals"], start=1):
-            click.echo(f"  {rank}. {proposal['provider_name']} (score {proposal['score']:.2f})")
-            click.echo(f"     {'; '.join(proposal['reasons'])}")
-    summary = result["summary"]
-    click.echo("\nWhite zones (themes with needs and no provider working on them): "
-               + (", ".join(summary["white_zones"]) or "none"))
-    click.echo("Isolated actors: " + (", ".join(summary["isolated_actors"]) or "none"))
-
+def _echo_lines(lines) -> None:
+    for line in lines:
+        click.echo(line)
 
 def _checked(parse):
     """A click callback that refuses a malformed value before any store is opened (exit 2)."""
@@ -263,13 +285,9 @@ def _checked(parse):
 
 
 territory_option = click.option("--territory", callback=_checked(parse_territory_ref),
-                                help="Territory code (67482, 67, region:44, epci:246700488 …).")
+                                help=N_("Territory code (67482, 67, region:44, epci:246700488 …)."))
 def _scope_line(territory, at) -> None:
-    where = f"territory {territory}" if territory else "the whole store"
-    when = (f"as of {at}: ties active that day, needs raised by then (--all-time for everything ever recorded)"
-            if at else "all time: every partnership and need ever recorded")
-    click.echo(f"Scope: {where}, {when}.\n")
-
+    click.echo(scope_line(territory, at))
 
 def at_option(function):
     """``--at DATE`` (default: today) and ``--all-time``, turned into one ``at`` (None for all time)."""
@@ -277,18 +295,18 @@ def at_option(function):
     @functools.wraps(function)
     def wrapper(*args, at=None, all_time=False, **kwargs):
         if at and all_time:
-            raise click.UsageError("--at and --all-time exclude each other")
+            raise click.UsageError(_("--at and --all-time exclude each other"))
         return function(*args, at=None if all_time else (at or today()), **kwargs)
 
     wrapper = click.option("--all-time", "all_time", is_flag=True,
-                           help="Every partnership and need ever recorded, ended or not.")(wrapper)
+                           help=N_("Every partnership and need ever recorded, ended or not."))(wrapper)
     return click.option("--at", callback=_checked(parse_date),
-                        help="The ecosystem as of this date: ties active then, needs raised by then "
-                             "(default: today).")(wrapper)
+                        help=N_("The ecosystem as of this date: ties active then, needs raised by then "
+                             "(default: today)."))(wrapper)
 
 
 weights_option = click.option("--weights", "weights_file", type=click.Path(dir_okay=False),
-                              help="Score weights learnt by `maillage evaluate --fit FILE` (JSON).")
+                              help=N_("Score weights learnt by `maillage evaluate --fit FILE` (JSON)."))
 
 
 def _weights(path, part: str):
@@ -299,7 +317,7 @@ def _weights(path, part: str):
 
 def reach_option(help_text: str):
     return click.option("--reach", type=click.Choice(["commune", "epci", "departement", "region"]),
-                        default="departement", show_default=True, help=help_text)
+                        default="departement", show_default=True, help=help_text)  # marked N_ by callers
 
 
 def _project(source, territory=None, at=None):
@@ -313,37 +331,21 @@ def _project(source, territory=None, at=None):
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     except NotFoundError as exc:  # a territory the store does not know: the call is wrong, whatever its spelling
-        raise UsageError(f"{exc} (the store knows no such territory; `maillage stats` lists what it holds)") from exc
+        raise UsageError(_("{exc} (the store knows no such territory; `maillage stats` lists what it holds)").format(exc=exc)) from exc
     if territory and graph.number_of_nodes() == 0:
-        click.echo(f"No actor in territory {scope.territory}.", err=True)
+        click.echo(_("No actor in territory {territory}.").format(territory=scope.territory), err=True)
     return graph
-
-
-def _table(rows: list[dict], columns: list[tuple[str, str]]) -> None:
-    """Print rows as aligned columns: (header, key) pairs; long texts are cut."""
-    cells = [[_cell(row.get(key)) for _, key in columns] for row in rows]
-    widths = [max([len(header)] + [len(line[i]) for line in cells]) for i, (header, _) in enumerate(columns)]
-    click.echo("  ".join(header.ljust(width) for (header, _), width in zip(columns, widths)).rstrip())
-    for line in cells:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
-
-
-def _cell(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    text = "" if value is None else str(value)
-    return text if len(text) <= 48 else text[:47] + "…"
-
 
 @cli.command()
 @store_option
 @territory_option
 @at_option
-@reach_option("How far from a need a provider may be.")
-@click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="Proposals per need.")
+@reach_option(N_("How far from a need a provider may be."))
+@click.option("--top", type=click.IntRange(1), default=5, show_default=True, help=N_("Proposals per need."))
 @weights_option
+@explain_option
 @json_option
-def gaps(store, territory, at, reach, top, weights_file, as_json):
+def gaps(store, territory, at, reach, top, weights_file, explain, as_json):
     """For each open need: who could meet it, and who could introduce them.
 
     Example: maillage gaps --territory 67 --reach region
@@ -357,21 +359,22 @@ def gaps(store, territory, at, reach, top, weights_file, as_json):
         _echo_json(result)
     else:
         _scope_line(territory, at)
-        _print_gaps(result)
+        _echo_lines(gaps_lines(result, explain))
 
 
 @cli.command()
 @store_option
 @territory_option
 @at_option
-@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Rows of the ranking.")
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help=N_("Rows of the ranking."))
 @click.option("--error", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              help="Betweenness: largest error allowed on every actor, sampled (default: exact up to 5,000 actors, "
-                   "else 0.05).")
+              help=N_("Betweenness: largest error allowed on every actor, sampled (default: exact up to 5,000 actors, "
+                   "else 0.05)."))
 @click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
-              show_default=True, help="Probability that every betweenness interval holds at once.")
+              show_default=True, help=N_("Probability that every betweenness interval holds at once."))
+@explain_option
 @json_option
-def bridges(store, territory, at, top, error, confidence, as_json):
+def bridges(store, territory, at, top, error, confidence, explain, as_json):
     """Who holds the ecosystem together: brokers, structural holes, cut points.
 
     Example: maillage bridges --territory region:44 --error 0.02
@@ -379,25 +382,14 @@ def bridges(store, territory, at, top, error, confidence, as_json):
     from .queries import bridges as analyse_bridges
 
     with _errors(), open_store(store, read_only=True) as source:
-        result = analyse_bridges(_project(source, territory, at), top=top, error=error, confidence=confidence)
+        with _stages(not as_json) as progress:
+            result = analyse_bridges(_project(source, territory, at), top=top, error=error, confidence=confidence,
+                                     progress=progress)
     if as_json:
         _echo_json(result)
         return
     _scope_line(territory, at)
-    click.echo(f"{result['actors']} actors, {result['ties']} ties; betweenness {result['betweenness']['note']}\n")
-    sampled = result["betweenness"]["method"] == "sampled"
-    rows = [dict(row, interval="[{:.3f}, {:.3f}]".format(*row["betweenness_interval"])) for row in result["ranking"]]
-    _table(rows, [("actor", "name"), ("kind", "kind"), ("score", "score"), ("betweenness", "betweenness")]
-           + ([(f"{result['betweenness']['confidence']:.0%} interval", "interval")] if sampled else [])
-           + [("constraint", "constraint"), ("eff. size", "effective_size"), ("cuts off", "cuts_off")])
-    click.echo("")
-    for row in result["ranking"]:
-        click.echo(f"{row['name']}: {'; '.join(row['reasons']) or 'no brokerage'}")
-    if result["articulation_points"]:
-        click.echo("\nCut points (actors whose departure splits the network):")
-        for row in result["articulation_points"]:
-            plural = "s" if row["cuts_off"] > 1 else ""
-            click.echo(f"  {row['name']}: {row['cuts_off']} actor{plural} cut off, {row['pieces']} pieces")
+    _echo_lines(bridges_lines(result, explain))
 
 
 @cli.command()
@@ -405,12 +397,13 @@ def bridges(store, territory, at, top, error, confidence, as_json):
 @store_option
 @territory_option
 @at_option
-@click.option("--need", help="Id of one of its needs: match on that need's resources.")
-@reach_option("How far complementary candidates may be.")
+@click.option("--need", help=N_("Id of one of its needs: match on that need's resources."))
+@reach_option(N_("How far complementary candidates may be."))
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True)
 @weights_option
+@explain_option
 @json_option
-def allies(actor, store, territory, at, need, reach, top, weights_file, as_json):
+def allies(actor, store, territory, at, need, reach, top, weights_file, explain, as_json):
     """Potential allies of ACTOR (an id, key, SIREN, RNA or name), with reasons and introducers.
 
     Example: maillage allies "Banque Alimentaire du Bas-Rhin" --need ba67-tracabilite
@@ -424,12 +417,7 @@ def allies(actor, store, territory, at, need, reach, top, weights_file, as_json)
         _echo_json(result)
         return
     _scope_line(territory, at)
-    click.echo(f"Potential allies of {result['actor']['name']} ({result['candidates']} candidates scored)\n")
-    for rank, row in enumerate(result["allies"], start=1):
-        introducers = ", ".join(i["name"] for i in row["introducers"][:3])
-        click.echo(f"{rank}. {row['name']} [{row['kind']}] score {row['score']:.2f}"
-                   + (f" — introduced by {introducers}" if introducers else ""))
-        click.echo(f"   {'; '.join(row['reasons'])}")
+    _echo_lines(allies_lines(result, explain))
 
 
 @cli.command()
@@ -437,8 +425,9 @@ def allies(actor, store, territory, at, need, reach, top, weights_file, as_json)
 @store_option
 @at_option
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True)
+@explain_option
 @json_option
-def profile(territory, store, at, top, as_json):
+def profile(territory, store, at, top, explain, as_json):
     """The ecosystem of TERRITORY (all of it by default) at a glance.
 
     Example: maillage profile 67 --at 2020-01-01
@@ -446,42 +435,26 @@ def profile(territory, store, at, top, as_json):
     from .queries import profile as summarise
 
     with _errors(), open_store(store, read_only=True) as source:
-        result = summarise(_project(source, territory, at), top=top)
+        with _stages(not as_json) as progress:
+            result = summarise(_project(source, territory, at), top=top, progress=progress)
     if as_json:
         _echo_json(result)
         return
     _scope_line(territory, at)
-    click.echo(f"{result['actors']} actors: " + ", ".join(f"{k} {v}" for k, v in result["actors_by_kind"].items()))
-    click.echo(f"{result['partnerships']} ties: "
-               + ", ".join(f"{k} {v}" for k, v in result["partnerships_by_kind"].items()))
-    click.echo("by year: " + ", ".join(f"{k} {v}" for k, v in result["partnerships_by_year"].items()))
-    parts = result["components"]
-    click.echo(f"density {result['density']:.4f}; {parts['count']} components (largest {parts['largest']}, "
-               f"{parts['isolated_actors']} isolated actors)")
-    found = result["communities"]
-    click.echo(f"\n{found['count']} communities ({found['method']}, modularity {found['modularity']:.3f}):")
-    for row in found["largest"]:
-        hubs = ", ".join(h["name"] for h in row["hubs"])
-        click.echo(f"  #{row['community']}: {row['size']} actors ({', '.join(row['themes'])}) around {hubs}")
-    click.echo("\nTop brokers:")
-    for row in result["top_brokers"]:
-        click.echo(f"  {row['name']}: {'; '.join(row['reasons'][:2])}")
-    click.echo(f"\nOpen needs: {len(result['open_needs'])}")
-    for need in result["open_needs"]:
-        click.echo(f"  {need['title']} [{need['id']}]")
+    _echo_lines(profile_lines(result, explain))
 
 
 @cli.command()
 @store_option
 @click.option("--before", multiple=True, required=True,
-              help="Cut-off date (repeat for a rolling split: each fold ends at the next date).")
-@click.option("--k", type=click.IntRange(1), default=10, show_default=True, help="Rank cut-off of precision/recall.")
-@click.option("--queries", type=click.IntRange(1), default=300, show_default=True, help="Actors sampled per fold.")
+              help=N_("Cut-off date (repeat for a rolling split: each fold ends at the next date)."))
+@click.option("--k", type=click.IntRange(1), default=10, show_default=True, help=N_("Rank cut-off of precision/recall."))
+@click.option("--queries", type=click.IntRange(1), default=300, show_default=True, help=N_("Actors sampled per fold."))
 @territory_option
 @weights_option
 @click.option("--fit", "fit_file", type=click.Path(dir_okay=False),
-              help="Learn the score weights on the folds before the last --before, test them on the last, "
-                   "and write them to this file (for --weights).")
+              help=N_("Learn the score weights on the folds before the last --before, test them on the last, "
+                   "and write them to this file (for --weights)."))
 @json_option
 def evaluate(store, before, k, queries, territory, weights_file, fit_file, as_json):
     """Backtest allies: hide ties begun on or after --before, see if the ranking finds them.
@@ -502,21 +475,7 @@ def evaluate(store, before, k, queries, territory, weights_file, fit_file, as_js
     if as_json:
         _echo_json(result)
         return
-    if fit_file:
-        held = fitted["held_out"]
-        click.echo(f"Weights learnt on {fitted['training']['rows']:,} scored candidates "
-                   f"({fitted['training']['positives']:,} became partners), written to {fit_file}:")
-        click.echo("  " + ", ".join(f"{name} {value:+.3f}" for name, value in fitted["weights"]["allies"].items()))
-        click.echo(f"On the held-out fold from {held['start']}, fitted against default weights: " + ", ".join(
-            f"{name} {held['fitted'][name]:.3f} vs {held['default'][name]:.3f} ({held['gain'][name]:+.3f})"
-            for name in ("precision", "recall", "mrr", "auc")) + "\n")
-    for fold in result["folds"]:
-        click.echo(f"from {fold['start']} to {fold['end'] or 'the end'}: {fold['training_ties']} ties known, "
-                   f"{fold['new_ties']} new, {fold['queries']} actors asked")
-    rows = [{"method": method, **values} for method, values in result["mean"].items()]
-    click.echo("")
-    _table(rows, [("method", "method"), (f"precision@{k}", "precision"), (f"recall@{k}", "recall"),
-                  ("MRR", "mrr"), ("AUC", "auc")])
+    _echo_lines(evaluate_lines(result, k))
 
 
 @cli.command()
@@ -524,13 +483,13 @@ def evaluate(store, before, k, queries, territory, weights_file, fit_file, as_js
 @store_option
 @territory_option
 @at_option
-@click.option("--focus", help="Only this actor (id or name) and its neighbourhood.")
-@click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True, help="Neighbourhood radius.")
+@click.option("--focus", help=N_("Only this actor (id or name) and its neighbourhood."))
+@click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True, help=N_("Neighbourhood radius."))
 @click.option("--color", type=click.Choice(["kind", "territory", "community"]), default="kind", show_default=True)
 @click.option("--size", type=click.Choice(["degree", "betweenness", "brokerage"]), default="degree",
-              show_default=True, help="What node sizes show.")
-@click.option("--proposals", is_flag=True, help="Draw the bridges and allies the analyses propose (HTML).")
-@click.option("--raw", is_flag=True, help="CSV: write cells as they are (no formula-injection guard).")
+              show_default=True, help=N_("What node sizes show."))
+@click.option("--proposals", is_flag=True, help=N_("Draw the bridges and allies the analyses propose (HTML)."))
+@click.option("--raw", is_flag=True, help=N_("CSV: write cells as they are (no formula-injection guard)."))
 @json_option
 def export(out, store, territory, at, focus, hops, color, size, proposals, raw, as_json):
     """Write the graph to OUT: .html (interactive view), .gexf, .graphml, .json (node-link) or .csv.
@@ -549,20 +508,13 @@ def export(out, store, territory, at, focus, hops, color, size, proposals, raw, 
     if as_json:
         _echo_json(result)
         return
-    for path in result.get("paths", [result["path"]]):
-        click.echo(f"wrote {path}")
-    click.echo(f"{result['nodes']:,} actors, {result['edges']:,} ties over all dates"
-               + (f", {result['proposals']} proposals" if result["proposals"] else "")
-               + (f", {result['groups']:,} groups" if result.get("groups") else "")
-               + (f"; {result['bytes'] / 2**20:.1f} MiB" if result.get("bytes") else ""))
-    if result["notice"]:
-        click.echo(result["notice"])
+    _echo_lines(export_lines(result))
 
 
 @cli.command()
 @click.option("--out", "out_dir", default="maillage-demo", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the store (maillage.db) and the view (maillage.html).")
-@click.option("--examples", type=click.Path(exists=True, file_okay=False), help="Example files (default: examples/).")
+              help=N_("Folder for the store (maillage.db) and the view (maillage.html)."))
+@click.option("--examples", type=click.Path(exists=True, file_okay=False), help=N_("Example files (default: examples/)."))
 @json_option
 def demo(out_dir, examples, as_json):
     """Load the example ecosystem into a fresh store, find the gaps, write the interactive view.
@@ -576,11 +528,12 @@ def demo(out_dir, examples, as_json):
     if as_json:
         _echo_json(result)
         return
-    click.echo(f"Loaded {result['load']['loaded']} rows: {result['actors']} actors, {result['ties']} ties "
-               f"into {result['store']}")
-    _print_gaps(result["gaps"])
-    click.echo(f"\nInteractive view: {result['html']}")
-    click.echo(f"Go on querying: maillage gaps --store {result['store']}")
+    click.echo(_("Loaded {rows} rows: {actors} actors, {ties} partnerships, into {store}").format(
+        rows=number(result["load"]["loaded"]), actors=number(result["actors"]), ties=number(result["ties"]),
+        store=result["store"]))
+    _echo_lines(gaps_lines(result["gaps"]))
+    click.echo("\n" + _("Interactive view: {path}").format(path=result["html"]))
+    click.echo(_("Go on asking: maillage gaps --store {store}").format(store=result["store"]))
 
 
 main = cli

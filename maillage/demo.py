@@ -11,6 +11,7 @@ from .loaders.pipeline import load_files
 from .queries import gaps
 from .views import export
 from .views.export import as_of
+from .i18n import _
 
 __all__ = ["run_demo", "find_examples"]
 
@@ -19,7 +20,7 @@ def find_examples() -> Path:
     """Return the ``examples/`` folder of a source checkout."""
     folder = Path(__file__).resolve().parent.parent / "examples"
     if not (folder / "actors.csv").is_file():
-        raise UsageError(f"example ecosystem not found in {folder}; pass --examples DIR")
+        raise UsageError(_("example ecosystem not found in {folder}; pass --examples DIR").format(folder=folder))
     return folder
 
 
@@ -32,7 +33,7 @@ def run_demo(out_dir: str | Path, examples: str | Path | None = None, progress=N
     examples = Path(examples) if examples else find_examples()
     files = sorted(examples.glob("*.csv"))
     if not files:
-        raise UsageError(f"no CSV files in {examples}")
+        raise UsageError(_("no CSV files in {examples}").format(examples=examples))
     out_dir.mkdir(parents=True, exist_ok=True)
     store_path = out_dir / "maillage.db"
     for stale in (store_path, Path(f"{store_path}-wal"), Path(f"{store_path}-shm")):
@@ -42,7 +43,7 @@ def run_demo(out_dir: str | Path, examples: str | Path | None = None, progress=N
         history = project(store)
     graph = as_of(history, today())  # the ecosystem as it stands today
     result = gaps(graph)
-    view = export(history, out_dir / "maillage.html", proposals=True, title="maillage — l'écosystème exemple",
+    view = export(history, out_dir / "maillage.html", proposals=True, title="maillage — " + _("the example ecosystem"),
                   at=today())
     return {"store": str(store_path), "html": view["path"], "load": report.to_dict(), "gaps": result,
             "actors": graph.number_of_nodes(), "ties": graph.number_of_edges()}

@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from .i18n import _
 
 __all__ = [
     "luhn_valid",
@@ -81,9 +82,9 @@ def normalize_siren(value: str) -> str:
     """
     siren = _compact(value)
     if not (len(siren) == 9 and siren.isdigit()):
-        raise ValueError(f"SIREN must be 9 digits, got {value!r}")
+        raise ValueError(_("SIREN must be 9 digits, got {value!r}").format(value=value))
     if not luhn_valid(siren):
-        raise ValueError(f"SIREN {siren} fails its check digit (Luhn)")
+        raise ValueError(_("SIREN {siren} fails its check digit (Luhn)").format(siren=siren))
     return siren
 
 
@@ -99,13 +100,13 @@ def normalize_siret(value: str) -> str:
     """
     siret = _compact(value)
     if not (len(siret) == 14 and siret.isdigit()):
-        raise ValueError(f"SIRET must be 14 digits, got {value!r}")
+        raise ValueError(_("SIRET must be 14 digits, got {value!r}").format(value=value))
     if siret.startswith(LA_POSTE_SIREN):
         if siret == LA_POSTE_SIREN + "00048" or sum(map(int, siret)) % 5 == 0:
             return siret
-        raise ValueError(f"SIRET {siret} of La Poste fails its check (digit sum not divisible by 5)")
+        raise ValueError(_("SIRET {siret} of La Poste fails its check (digit sum not divisible by 5)").format(siret=siret))
     if not luhn_valid(siret):
-        raise ValueError(f"SIRET {siret} fails its check digit (Luhn)")
+        raise ValueError(_("SIRET {siret} fails its check digit (Luhn)").format(siret=siret))
     return siret
 
 
@@ -119,7 +120,7 @@ def normalize_rna(value: str) -> str:
     """
     rna = _compact(value)
     if not _RNA.match(rna):
-        raise ValueError(f"RNA number must be 'W' followed by 9 letters or digits, got {value!r}")
+        raise ValueError(_("RNA number must be 'W' followed by 9 letters or digits, got {value!r}").format(value=value))
     return rna
 
 
@@ -137,13 +138,13 @@ def normalize_commune(value: str) -> str:
     """
     code = _compact(value)
     if len(code) == 4 and code.isdigit():
-        raise ValueError(f"INSEE commune code must be 5 characters, got {value!r} (leading zero lost?)")
+        raise ValueError(_("INSEE commune code must be 5 characters, got {value!r} (leading zero lost?)").format(value=value))
     if not _COMMUNE.match(code):
-        raise ValueError(f"INSEE commune code must be 5 digits (or 2A/2B + 3 digits), got {value!r}")
+        raise ValueError(_("INSEE commune code must be 5 digits (or 2A/2B + 3 digits), got {value!r}").format(value=value))
     if code.startswith("20"):
-        raise ValueError(f"INSEE commune code {code}: Corsican communes start with 2A or 2B, not 20")
+        raise ValueError(_("INSEE commune code {code}: Corsican communes start with 2A or 2B, not 20").format(code=code))
     if departement_of_commune(code) not in departements():
-        raise ValueError(f"INSEE commune code {code}: no département {departement_of_commune(code)}")
+        raise ValueError(_("INSEE commune code {code}: no département {departement_of_commune}").format(code=code, departement_of_commune=departement_of_commune(code)))
     return code
 
 
@@ -215,8 +216,8 @@ def _recover_siren(digits: str, written: str) -> CellId:
     """The SIREN in the first 9 certain digits of a damaged number, or nothing."""
     if len(digits) >= 9 and luhn_valid(digits[:9]):
         return CellId(siren=digits[:9], flag="siret_damaged",
-                      reason=f"{written!r} was damaged by a spreadsheet; its SIREN {digits[:9]} is kept, not its SIRET")
-    return CellId(flag="id_unusable", reason=f"{written!r} was damaged by a spreadsheet and cannot be recovered")
+                      reason=_("{written!r} was damaged by a spreadsheet; its SIREN {value} is kept, not its SIRET").format(written=written, value=digits[:9]))
+    return CellId(flag="id_unusable", reason=_("{written!r} was damaged by a spreadsheet and cannot be recovered").format(written=written))
 
 
 def read_id_cell(value) -> CellId:
@@ -253,7 +254,7 @@ def read_id_cell(value) -> CellId:
         mantissa = match.group(1) + (match.group(2) or "")
         length = len(match.group(1)) + int(match.group(3))
         if length not in (9, 14):
-            return CellId(flag="id_unusable", reason=f"{written!r} is not a SIREN or a SIRET")
+            return CellId(flag="id_unusable", reason=_("{written!r} is not a SIREN or a SIRET").format(written=written))
         return _recover_siren(mantissa, written)
     compact = re.sub(r"[.-]", "", text) if re.fullmatch(r"[\d .-]+", text) else text
     flag = "id_normalised" if normalised else None
@@ -265,7 +266,7 @@ def read_id_cell(value) -> CellId:
             return CellId(siren=normalize_siren(compact), flag=flag)
     except ValueError as exc:
         return CellId(flag="id_unusable", reason=str(exc))
-    return CellId(flag="id_unusable", reason=f"{written!r} is not a SIREN (9 digits) or a SIRET (14 digits)")
+    return CellId(flag="id_unusable", reason=_("{written!r} is not a SIREN (9 digits) or a SIRET (14 digits)").format(written=written))
 
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from . import identifiers as ids
 from .vocabulary import default_vocabulary, fold
+from .i18n import _
 
 __all__ = [
     "Territory", "Actor", "Partnership", "Initiative", "Member", "Need",
@@ -85,7 +86,7 @@ def parse_date(value: Any) -> str | None:
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
         raise ValueError(text)
     except ValueError:
-        raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD, DD/MM/YYYY, YYYY/MM/DD, YYYY-MM or YYYY)") from None
+        raise ValueError(_("not a date: {text!r} (use YYYY-MM-DD, DD/MM/YYYY, YYYY/MM/DD, YYYY-MM or YYYY)").format(text=text)) from None
 
 
 def parse_amount(value: Any) -> float | None:
@@ -106,9 +107,9 @@ def parse_amount(value: Any) -> float | None:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}") from None
+        raise ValueError(_("not an amount: {value!r}").format(value=value)) from None
     if not amount.is_finite() or amount < 0 or not math.isfinite(float(amount)):
-        raise ValueError(f"amount must be a finite non-negative number, got {value!r}")
+        raise ValueError(_("amount must be a finite non-negative number, got {value!r}").format(value=value))
     return float(amount)
 
 
@@ -128,10 +129,10 @@ def parse_territory_ref(value: str) -> str:
         level, code = (part.strip() for part in text.split(":", 1))
         level = fold(level)
         if level not in TERRITORY_LEVELS:
-            raise ValueError(f"unknown territory level {level!r} (use one of {', '.join(TERRITORY_LEVELS)})")
+            raise ValueError(_("unknown territory level {level!r} (use one of {join})").format(level=level, join=', '.join(TERRITORY_LEVELS)))
         code = code.upper()
         if not code:
-            raise ValueError(f"territory {text!r} has no code (write level:code, e.g. region:44)")
+            raise ValueError(_("territory {text!r} has no code (write level:code, e.g. region:44)").format(text=text))
         if level == "commune":
             code = ids.normalize_commune(code)
         return f"{level}:{code}"
@@ -142,7 +143,7 @@ def parse_territory_ref(value: str) -> str:
         return f"epci:{code}"
     if code in ids.departements():
         return f"departement:{code}"
-    raise ValueError(f"unknown territory {text!r} (write level:code, e.g. region:44, departement:67, 67482)")
+    raise ValueError(_("unknown territory {text!r} (write level:code, e.g. region:44, departement:67, 67482)").format(text=text))
 
 
 def _vocabulary(info: ValidationInfo):
@@ -241,9 +242,9 @@ class Actor(Record):
         if scheme is None or re.match(r"^[\w.-]+\.[a-z]{2,}(:\d+)?(/|$)", text, re.IGNORECASE):
             text = f"https://{text}"
         elif scheme.group(1).lower() not in ("http", "https"):
-            raise ValueError(f"website must be an http(s) address, got {value[:60]!r}")
+            raise ValueError(_("website must be an http(s) address, got {value!r}").format(value=value[:60]))
         if not re.match(r"^https?://[^\s/]+", text, re.IGNORECASE) or any(c.isspace() or ord(c) < 32 for c in text):
-            raise ValueError(f"website must be an http(s) address, got {value[:60]!r}")
+            raise ValueError(_("website must be an http(s) address, got {value!r}").format(value=value[:60]))
         return text
 
     @field_validator("operates_in", mode="before")
@@ -256,10 +257,10 @@ class Actor(Record):
     def _identity(self) -> "Actor":
         if self.siret:
             if self.siren and self.siren != self.siret[:9]:
-                raise ValueError(f"siret {self.siret} does not belong to siren {self.siren}")
+                raise ValueError(_("siret {siret} does not belong to siren {siren}").format(siret=self.siret, siren=self.siren))
             self.siren = self.siren or self.siret[:9]
         if not (self.key or self.siren or self.rna):
-            raise ValueError("an actor needs an id, a siren, a siret or an rna")
+            raise ValueError(_("an actor needs an id, a siren, a siret or an rna"))
         return self
 
     @property
@@ -301,9 +302,9 @@ class Partnership(Record):
     @model_validator(mode="after")
     def _consistent(self) -> "Partnership":
         if self.source == self.target:
-            raise ValueError("a partnership needs two different actors")
+            raise ValueError(_("a partnership needs two different actors"))
         if self.start and self.end and self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise ValueError(_("end {end} is before start {start}").format(end=self.end, start=self.start))
         return self
 
 
@@ -336,7 +337,7 @@ class Member(BaseModel):
 def _members(value: Any) -> list[Member]:
     members = []
     for item in split_list(value):
-        actor, _, role = item.rpartition(":")
+        actor, _sep, role = item.rpartition(":")
         if actor and fold(role) in ROLES:
             members.append(Member(actor=actor.strip(), role=fold(role)))
         else:
@@ -388,5 +389,5 @@ class Need(Record):
     @model_validator(mode="after")
     def _somewhere(self) -> "Need":
         if not (self.territory or self.holder):
-            raise ValueError("a need needs a territory or a holder")
+            raise ValueError(_("a need needs a territory or a holder"))
         return self

@@ -20,6 +20,7 @@ import random
 import networkx as nx
 
 from .vocabulary import RESOURCES, THEMES
+from .i18n import _
 
 __all__ = ["planted_ecosystem", "KIND_SHARES", "RULES"]
 
@@ -54,7 +55,7 @@ def planted_ecosystem(actors: int = 1000, departements: int = 4, years: range = 
     (200, '2010')
     """
     if rule not in RULES:
-        raise ValueError(f"rule must be one of {', '.join(RULES)}, got {rule!r}")
+        raise ValueError(_("rule must be one of {join}, got {rule!r}").format(join=', '.join(RULES), rule=rule))
     rng = random.Random(seed)
     graph = nx.MultiGraph(scope={"territory": None, "at": None, "kinds": None}, areas={}, needs=[])
     by_place: dict[str, list[str]] = {}
@@ -77,7 +78,7 @@ def planted_ecosystem(actors: int = 1000, departements: int = 4, years: range = 
                 offering.setdefault((data["departement"], resource, theme), []).append(node)
     per_year = ties_per_year or actors // 4
     for year in years:
-        for _ in range(per_year):
+        for _draw in range(per_year):
             u = f"x{rng.randrange(actors)}"
             v = _partner(graph, rng, u, offering, by_place, complementary_share, rule)
             if v and v != u and not graph.has_edge(u, v):
@@ -102,7 +103,7 @@ def _partner(graph, rng, u, offering, by_place, complementary_share, rule="plant
         if not pool:
             return None
         if rng.random() < 0.8:  # usually across sectors: draw until another kind comes (a few tries)
-            for _ in range(8):
+            for _try in range(8):
                 v = rng.choice(pool)
                 if graph.nodes[v]["kind"] != data["kind"]:
                     return v

@@ -1,6 +1,6 @@
 """The controlled vocabulary: actor kinds, partnership kinds, themes and resources.
 
-Codes are ASCII snake_case; each has a French label. A user file extends the themes,
+Codes are ASCII snake_case; each has a French label and an English one. A user file extends the themes,
 resources and partnership kinds (actor kinds are fixed: they become Neo4j labels).
 An unknown code is an error that suggests the nearest known one.
 """
@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import DataError, UsageError
+from .i18n import _
 
 __all__ = ["Vocabulary", "default_vocabulary", "VOCABULARIES", "fold"]
 
@@ -80,6 +81,38 @@ RESOURCES = {
     "visibility": "Communication et visibilité",
 }
 
+# English labels; a code a user adds keeps its one label in both languages
+ENGLISH = {
+    "actor_kind": {
+        "association": "Association", "company": "Company", "collectivite": "Local authority",
+        "public_body": "Public body or service", "school": "School or university", "foundation": "Foundation or endowment fund",
+        "intermediary": "Partnership intermediary", "citizen_group": "Residents' group",
+    },
+    "partnership_kind": {
+        "mecenat_financier": "Financial sponsorship", "mecenat_competences": "Skills sponsorship",
+        "mecenat_nature": "In-kind sponsorship", "subvention": "Grant", "marche_public": "Public contract",
+        "cooperation": "Cooperation", "co_construction": "Co-construction", "benevolat": "Volunteering",
+        "sponsoring": "Commercial sponsorship", "achat_responsable": "Responsible purchasing",
+        "adhesion": "Network membership", "initiative": "Member of the same initiative",
+    },
+    "theme": {
+        "emploi": "Employment and job insertion", "education": "Education, youth and guidance", "sante": "Health",
+        "alimentation": "Food and food aid", "lien_social": "Social ties and solidarity",
+        "precarite": "Fighting poverty", "handicap": "Disability and inclusion",
+        "environnement": "Environment and ecological transition", "mobilite": "Mobility",
+        "logement": "Housing and shelter", "numerique": "Digital and digital inclusion",
+        "culture": "Culture and heritage", "sport": "Sport", "developpement_local": "Local economic development",
+        "citoyennete": "Citizenship and democratic life", "seniors": "Ageing and older people",
+    },
+    "resource": {
+        "funding": "Funding", "skills": "Skills", "volunteers": "Volunteers", "premises": "Premises",
+        "equipment": "Equipment", "software": "Software and digital tools", "network": "Network and introductions",
+        "training": "Training", "jobs": "Jobs, internships and apprenticeships", "purchasing": "Purchasing and outlets",
+        "logistics": "Logistics and transport", "expertise": "Expertise and advice",
+        "visibility": "Communication and visibility",
+    },
+}
+
 VOCABULARIES = ("actor_kind", "partnership_kind", "theme", "resource")
 _EXTENSIBLE = ("partnership_kind", "theme", "resource")
 
@@ -126,11 +159,17 @@ class Vocabulary:
         index = {}
         for code, label in self.terms[name].items():
             index[fold(label)] = code
+            if code in ENGLISH.get(name, {}):
+                index.setdefault(fold(ENGLISH[name][code]), code)
             index[fold(code)] = code
         return index
 
-    def label(self, name: str, code: str) -> str:
-        """Return the French label of ``code``."""
+    def label(self, name: str, code: str, language: str | None = None) -> str:
+        """Return the label of ``code`` in ``language`` (default: the run's; codes added by a user have one)."""
+        from .i18n import current_language
+
+        if (language or current_language()) == "en" and code in ENGLISH[name]:
+            return ENGLISH[name][code]
         return self.terms[name].get(code, code)
 
     def check(self, name: str, value: str) -> str:
@@ -141,14 +180,14 @@ class Vocabulary:
         close = difflib.get_close_matches(fold(value), list(self._index[name]), n=1, cutoff=0.6)
         hint = f" (did you mean {self._index[name][close[0]]!r}?)" if close else ""
         what = name.replace("_", " ")
-        raise ValueError(f"unknown {what} {value!r}{hint}")
+        raise ValueError(_("unknown {what} {value!r}{hint}").format(what=what, value=value, hint=hint))
 
     def extend(self, name: str, code: str, label: str) -> None:
         """Add a code (themes, resources and partnership kinds only)."""
         if name not in _EXTENSIBLE:
-            raise UsageError(f"vocabulary {name!r} cannot be extended (choose from {', '.join(_EXTENSIBLE)})")
+            raise UsageError(_("vocabulary {name!r} cannot be extended (choose from {join})").format(name=name, join=', '.join(_EXTENSIBLE)))
         if fold(code) != code:
-            raise UsageError(f"vocabulary code {code!r} must be lower-case ASCII snake_case ({fold(code)!r})")
+            raise UsageError(_("vocabulary code {code!r} must be lower-case ASCII snake_case ({fold!r})").format(code=code, fold=fold(code)))
         self.terms[name][code] = label or code
         self._index[name] = self._build_index(name)
 
@@ -167,35 +206,35 @@ class Vocabulary:
         try:
             text = path.read_text("utf-8-sig")
         except OSError as exc:
-            raise DataError(f"cannot read vocabulary file {path}: {exc.strerror}", file=str(path), line=1) from exc
+            raise DataError(_("cannot read vocabulary file {path}: {strerror}").format(path=path, strerror=exc.strerror), file=str(path), line=1) from exc
         except UnicodeDecodeError as exc:
-            raise DataError(f"{path}: vocabulary files must be UTF-8 ({exc.reason})", file=str(path), line=1) from exc
+            raise DataError(_("{path}: vocabulary files must be UTF-8 ({reason})").format(path=path, reason=exc.reason), file=str(path), line=1) from exc
         if not text.strip():
-            raise DataError(f"{path}:1: empty vocabulary file (expected rows vocabulary, code, label)",
+            raise DataError(_("{path}:1: empty vocabulary file (expected rows vocabulary, code, label)").format(path=path),
                             file=str(path), line=1)
         if path.suffix.lower() == ".json":
             try:
                 rows = json.loads(text)
             except (ValueError, RecursionError) as exc:
-                raise DataError(f"{path}:1: invalid JSON ({exc})", file=str(path), line=1) from None
+                raise DataError(_("{path}:1: invalid JSON ({exc})").format(path=path, exc=exc), file=str(path), line=1) from None
             if not isinstance(rows, list):
-                raise DataError(f"{path}:1: expected a JSON array of objects", file=str(path), line=1)
+                raise DataError(_("{path}:1: expected a JSON array of objects").format(path=path), file=str(path), line=1)
         else:
             lines = text.splitlines()
             rows = list(csv.DictReader(lines, delimiter=";" if ";" in lines[0] else ","))
         for number, row in enumerate(rows, start=2):
             try:
                 if not isinstance(row, dict):
-                    raise TypeError("not an object")
+                    raise TypeError(_("not an object"))
                 vocabulary.extend(str(row["vocabulary"]).strip(), str(row["code"]).strip(),
                                   str(row.get("label") or "").strip())
             except KeyError as exc:
-                raise DataError(f"{path}:{number}: missing column {exc.args[0]!r}", file=str(path),
+                raise DataError(_("{path}:{number}: missing column {value!r}").format(path=path, number=number, value=exc.args[0]), file=str(path),
                                 line=number) from None
             except (TypeError, AttributeError) as exc:
-                raise DataError(f"{path}:{number}: malformed row ({exc})", file=str(path), line=number) from None
+                raise DataError(_("{path}:{number}: malformed row ({exc})").format(path=path, number=number, exc=exc), file=str(path), line=number) from None
             except UsageError as exc:
-                raise DataError(f"{path}:{number}: {exc}", file=str(path), line=number) from None
+                raise DataError(_("{path}:{number}: {exc}").format(path=path, number=number, exc=exc), file=str(path), line=number) from None
         return vocabulary
 
 

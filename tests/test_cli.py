@@ -93,8 +93,10 @@ def test_gaps_proposes_ibm_through_the_departement(run, example_files):
     best = need["proposals"][0]
     assert best["provider_name"] == "IBM France"
     assert [i["name"] for i in best["introducers"]] == ["Conseil départemental du Bas-Rhin"]
-    assert ("two steps away: Banque Alimentaire du Bas-Rhin → Conseil départemental du Bas-Rhin → IBM France, "
-            "which partners with both") in best["reasons"]
+    assert ("introduction in 2 steps: Banque Alimentaire du Bas-Rhin → Conseil départemental du Bas-Rhin → "
+            "IBM France, who works with both") in best["reasons"]
+    assert {"code": "chain", "steps": 2, "names": ["Banque Alimentaire du Bas-Rhin", "Conseil départemental du Bas-Rhin",
+                                                    "IBM France"]} in best["why"]  # language-free
     assert "logement" in result["summary"]["white_zones"]
 
 
@@ -127,11 +129,11 @@ def test_analysis_commands_print_tables(loaded, monkeypatch):
     monkeypatch.setenv("MAILLAGE_TODAY", "2026-11-26")
     result = loaded("bridges", "--top", "3")
     assert result.exit_code == 0 and result.output.startswith(
-        "Scope: the whole store, as of 2026-11-26: ties active that day, needs raised by then (--all-time for "
-        "everything ever recorded).\n\n23 actors, 26 ties; betweenness exact")
+        "Scope: the whole store, as of 26 November 2026: partnerships active that day, needs raised by then "
+        "(--all-time for everything ever recorded).\n\n23 actors, 26 partnerships.\n\n1. Laboratoire")
     result = loaded("bridges", "--top", "3", "--all-time")  # the subsidy that ended in 2014 comes back
     assert result.output.startswith("Scope: the whole store, all time: every partnership and need ever recorded."
-                                    "\n\n23 actors, 27 ties")
+                                    "\n\n23 actors, 27 partnerships.")
     assert loaded("bridges", "--at", "2020-01-01", "--all-time").exit_code == 2
     result = loaded("allies", "Banque Alimentaire du Bas-Rhin", "--need", "ba67-tracabilite")
     assert result.exit_code == 0 and "Potential allies of Banque Alimentaire du Bas-Rhin" in result.output

@@ -218,7 +218,7 @@ def test_fit_writes_weights_that_allies_gaps_and_evaluate_read(tmp_path, example
     assert runner.invoke(cli, ["load", "--store", str(store), *map(str, example_files)]).exit_code == 0
     result = runner.invoke(cli, ["evaluate", "--store", str(store), "--before", "2012-01-01", "--before", "2015-01-01",
                                  "--fit", str(weights)])
-    assert result.exit_code == 0 and "held-out fold from 2015-01-01" in result.output and weights.exists()
+    assert result.exit_code == 0 and "held-out period from 2015-01-01" in result.output and weights.exists()
     for command in (["allies", "IBM France"], ["gaps"], ["evaluate", "--before", "2015-01-01"]):
         assert runner.invoke(cli, [*command, "--store", str(store), "--weights", str(weights)]).exit_code == 0
     broken = tmp_path / "broken.json"

@@ -21,6 +21,15 @@ ARTIFACTS = Path(os.environ.get("MAILLAGE_TEST_ARTIFACTS", ROOT / "test-artifact
 HOSTILE = "</script><script>document.title='x'</script><img src=x onerror=alert(1)>"
 
 
+@pytest.fixture(autouse=True)
+def in_french(monkeypatch):
+    """The view's words are checked in French, the language of its first readers."""
+    from maillage import i18n
+
+    monkeypatch.setenv("MAILLAGE_LANG", "fr")
+    i18n.set_language(None)
+
+
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory):
     folder = tmp_path_factory.mktemp("views")
@@ -302,7 +311,10 @@ def test_json_and_csv_exports(examples, tmp_path):
 
 
 def test_export_errors(examples, tmp_path):
+    from maillage import i18n
     from maillage.errors import NotFoundError, OutputError, UsageError
+
+    i18n.set_language("en")
 
     with pytest.raises(UsageError, match=r"cannot tell the format of g\.txt"):
         export(examples[0], tmp_path / "g.txt")

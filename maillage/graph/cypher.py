@@ -19,6 +19,7 @@ columns outside the model (property keys are data, so they stay out of the schem
 from __future__ import annotations
 
 import re
+from ..i18n import _
 
 __all__ = ["SCHEMA", "kind_label", "actor_filter", "UPSERT", "STORED", "READ", "STATS", "RESOLVE_KEYS",
            "FIND_BY_KEY", "FIND_BY_NAME", "FETCH", "BUMP_VERSION", "VERSION", "CLEAR", "MOVED_PARTNERSHIPS"]
@@ -57,7 +58,7 @@ def kind_label(kind: str) -> str:
     ValueError: not an actor kind code: 'x`) DETACH DELETE n'
     """
     if not isinstance(kind, str) or not _KIND_CODE.fullmatch(kind):
-        raise ValueError(f"not an actor kind code: {kind!r}")
+        raise ValueError(_("not an actor kind code: {kind!r}").format(kind=kind))
     return "".join(part.capitalize() for part in kind.split("_"))
 
 

@@ -23,6 +23,7 @@ from ..scratch import make_scratch
 from . import cypher
 from .sqlite_store import SQLiteStore
 from .store import ROW_FIELDS, ActorFilter, LoadSession, Store, merge_patch, merge_rows, redact
+from ..i18n import _
 
 __all__ = ["Neo4jStore", "Neo4jLoadSession", "merge_patch"]
 
@@ -153,7 +154,7 @@ class Neo4jStore(Store):
         try:
             clean, uri_user, uri_password = _split_credentials(uri)
         except ValueError as exc:  # a port that is not a number, or out of range
-            raise UsageError(f"bad Neo4j URI {redact(uri)}: {redact(str(exc))}") from None
+            raise UsageError(_("bad Neo4j URI {redact}: {redact2}").format(redact=redact(uri), redact2=redact(str(exc)))) from None
         self.uri = clean
         user = user or uri_user or os.environ.get("NEO4J_USER") or os.environ.get("NEO4J_USERNAME") or "neo4j"
         password = password if password is not None else uri_password
@@ -166,12 +167,10 @@ class Neo4jStore(Store):
                 notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF)
             self._driver.verify_connectivity()
         except neo4j.exceptions.AuthError as exc:
-            raise StoreError(f"Neo4j at {redact(clean)} refused the credentials of user {user!r} "
-                             "(set NEO4J_USER and NEO4J_PASSWORD, or put them in the URI)") from None
+            raise StoreError(_("Neo4j at {redact} refused the credentials of user {user!r} (set NEO4J_USER and NEO4J_PASSWORD, or put them in the URI)").format(redact=redact(clean), user=user)) from None
         except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError, ValueError) as exc:
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
-            raise StoreError(f"cannot reach Neo4j at {redact(clean)}: {redact(reason)} (start one with "
-                             "`scripts/neo4j-dev start` or `docker compose up -d`)") from None
+            raise StoreError(_("cannot reach Neo4j at {redact}: {redact2} (start one with `scripts/neo4j-dev start` or `docker compose up -d`)").format(redact=redact(clean), redact2=redact(reason))) from None
         self._schema_ready = False
 
     def close(self) -> None:
@@ -183,7 +182,7 @@ class Neo4jStore(Store):
         try:
             return call(*args, **kwargs)
         except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
-            raise StoreError(f"Neo4j at {redact(self.uri)}: {redact(str(exc))}") from exc
+            raise StoreError(_("Neo4j at {redact}: {redact2}").format(redact=redact(self.uri), redact2=redact(str(exc)))) from exc
 
     def _read(self, query: str, **params) -> list:
         return self._guard(self._driver.execute_query, query, params, database_=self.database,

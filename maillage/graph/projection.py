@@ -19,6 +19,7 @@ from .. import identifiers as ids
 from ..errors import NotFoundError
 from ..model import parse_date, parse_territory_ref
 from .store import ActorFilter, Store
+from ..i18n import _
 
 __all__ = ["Scope", "project", "territory_filter", "ancestors", "places", "today", "active"]
 
@@ -73,7 +74,7 @@ def territory_filter(territories: dict[str, dict], territory: str) -> ActorFilte
                 elif child_level == "departement":
                     departements.add(child_code)
     if not (communes or departements) and territory not in territories:
-        raise NotFoundError(f"unknown territory {territory!r}")
+        raise NotFoundError(_("unknown territory {territory!r}").format(territory=territory))
     return ActorFilter(communes=frozenset(communes), departements=frozenset(departements))
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import StoreError
 from .store import ActorFilter, LoadSession, Store
+from ..i18n import _
 
 __all__ = ["SQLiteStore"]
 
@@ -138,8 +139,7 @@ class SQLiteLoadSession(LoadSession):
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"store {store.path} is busy: another load holds it (waited {store.timeout:g} s); "
-                             "try again when it has finished") from exc
+            raise StoreError(_("store {path} is busy: another load holds it (waited {timeout:g} s); try again when it has finished").format(path=store.path, timeout=store.timeout)) from exc
         self._open = True
 
     def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
@@ -196,7 +196,7 @@ _TABLES = {"meta", "territories", "territory_parents", "actors", "actor_keys", "
 
 
 def _damaged(path, exc) -> StoreError:
-    return StoreError(f"cannot read store {path}: the database file is damaged or is not SQLite ({exc})")
+    return StoreError(_("cannot read store {path}: the database file is damaged or is not SQLite ({exc})").format(path=path, exc=exc))
 
 
 class SQLiteStore(Store):
@@ -217,7 +217,7 @@ class SQLiteStore(Store):
             return
         try:
             if self.path.parent and not self.path.parent.exists():
-                raise StoreError(f"cannot create store {self.path}: folder {self.path.parent} does not exist")
+                raise StoreError(_("cannot create store {path}: folder {parent} does not exist").format(path=self.path, parent=self.path.parent))
             existed = self.path.exists() and self.path.stat().st_size > 0
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=timeout)
             self._db.row_factory = sqlite3.Row
@@ -230,16 +230,14 @@ class SQLiteStore(Store):
             self._db.executescript(SCHEMA)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError(f"store {self.path} is busy: another load holds it (waited {timeout:g} s); "
-                                 "try again when it has finished") from exc
-            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+                raise StoreError(_("store {path} is busy: another load holds it (waited {timeout:g} s); try again when it has finished").format(path=self.path, timeout=timeout)) from exc
+            raise StoreError(_("cannot open store {path}: {exc}").format(path=self.path, exc=exc)) from exc
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, exc) from exc
 
     def _open_for_reading(self) -> sqlite3.Connection:
         if not self.path.is_file():
-            raise StoreError(f"no store at {self.path}: create one with `maillage load FILES --store {self.path}` "
-                             "or `maillage demo`")
+            raise StoreError(_("no store at {path}: create one with `maillage load FILES --store {path}` or `maillage demo`").format(path=self.path))
         target = f"file:{quote(str(self.path.resolve()))}"
         for suffix in ("?mode=ro", "?mode=ro&immutable=1"):  # immutable: read-only media where no -shm can be made
             try:
@@ -254,21 +252,20 @@ class SQLiteStore(Store):
                     break
             except sqlite3.DatabaseError as exc:
                 raise _damaged(self.path, exc) from exc
-        raise StoreError(f"cannot read store {self.path}: {error}")
+        raise StoreError(_("cannot read store {path}: {error}").format(path=self.path, error=error))
 
     def _check_is_maillage(self) -> None:
         tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not _TABLES <= tables:
             self._db.close()
-            raise StoreError(f"{self.path} is a SQLite file but not a maillage store (it has no "
-                             f"{', '.join(sorted(_TABLES - tables)[:3])} … tables); it was left untouched")
+            raise StoreError(_("{path} is a SQLite file but not a maillage store (it has no {join} … tables); it was left untouched").format(path=self.path, join=', '.join(sorted(_TABLES - tables)[:3])))
 
     def close(self) -> None:
         self._db.close()
 
     def load_session(self) -> SQLiteLoadSession:
         if self.read_only:
-            raise StoreError(f"store {self.path} was opened for reading")
+            raise StoreError(_("store {path} was opened for reading").format(path=self.path))
         return SQLiteLoadSession(self)
 
     @contextmanager

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import UsageError
+from ..i18n import _
 
 __all__ = ["Store", "LoadSession", "ActorFilter", "open_store", "default_store_uri", "NEO4J_SCHEMES",
            "ROW_FIELDS", "LIST_FIELDS", "content_of", "merge_patch", "merge_rows", "redact"]
@@ -226,7 +227,7 @@ def open_store(uri: "str | os.PathLike | None" = None, *, read_only: bool = Fals
     """
     uri = str(default_store_uri() if uri is None else uri)
     if not uri.strip():
-        raise UsageError("--store is empty: give a SQLite file path or a neo4j:// / bolt:// URI")
+        raise UsageError(_("--store is empty: give a SQLite file path or a neo4j:// / bolt:// URI"))
     scheme, separator, rest = uri.partition("://")
     if separator and scheme.lower() + "://" in NEO4J_SCHEMES:
         uri = scheme.lower() + "://" + rest  # schemes are case-insensitive (RFC 3986)
@@ -235,8 +236,7 @@ def open_store(uri: "str | os.PathLike | None" = None, *, read_only: bool = Fals
 
         return Neo4jStore(uri, **options)
     if "://" in uri or uri.lower().startswith(("bolt:", "neo4j")):
-        raise UsageError(f"unknown store {redact(uri)!r}: give a file path or a URI starting with "
-                         f"{', '.join(NEO4J_SCHEMES)}")
+        raise UsageError(_("unknown store {redact!r}: give a file path or a URI starting with {join}").format(redact=redact(uri), join=', '.join(NEO4J_SCHEMES)))
     from .sqlite_store import SQLiteStore
 
     return SQLiteStore(uri, read_only=read_only, **options)

@@ -101,7 +101,7 @@ class Accounting:
         for kind, seen in self.entities.items():
             after = self.session.fetch(kind, seen)
             counts = dict.fromkeys(COUNTED, 0)
-            for id_, (before, _, latest, file_report) in seen.items():
+            for id_, (before, _first, latest, file_report) in seen.items():
                 stored = after.get(id_)
                 if stored is None:
                     continue

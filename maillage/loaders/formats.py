@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError, UsageError
+from ..i18n import _
 
 __all__ = ["RowProblem", "FORMATS", "FileHead", "inspect_file", "detect_format", "open_rows", "read_header", "read_csv",
            "read_json", "read_jsonl", "sniff_encoding", "decode_line"]
@@ -31,7 +32,7 @@ def detect_format(path: str | Path) -> str:
     """Return the format of ``path`` from its suffix (csv, json or jsonl)."""
     suffix = Path(path).suffix.lower()
     if suffix not in _SUFFIXES:
-        raise UsageError(f"{path}: cannot tell the format from suffix {suffix!r} (use .csv, .json, .jsonl)")
+        raise UsageError(_("{path}: cannot tell the format from suffix {suffix!r} (use .csv, .json, .jsonl)").format(path=path, suffix=suffix))
     return _SUFFIXES[suffix]
 
 
@@ -40,7 +41,7 @@ class RowProblem(str):
 
 
 def _fail(path: Path, line: int, reason: str) -> DataError:
-    return DataError(f"{path}:{line}: {reason}", file=str(path), line=line, reason=reason)
+    return DataError(_("{path}:{line}: {reason}").format(path=path, line=line, reason=reason), file=str(path), line=line, reason=reason)
 
 
 class _CountingReader(io.RawIOBase):
@@ -105,14 +106,14 @@ def decode_line(raw: bytes) -> tuple[str, bool]:
 
 def _check_encoding(encoding: str | None) -> None:
     if encoding is not None and encoding.lower() not in ENCODINGS:
-        raise UsageError(f"unsupported encoding {encoding!r} (choose from {', '.join(ENCODINGS)})")
+        raise UsageError(_("unsupported encoding {encoding!r} (choose from {join})").format(encoding=encoding, join=', '.join(ENCODINGS)))
 
 
 def _open_bytes(path: Path, progress: Progress | None) -> io.BufferedReader:
     try:
         raw = open(path, "rb", buffering=0)
     except OSError as exc:
-        raise UsageError(f"cannot open {path}: {exc.strerror}") from exc
+        raise UsageError(_("cannot open {path}: {strerror}").format(path=path, strerror=exc.strerror)) from exc
     return io.BufferedReader(_CountingReader(raw, progress), buffer_size=1 << 16)
 
 
@@ -141,7 +142,7 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None, stats: _
         for number, raw in enumerate(_physical_lines(handle), start=1):
             if number == 1:
                 if raw.startswith(_UTF16_BOMS):
-                    raise _fail(path, 1, "UTF-16 or UTF-32 text: save the file as UTF-8 (or cp1252) and load it again")
+                    raise _fail(path, 1, _("UTF-16 or UTF-32 text: save the file as UTF-8 (or cp1252) and load it again"))
                 if raw.startswith(codecs.BOM_UTF8):
                     raw = raw[len(codecs.BOM_UTF8):]
             if number <= skip:
@@ -156,8 +157,7 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None, stats: _
             try:
                 yield raw.decode(codec)
             except UnicodeDecodeError as exc:
-                raise _fail(path, number, f"not valid {codec} text ({exc.reason}); "
-                                          "pass --encoding cp1252 for older Windows files") from None
+                raise _fail(path, number, _("not valid {codec} text ({reason}); pass --encoding cp1252 for older Windows files").format(codec=codec, reason=exc.reason)) from None
 
 
 def _physical_lines(handle) -> Iterator[bytes]:
@@ -225,7 +225,7 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
     """
     path = Path(path)
     if not path.is_file():
-        raise UsageError(f"no such file: {path}")
+        raise UsageError(_("no such file: {path}").format(path=path))
     fmt = fmt or detect_format(path)
     size = path.stat().st_size
     if fmt == "csv":
@@ -233,11 +233,11 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
         header_line = next(lines, "")
         lines.close()
         if not header_line.strip():
-            raise _fail(path, 1, "empty file or empty header")
+            raise _fail(path, 1, _("empty file or empty header"))
         header, delimiter = _parse_header(header_line)
         return FileHead(path, fmt, header, encoding, delimiter, size)
     if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        raise UsageError(_("unknown format {fmt!r} (choose from {join})").format(fmt=fmt, join=', '.join(FORMATS)))
     rows = (read_jsonl if fmt == "jsonl" else read_json)(path, encoding=encoding)
     try:
         first = next(rows, None)
@@ -265,13 +265,12 @@ def read_csv(path: "str | Path | FileHead", *, encoding: str | None = None, deli
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _fail(head.path, previous_end + 1, f"malformed CSV ({exc})") from None
+            raise _fail(head.path, previous_end + 1, _("malformed CSV ({exc})").format(exc=exc)) from None
         line, previous_end = previous_end + 1, reader.line_num + 1
         if not any(value.strip() for value in values):
             continue
         if len(values) > len(header) and any(value.strip() for value in values[len(header):]):
-            yield line, RowProblem(f"{len(values)} fields but the header has {len(header)} "
-                                   f"(is a '{delimiter}' inside an unquoted value?)")
+            yield line, RowProblem(_("{len} fields but the header has {len2} (is a '{delimiter}' inside an unquoted value?)").format(len=len(values), len2=len(header), delimiter=delimiter))
             continue
         yield line, dict(zip(header, values))
 
@@ -282,18 +281,18 @@ INT64 = 2**63 - 1
 def _finite_float(text: str) -> float:
     value = float(text)
     if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"number {text[:40]} is not finite (too large for a float)")
+        raise ValueError(_("number {value} is not finite (too large for a float)").format(value=text[:40]))
     return value
 
 
 def _bounded_int(text: str) -> int:
     if len(text.lstrip("-")) > 19 or not -INT64 - 1 <= int(text) <= INT64:
-        raise ValueError(f"integer {text[:40]}{'…' if len(text) > 40 else ''} is too large (limit ±2^63)")
+        raise ValueError(_("integer {value}{value2} is too large (limit ±2^63)").format(value=text[:40], value2='…' if len(text) > 40 else ''))
     return int(text)
 
 
 def _no_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
+    raise ValueError(_("{name} is not a number JSON allows").format(name=name))
 
 
 def strict_json_decoder() -> json.JSONDecoder:
@@ -308,7 +307,7 @@ def _decode_json(decoder: json.JSONDecoder, text: str, position: int = 0):
     except json.JSONDecodeError:
         raise
     except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
+        raise ValueError(_("JSON nested too deeply")) from None
 
 
 def read_jsonl(path: str | Path, *, encoding: str | None = None,
@@ -325,13 +324,13 @@ def _object(path: Path, line: int, text: str, decoder: json.JSONDecoder) -> dict
     try:
         value, end = _decode_json(decoder, text.strip())
         if end != len(text.strip()):
-            raise _fail(path, line, "invalid JSON (extra data after the object)")
+            raise _fail(path, line, _("invalid JSON (extra data after the object)"))
     except json.JSONDecodeError as exc:
-        raise _fail(path, line, f"invalid JSON ({exc.msg})") from None
+        raise _fail(path, line, _("invalid JSON ({msg})").format(msg=exc.msg)) from None
     except ValueError as exc:
-        raise _fail(path, line, f"invalid JSON ({exc})") from None
+        raise _fail(path, line, _("invalid JSON ({exc})").format(exc=exc)) from None
     if not isinstance(value, dict):
-        raise _fail(path, line, f"expected a JSON object, got {type(value).__name__}")
+        raise _fail(path, line, _("expected a JSON object, got {name}").format(name=type(value).__name__))
     return value
 
 
@@ -345,13 +344,13 @@ def _text_chunks(path: Path, encoding: str | None, progress: Progress | None, si
         while True:
             raw = handle.read(size)
             if first and raw.startswith(_UTF16_BOMS):
-                raise _fail(path, 1, "UTF-16 or UTF-32 text: save the file as UTF-8 and load it again")
+                raise _fail(path, 1, _("UTF-16 or UTF-32 text: save the file as UTF-8 and load it again"))
             first = False
             try:
                 text = decoder.decode(raw, final=not raw)
             except UnicodeDecodeError as exc:
                 line = lines + raw[:exc.start].count(b"\n")
-                raise _fail(path, line, f"not valid {codec} text ({exc.reason}); JSON files must be UTF-8") from None
+                raise _fail(path, line, _("not valid {codec} text ({reason}); JSON files must be UTF-8").format(codec=codec, reason=exc.reason)) from None
             lines += raw.count(b"\n")
             if not raw:
                 return
@@ -400,9 +399,9 @@ class _JsonArray:
                 if cut and self._more(max(self.chunk_size, len(self.buffer))):
                     continue
                 where = self.line + self.buffer.count("\n", self.position, exc.pos)
-                raise _fail(self.path, where, f"invalid JSON ({exc.msg})") from None
+                raise _fail(self.path, where, _("invalid JSON ({msg})").format(msg=exc.msg)) from None
             except ValueError as exc:
-                raise _fail(self.path, self.line, f"invalid JSON ({exc})") from None
+                raise _fail(self.path, self.line, _("invalid JSON ({exc})").format(exc=exc)) from None
             line = self.line
             self.line += self.buffer.count("\n", self.position, end)
             self.position = end
@@ -410,30 +409,30 @@ class _JsonArray:
 
     def __iter__(self):
         if self._next_char() != "[":
-            raise _fail(self.path, self.line, "expected a JSON array of objects")
+            raise _fail(self.path, self.line, _("expected a JSON array of objects"))
         self.position += 1
         expect_value = False
         while True:
             char = self._next_char()
             if char is None:
-                raise _fail(self.path, self.line, "unexpected end of file in a JSON array")
+                raise _fail(self.path, self.line, _("unexpected end of file in a JSON array"))
             if char == "]" and not expect_value:
                 self.position += 1
                 break
             line, value = self._value()
             if not isinstance(value, dict):
-                raise _fail(self.path, line, f"expected a JSON object, got {type(value).__name__}")
+                raise _fail(self.path, line, _("expected a JSON object, got {name}").format(name=type(value).__name__))
             yield line, value
             char = self._next_char()
             if char == ",":
                 self.position += 1
                 expect_value = True
             elif char != "]":
-                raise _fail(self.path, self.line, "invalid JSON (expected ',' or ']' after an object)")
+                raise _fail(self.path, self.line, _("invalid JSON (expected ',' or ']' after an object)"))
             else:
                 expect_value = False
         if self._next_char() is not None:
-            raise _fail(self.path, self.line, "invalid JSON (data after the end of the array)")
+            raise _fail(self.path, self.line, _("invalid JSON (data after the end of the array)"))
 
 
 def read_json(path: str | Path, *, encoding: str | None = None, chunk_size: int = 1 << 16,
@@ -463,7 +462,7 @@ def open_rows(path: "str | Path | FileHead", fmt: str | None = None, *, encoding
         return read_jsonl(target, encoding=encoding, progress=progress)
     if fmt == "json":
         return read_json(target, encoding=encoding, progress=progress)
-    raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    raise UsageError(_("unknown format {fmt!r} (choose from {join})").format(fmt=fmt, join=', '.join(FORMATS)))
 
 
 def read_header(path: str | Path, fmt: str | None = None, *, encoding: str | None = None) -> list[str]:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ..errors import UsageError
 from ..model import Actor, Initiative, Need, Partnership, Territory
 from ..vocabulary import Vocabulary, fold
+from ..i18n import N_, _
 
 __all__ = ["KINDS", "KIND_ORDER", "RecordKind", "detect_kind", "make_record", "check_header"]
 
@@ -69,8 +70,7 @@ def detect_kind(columns, path="") -> str:
     for kind, signature in _SIGNATURES:
         if signature <= names:
             return kind
-    raise UsageError(f"{path}: cannot tell what this file holds from its columns "
-                     f"({', '.join(list(columns)[:8])}); pass --kind {'|'.join(KIND_ORDER)}")
+    raise UsageError(_("{path}: cannot tell what this file holds from its columns ({join}); pass --kind {join2}").format(path=path, join=', '.join(list(columns)[:8]), join2='|'.join(KIND_ORDER)))
 
 
 def check_header(kind: RecordKind, columns) -> list[str]:
@@ -91,17 +91,17 @@ def _unstorable(column: str, value, reference: bool) -> str | None:
     if isinstance(value, (list, tuple)):
         return next((m for v in value for m in [_unstorable(column, v, reference)] if m), None)
     if isinstance(value, float) and not math.isfinite(value):
-        return "not a finite number"
+        return _("not a finite number")
     if not isinstance(value, str):
         return None
     if "\x00" in value:
-        return "contains a NUL character"
+        return _("contains a NUL character")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return "contains invalid Unicode (a lone surrogate)"
+        return _("contains invalid Unicode (a lone surrogate)")
     if reference and _CONTROL.search(value):
-        return "contains a control character (not allowed in an identifier)"
+        return _("contains a control character (not allowed in an identifier)")
     return None
 
 
@@ -129,9 +129,24 @@ def make_record(kind: RecordKind, row: dict, vocabulary: Vocabulary):
         return None, [_describe(error, dict(map(reversed, kind.renamed))) for error in exc.errors()]
 
 
+# pydantic's own messages, for the error types a row can meet; our validators' messages are
+# already in the run's language (they are raised through the catalogue)
+_PYDANTIC = {
+    "missing": N_("required value is empty"), "string_type": N_("expected text"),
+    "int_parsing": N_("expected a whole number"), "int_type": N_("expected a whole number"),
+    "int_from_float": N_("expected a whole number"), "float_parsing": N_("expected a number"),
+    "float_type": N_("expected a number"), "bool_parsing": N_("expected true or false"),
+    "bool_type": N_("expected true or false"), "list_type": N_("expected a list"),
+    "dict_type": N_("expected an object"), "too_long": N_("too many values"), "string_too_long": N_("text too long"),
+    "greater_than_equal": N_("value too small"), "less_than_equal": N_("value too large"),
+    "extra_forbidden": N_("unexpected field"), "date_parsing": N_("expected a date"),
+}
+
+
 def _describe(error: dict, columns: dict) -> tuple[str, str]:
     field = str(error["loc"][0]) if error["loc"] else ""
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "missing":
-        message = "required value is empty"
+    if error["type"] in _PYDANTIC:
+        message = _(_PYDANTIC[error["type"]])
+    else:
+        message = error["msg"].removeprefix("Value error, ")
     return columns.get(field, field), message

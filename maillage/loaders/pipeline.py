@@ -21,6 +21,7 @@ from .formats import FileHead, RowProblem, inspect_file, open_rows
 from .kinds import KIND_ORDER, KINDS, check_header, detect_kind, make_record
 from .opendata import Filters, Skip, SourceRow, detect_source, translate
 from .report import FileReport, LoadReport
+from ..i18n import _
 
 __all__ = ["plan_sources", "load_files", "ON_ERROR"]
 
@@ -32,7 +33,7 @@ def plan_sources(paths: Iterable[str | Path | FileHead], kind: str | None = None
                  encoding: str | None = None) -> list[FileHead]:
     """Return the files to load, each looked at once (format, header, kind), in dependency order."""
     if kind is not None and kind not in KINDS:
-        raise UsageError(f"unknown kind {kind!r} (choose from {', '.join(KIND_ORDER)})")
+        raise UsageError(_("unknown kind {kind!r} (choose from {join})").format(kind=kind, join=', '.join(KIND_ORDER)))
     heads = [path if isinstance(path, FileHead) else inspect_file(path, fmt, encoding=encoding) for path in paths]
     for head in heads:
         head.kind = kind or detect_kind(head.header, head.path)
@@ -128,7 +129,7 @@ class _Loader:
         if head.format == "csv":
             missing = check_header(kind, head.header)
             for column in missing:
-                self.report.add_error(str(head.path), 1, column, "required column is missing")
+                self.report.add_error(str(head.path), 1, column, _("required column is missing"))
             if missing:
                 return
         batch = []
@@ -140,7 +141,7 @@ class _Loader:
             if exc.file is None:
                 raise
             file_report.rejected += 1
-            self.report.add_error(exc.file, exc.line, "", f"{exc.reason}; the rest of the file was not read")
+            self.report.add_error(exc.file, exc.line, "", _("{reason}; the rest of the file was not read").format(reason=exc.reason))
         self._flush(head.kind, file_report, batch)
         _note_encoding(head, file_report)
 
@@ -205,7 +206,9 @@ class _Loader:
 
     def _unknown(self, ref: str) -> str:
         rejected = self.rejected_actor_keys.get(ref) or self.rejected_actor_keys.get(ref.split(":", 1)[-1])
-        return f"unknown actor {ref!r}" + (f" (its row {rejected} was rejected)" if rejected else "")
+        if rejected:
+            return _("unknown actor {ref!r} (its row {row} was rejected)").format(ref=ref, row=rejected)
+        return _("unknown actor {ref!r}").format(ref=ref)
 
     def known_actors(self, keys) -> dict[str, dict]:
         """Key → the stored actor it designates (store or this load), for translators' identity checks."""
@@ -219,7 +222,8 @@ class _Loader:
         for line, record in kept:
             source, target = known[record.source], known[record.target]
             if source == target:
-                self._reject(file_report, line, [("target", f"{record.target!r} is the same actor as the source")])
+                self._reject(file_report, line, [("target", _("{target!r} is the same actor as the source").format(
+                    target=record.target))])
                 continue
             if record.kind in UNDIRECTED_KINDS:  # written either way round, stored one way
                 source, target = sorted((source, target))
@@ -274,17 +278,17 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     'committed'
     """
     if on_error not in ON_ERROR:
-        raise UsageError(f"on_error must be one of {', '.join(ON_ERROR)}, got {on_error!r}")
+        raise UsageError(_("on_error must be one of {join}, got {on_error!r}").format(join=', '.join(ON_ERROR), on_error=on_error))
     paths = [Path(path) for path in paths]
     for path in paths:
         if not path.is_file():
-            raise UsageError(f"no such file: {path}")
+            raise UsageError(_("no such file: {path}").format(path=path))
     heads = [inspect_file(path, fmt, encoding=encoding) for path in paths]  # each file's head, read once
     if source is None and kind is None and fmt is None:
         source = detect_source(heads)
     filters = Filters(departements, communes)
     if filters and source is None:
-        raise UsageError("--departement and --commune filter open-data sources (--source cog|rna|sirene|scdl|qpv)")
+        raise UsageError(_("--departement and --commune filter open-data sources (--source cog|rna|sirene|scdl|qpv)"))
     sources = [] if source else plan_sources(heads, kind)
     report = LoadReport(on_error=on_error)
     total, done = sum(os.path.getsize(path) for path in paths), 0
@@ -320,11 +324,12 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
         session.commit()
         report.status = "committed"
     if report.status == "rolled_back":
-        raise DataError(f"{report.bad_rows} bad rows; nothing was loaded", report)
+        raise DataError(_("{bad_rows} bad rows; nothing was loaded").format(bad_rows=report.bad_rows), report)
     return report
 
 
 def _note_encoding(head: FileHead, file_report: FileReport) -> None:
     if head.decoded.fallback_lines:
-        file_report.encoding_note = (f"{head.decoded.fallback_lines} lines were not UTF-8 and were read as cp1252, "
-                                     f"the first at line {head.decoded.first_fallback}")
+        file_report.encoding_note = _("{count} lines were not UTF-8 and were read as cp1252, the first at line "
+                                      "{line}").format(count=head.decoded.fallback_lines,
+                                                       line=head.decoded.first_fallback)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..i18n import _, number
+
 __all__ = ["RowError", "FileReport", "LoadReport"]
 
 
@@ -111,27 +113,50 @@ class LoadReport:
 
     def summary(self) -> str:
         """One line per file, then what the store gained per kind, the conflicts, and the verdict."""
-        lines = [(f"{f.path}: {f.kind}, {f.loaded} of {f.rows} rows loaded" if f.rows or not f.loaded else
-                  f"{f.path}: {f.kind} named by its rows, {f.loaded} written")
-                 + (f", {f.rejected} rejected" if f.rejected else "")
-                 + "".join(f"; {count} skipped: {reason}" for reason, count in sorted(f.skipped.items()))
-                 + (f" ({f.encoding_note})" if f.encoding_note else "")
-                 for f in self.files]
+        lines = [self._file_line(f) for f in self.files]
         if self.status == "committed":
             for kind, t in self.totals().items():
-                flags = ", ".join(f"{count} {flag}" for flag, count in t["flags"].items())
-                lines.append(f"{kind}: {t['created']} created, {t['updated']} updated, {t['unchanged']} unchanged, "
-                             f"{t['duplicates']} duplicate rows, {t['merged']} rows merged into an earlier one"
-                             + (f"; flagged: {flags}" if flags else ""))
+                line = _("{kind}: {created} created, {updated} updated, {unchanged} unchanged, {duplicates} duplicate "
+                         "rows, {merged} rows merged into an earlier one").format(kind=_kind(kind), **{
+                             key: number(t[key]) for key in ("created", "updated", "unchanged", "duplicates", "merged")})
+                if t["flags"]:
+                    line += "; " + _("flagged: {flags}").format(
+                        flags=", ".join(f"{number(count)} {flag}" for flag, count in t["flags"].items()))
+                lines.append(line)
         for conflict in self.conflicts[:20]:
-            lines.append(f"conflict {conflict.path}:{conflict.line}: {conflict.kind} {conflict.key} {conflict.field}: "
-                         f"{conflict.stored!r} / {conflict.given!r} (kept: {conflict.kept})")
+            lines.append(_("conflict {path}:{line}: {kind} {key} {field}: {stored!r} / {given!r} (kept: {kept})").format(
+                path=conflict.path, line=conflict.line, kind=_kind(conflict.kind), key=conflict.key,
+                field=conflict.field, stored=conflict.stored, given=conflict.given, kept=conflict.kept))
         if len(self.conflicts) > 20:
-            lines.append(f"… and {len(self.conflicts) - 20} more conflicts (--json lists them all)")
+            lines.append(_("… and {count} more conflicts (--json lists them all)").format(count=len(self.conflicts) - 20))
+        bad = number(self.bad_rows)
         verdict = {
-            "committed": "loaded" + (f"; {self.bad_rows} bad rows skipped" if self.bad_rows else ""),
-            "rolled_back": f"nothing loaded: {self.bad_rows} bad rows (the store is unchanged)",
-            "dry_run": "dry run: nothing written" + (f"; {self.bad_rows} bad rows" if self.bad_rows else
-                                                       "; all rows valid"),
+            "committed": _("loaded; {bad} bad rows skipped").format(bad=bad) if self.bad_rows else _("loaded"),
+            "rolled_back": _("nothing loaded: {bad} bad rows (the store is unchanged)").format(bad=bad),
+            "dry_run": (_("dry run: nothing written; {bad} bad rows").format(bad=bad) if self.bad_rows
+                        else _("dry run: nothing written; all rows valid")),
         }.get(self.status, self.status)
         return "\n".join(lines + [verdict])
+
+    @staticmethod
+    def _file_line(f: FileReport) -> str:
+        if f.rows or not f.loaded:
+            line = _("{path}: {kind}, {loaded} of {rows} rows loaded").format(
+                path=f.path, kind=_kind(f.kind), loaded=number(f.loaded), rows=number(f.rows))
+        else:
+            line = _("{path}: {kind} named by its rows, {loaded} written").format(
+                path=f.path, kind=_kind(f.kind), loaded=number(f.loaded))
+        if f.rejected:
+            line += ", " + _("{count} rejected").format(count=number(f.rejected))
+        for reason, count in sorted(f.skipped.items()):
+            line += "; " + _("{count} skipped: {reason}").format(count=number(count), reason=_(reason))
+        if f.encoding_note:
+            line += f" ({f.encoding_note})"
+        return line
+
+
+def _kind(kind: str) -> str:
+    """A record kind (actors, partnerships …) in words."""
+    return {"actors": _("actors"), "partnerships": _("partnerships"), "initiatives": _("initiatives"),
+            "initiative_members": _("initiative members"), "needs": _("needs"), "territories": _("territories"),
+            "actor_keys": _("actor identifiers")}.get(kind, kind)

@@ -29,7 +29,9 @@ from collections import defaultdict
 import networkx as nx
 
 from ..errors import NotFoundError, UsageError
-from .common import LEVEL_WORDS, REACH_LEVELS, TERRITORY_SCORE, labels, resolve_actor, shared_level, simple_graph
+from .common import REACH_LEVELS, TERRITORY_SCORE, resolve_actor, shared_level, simple_graph
+from .reasons import words
+from ..i18n import _
 
 __all__ = ["allies", "score_candidates", "candidate_index", "pair_indices", "WEIGHTS"]
 
@@ -160,24 +162,25 @@ def _details(graph: nx.Graph, node, other, wanted: set, offered: set) -> dict:
             "level": level, **pair_indices(graph, node, other)}
 
 
-def _reasons(graph, node, other, scored) -> list[str]:
-    name = graph.nodes[other]["name"]
-    reasons = []
+def _why(graph, node, other, scored) -> list[dict]:
+    """The reasons as codes with values (worded by :mod:`.reasons` in the run's language)."""
+    mine = graph.nodes[node]["name"]
+    why = []
     if scored["gives"]:
-        reasons.append(f"offers {labels('resource', scored['gives'])}, which {graph.nodes[node]['name']} seeks")
+        why.append({"code": "offers_sought", "resources": scored["gives"], "actor": mine})
     if scored["takes"]:
-        reasons.append(f"seeks {labels('resource', scored['takes'])}, which {graph.nodes[node]['name']} offers")
+        why.append({"code": "seeks_offered", "resources": scored["takes"], "actor": mine})
     if scored["themes"]:
-        reasons.append(f"both work on {labels('theme', scored['themes'])}")
+        why.append({"code": "same_themes", "themes": scored["themes"]})
     if scored["level"]:
-        reasons.append(LEVEL_WORDS[scored["level"]])
+        why.append({"code": "proximity", "level": scored["level"]})
     common = scored["common_neighbours"]
     if common:
-        names = ", ".join(graph.nodes[w]["name"] for w in common[:3]) + (" …" if len(common) > 3 else "")
-        reasons.append(f"{len(common)} partner{'s' if len(common) > 1 else ''} in common: {names}")
+        why.append({"code": "common_partners", "count": len(common),
+                    "names": [graph.nodes[w]["name"] for w in common[:3]]})
     if scored["parts"]["cross_sector"]:
-        reasons.append(f"another sector ({labels('actor_kind', [graph.nodes[other]['kind']])})")
-    return reasons or [f"{name} is within reach"]
+        why.append({"code": "other_sector", "kind": graph.nodes[other]["kind"]})
+    return why or [{"code": "within_reach", "actor": graph.nodes[other]["name"]}]
 
 
 def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
@@ -214,12 +217,12 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
     >>> G.add_node("mairie", name="Mairie", kind="collectivite", seeks=[], offers=[], themes=[])
     >>> G.add_node("boite", name="Boîte", kind="company", seeks=[], offers=["skills"], themes=[])
     >>> allies(G, "Asso")["allies"][0]["reasons"][:2]
-    ['offers compétences, which Asso seeks', '1 partner in common: Mairie']
+    ['offers skills, which Asso seeks', '1 partner in common: Mairie']
     """
     if graph is None:
-        raise UsageError("allies needs a graph, got None")
+        raise UsageError(_("allies needs a graph, got None"))
     if reach not in REACH_LEVELS:
-        raise UsageError(f"reach must be one of {', '.join(REACH_LEVELS)}, got {reach!r}")
+        raise UsageError(_("reach must be one of {join}, got {reach!r}").format(join=', '.join(REACH_LEVELS), reach=reach))
     simple = simple_graph(graph)
     node = resolve_actor(simple, actor)
     data = simple.nodes[node]
@@ -227,7 +230,7 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
     if need is not None:
         chosen_need = next((n for n in graph.graph.get("needs", []) if n["id"] == need), None)
         if chosen_need is None:
-            raise NotFoundError(f"no need {need!r} in this scope")
+            raise NotFoundError(_("no need {need!r} in this scope").format(need=need))
     resources = chosen_need.get("resources") if chosen_need else None
     scored = score_candidates(simple, node, resources, reach, weights)
     # for a need, every candidate offering something it asks ranks above every one that offers nothing
@@ -278,5 +281,6 @@ def _row(graph, node, other, score, parts, wanted, offered) -> dict:
         "resource_allocation": round(scored["resource_allocation"], 4),
         "introducers": [{"id": w, "name": graph.nodes[w].get("name"), "kind": graph.nodes[w].get("kind")}
                         for w in scored["common_neighbours"]],
-        "reasons": _reasons(graph, node, other, scored),
+        "reasons": words(why := _why(graph, node, other, scored)),
+        "why": why,
     }

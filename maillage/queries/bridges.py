@@ -25,8 +25,10 @@ import math
 import networkx as nx
 
 from ..errors import UsageError
+from ..i18n import N_, _, number, percent
 from .brokerage import PERMUTATIONS, brokerage_roles
 from .common import simple_graph
+from .reasons import words
 from .structure import betweenness, cut_points, structural_holes
 
 __all__ = ["bridges", "WEIGHTS", "EXACT_LIMIT", "DEFAULT_ERROR"]
@@ -53,30 +55,28 @@ def _percentiles(values: dict) -> dict:
     return ranks
 
 
-def _reasons(graph, node, row) -> list[str]:
-    reasons = []
+def _why(graph, node, row) -> list[dict]:
+    """The reasons as codes with the measures' values (worded by :mod:`.reasons`)."""
+    why = []
     if row["betweenness"] > 0:
-        reasons.append(f"on {row['betweenness']:.1%} of the shortest paths between other actors")
+        why.append({"code": "on_paths", "betweenness": row["betweenness"]})
     roles, p = row["brokerage"], row["brokerage_p"]
     cross = sum(roles[role] for role in _CROSS)
     if cross:
-        detail = ", ".join(f"{role} {roles[role]}" for role in _CROSS if roles[role])
-        reasons.append(f"brokers {cross} times between actors it links across kinds ({detail})")
+        why.append({"code": "brokers_across", "count": cross, "roles": {r: roles[r] for r in _CROSS if roles[r]}})
         above = [role for role in row["more_than_chance"] if role in _CROSS]
         if above:
-            reasons.append("more than chance would give as " + ", ".join(
-                f"{role} (p = {p[role]:.3f}, permutation test)" for role in above))
+            why.append({"code": "more_than_chance", "p": {role: p[role] for role in above}})
     if row["cuts_off"]:
-        plural = "s" if row["cuts_off"] > 1 else ""
-        reasons.append(f"without it {row['cuts_off']} actor{plural} would be cut off from the rest")
+        why.append({"code": "cuts_off", "count": row["cuts_off"]})
     if not math.isnan(row["constraint"]) and row["constraint"] < 0.5 and graph.degree(node) > 1:
-        reasons.append(f"spans structural holes (constraint {row['constraint']:.2f}, "
-                       f"effective size {row['effective_size']:.1f})")
-    return reasons
+        why.append({"code": "structural_holes", "constraint": row["constraint"],
+                    "effective_size": row["effective_size"]})
+    return why
 
 
 def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confidence: float = 0.95, seed: int = 42,
-            permutations: int = PERMUTATIONS) -> dict:
+            permutations: int = PERMUTATIONS, progress=None) -> dict:
     """Rank the actors that hold ``graph`` together, with every measure and the reasons.
 
     Parameters
@@ -94,6 +94,10 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
         Seed of the sampled betweenness and of the brokerage permutations.
     permutations : int
         Permutations of the kinds behind each brokerage p-value.
+
+    progress : callable, optional
+        Called as ``progress(done, total, stage)`` between the analysis' stages (``stage`` is an
+        English message of the catalogue, empty when done): the CLI shows it on a terminal.
 
     Returns
     -------
@@ -113,15 +117,21 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
     'hub'
     """
     if graph is None:
-        raise UsageError("bridges needs a graph, got None")
+        raise UsageError(_("bridges needs a graph, got None"))
     simple = simple_graph(graph)
     n = simple.number_of_nodes()
     if error is None and n > EXACT_LIMIT:
         error = DEFAULT_ERROR
+    step = progress or (lambda done, total, stage: None)
+    step(0, 4, N_("shortest paths (betweenness)"))
     between = betweenness(simple, error=error, confidence=confidence, seed=seed)
+    step(1, 4, N_("structural holes"))
     holes = structural_holes(simple)
+    step(2, 4, N_("cut points"))
     cuts = cut_points(simple)
+    step(3, 4, N_("brokerage roles and their test"))
     roles = brokerage_roles(simple, permutations=permutations, seed=seed)
+    step(4, 4, "")
     measures = {
         "betweenness": between["values"],
         "cross_sector": {v: sum(roles[v]["counts"][r] for r in _CROSS) for v in simple},
@@ -143,7 +153,8 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
             "brokerage": roles[v]["counts"], "brokerage_expected": roles[v]["expected"],
             "brokerage_p": roles[v]["p"], "more_than_chance": roles[v]["more_than_chance"],
         }
-        row["reasons"] = _reasons(simple, v, row)
+        row["why"] = _why(simple, v, row)
+        row["reasons"] = words(row["why"])
         rows.append(row)
     rows.sort(key=lambda row: (-row["score"], -row["betweenness"], str(row["id"])))
     return {
@@ -161,13 +172,14 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
 
 def _method(between: dict, n: int) -> dict:
     if between["method"] == "exact":
-        return {"method": "exact", "samples": n, "error": 0.0, "note": "exact (Brandes)"}
+        return {"method": "exact", "samples": n, "error": 0.0, "note": _("exact (Brandes)")}
     return {"method": "sampled", "samples": between["samples"], "error": round(between["error"], 6),
             "confidence": between["confidence"],
-            "note": f"estimated from {between['samples']:,} shortest paths between random pairs of actors: with "
-                    f"probability {between['confidence']:.0%}, every actor's value is within "
-                    f"±{between['error']:.4f} of the exact one, all at once (Riondato–Kornaropoulos bound; "
-                    "each row gives its interval)"}
+            "note": _("estimated from {samples} shortest paths between random pairs of actors: with probability "
+                      "{confidence}, every actor's value is within ±{error} of the exact one, all at once "
+                      "(Riondato–Kornaropoulos bound; each row gives its interval)").format(
+                samples=number(between["samples"]), confidence=percent(between["confidence"], 0),
+                error=number(between["error"], 4))}
 
 
 def _json_safe(row: dict) -> dict:

@@ -32,6 +32,7 @@ References
 from __future__ import annotations
 
 import networkx as nx
+from ..i18n import _
 
 __all__ = ["brokerage_roles", "ROLES", "ALPHA", "PERMUTATIONS"]
 
@@ -112,7 +113,7 @@ def brokerage_roles(graph: nx.Graph, attribute: str = "kind", permutations: int 
     import numpy as np
 
     if graph is None:
-        raise ValueError("brokerage_roles needs a graph, got None")
+        raise ValueError(_("brokerage_roles needs a graph, got None"))
     nodes = sorted(graph, key=str)  # a canonical order: the same answer whatever the input order
     names = sorted({str(graph.nodes[v].get(attribute)) for v in nodes})
     labels = np.array([names.index(str(graph.nodes[v].get(attribute))) for v in nodes], dtype=np.int64)
@@ -121,7 +122,7 @@ def brokerage_roles(graph: nx.Graph, attribute: str = "kind", permutations: int 
     above = np.zeros_like(observed)
     total = np.zeros(observed.shape, dtype=np.float64)
     generator = np.random.default_rng(seed)
-    for _ in range(permutations):
+    for _round in range(permutations):
         counts = structure.counts(generator.permutation(labels), len(names))
         above += counts >= observed
         total += counts

@@ -6,6 +6,7 @@ import networkx as nx
 
 from ..errors import NotFoundError
 from ..vocabulary import default_vocabulary, fold
+from ..i18n import _
 
 __all__ = ["REACH_LEVELS", "TERRITORY_SCORE", "LEVEL_WORDS", "shared_level", "labels", "resolve_actor",
            "simple_graph"]
@@ -88,11 +89,11 @@ def resolve_actor(graph: nx.Graph, text: str) -> str:
         return partial[0]
     names = sorted(f"{graph.nodes[n].get('name')} ({n})" for n in partial)
     if partial:
-        raise NotFoundError(f"{text!r} matches {len(partial)} actors: " + "; ".join(names[:10])
-                            + ("; …" if len(names) > 10 else "") + ". Give an id.", names)
+        raise NotFoundError(_("{text!r} matches {count} actors: {names}. Give an id.").format(
+            text=text, count=len(partial), names="; ".join(names[:10]) + ("; …" if len(names) > 10 else "")), names)
     close = _close_names(graph, wanted)
-    hint = f" Did you mean: {'; '.join(close)}?" if close else ""
-    raise NotFoundError(f"no actor {text!r} in this scope.{hint}", close)
+    hint = " " + _("Did you mean: {names}?").format(names="; ".join(close)) if close else ""
+    raise NotFoundError(_("no actor {text!r} in this scope.{hint}").format(text=text, hint=hint), close)
 
 
 def _close_names(graph: nx.Graph, wanted: str) -> list[str]:

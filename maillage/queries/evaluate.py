@@ -37,6 +37,7 @@ import networkx as nx
 from ..errors import UsageError
 from ..model import parse_date
 from .allies import WEIGHTS, score_candidates
+from ..i18n import _
 
 __all__ = ["evaluate", "METHODS"]
 
@@ -181,16 +182,16 @@ def evaluate(graph: nx.MultiGraph, before, k: int = 10, queries: int = 300, seed
     1.0
     """
     if graph is None:
-        raise UsageError("evaluate needs a graph, got None")
+        raise UsageError(_("evaluate needs a graph, got None"))
     dates = [before] if isinstance(before, str) else list(before)
     if not dates:
-        raise UsageError("evaluate needs at least one cut-off date")
+        raise UsageError(_("evaluate needs at least one cut-off date"))
     try:
         dates = sorted(parse_date(date) for date in dates)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     if k < 1:
-        raise UsageError(f"k must be at least 1, got {k}")
+        raise UsageError(_("k must be at least 1, got {k}").format(k=k))
     folds = [_fold(graph, start, dates[i + 1] if i + 1 < len(dates) else None, k, queries, seed, weights)
              for i, start in enumerate(dates)]
     weighted = [fold for fold in folds if fold["queries"]]

@@ -31,6 +31,7 @@ from ..errors import DataError, UsageError
 from ..model import parse_date
 from .allies import WEIGHTS, score_candidates
 from .evaluate import _split, evaluate
+from ..i18n import _
 
 __all__ = ["fit_weights", "read_weights", "write_weights", "PARTS"]
 
@@ -44,7 +45,7 @@ def _rows(graph: nx.MultiGraph, start: str, end: str | None, queries: int, rng: 
     asked = sorted((n for n in future if train.degree(n) > 0), key=str)
     features, labels = [], []
     for node in rng.sample(asked, min(queries, len(asked))):
-        for other, (_, parts) in sorted(score_candidates(train, node).items(), key=lambda item: str(item[0])):
+        for other, (_score, parts) in sorted(score_candidates(train, node).items(), key=lambda item: str(item[0])):
             features.append([parts[name] for name in PARTS])
             labels.append(1.0 if other in future[node] else 0.0)
     return features, labels
@@ -100,13 +101,13 @@ def fit_weights(graph: nx.MultiGraph, before, queries: int = 300, seed: int = 42
     (True, True)
     """
     if graph is None:
-        raise UsageError("fit_weights needs a graph, got None")
+        raise UsageError(_("fit_weights needs a graph, got None"))
     try:
         dates = sorted(parse_date(date) for date in ([before] if isinstance(before, str) else before))
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     if len(dates) < 2:
-        raise UsageError("--fit needs at least two --before dates: the folds before the last train, the last tests")
+        raise UsageError(_("--fit needs at least two --before dates: the folds before the last train, the last tests"))
     rng, features, labels = random.Random(seed), [], []
     for i, start in enumerate(dates[:-1]):
         rows, marks = _rows(graph, start, dates[i + 1], queries, rng)
@@ -114,16 +115,15 @@ def fit_weights(graph: nx.MultiGraph, before, queries: int = 300, seed: int = 42
         labels += marks
     positives = int(sum(labels))
     if positives == 0 or positives == len(labels):
-        raise DataError("no partnership formed among the scored candidates before the last cut-off: "
-                        "nothing to learn the weights from")
+        raise DataError(_("no partnership formed among the scored candidates before the last cut-off: "
+                        "nothing to learn the weights from"))
     coefficients = _logistic(features, labels, penalty)[:-1]
     scale = sum(abs(c) for c in coefficients) or 1.0
     allies_weights = {name: round(float(c) / scale, 4) for name, c in zip(PARTS, coefficients)}
     held = dates[-1]
     default = evaluate(graph, [held], k=k, queries=queries, seed=seed)["mean"]["maillage"]
     if not default:
-        raise DataError(f"no partnership began from {held} on between actors already tied before: nothing to test "
-                        "the fitted weights on (give an earlier last --before)")
+        raise DataError(_("no partnership began from {held} on between actors already tied before: nothing to test the fitted weights on (give an earlier last --before)").format(held=held))
     fitted = evaluate(graph, [held], k=k, queries=queries, seed=seed, weights=allies_weights)["mean"]["maillage"]
     return {
         "weights": {"allies": allies_weights, "gaps": gaps_weights(allies_weights)},
@@ -154,9 +154,9 @@ def read_weights(path: str | Path) -> dict:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise DataError(f"{path}: not a weights file ({exc})", file=str(path), line=1) from None
+        raise DataError(_("{path}: not a weights file ({exc})").format(path=path, exc=exc), file=str(path), line=1) from None
     allies_weights = data.get("allies") if isinstance(data, dict) else None
     if not isinstance(allies_weights, dict) or set(allies_weights) - set(PARTS) or not all(
             isinstance(v, (int, float)) and math.isfinite(v) for v in allies_weights.values()):
-        raise DataError(f"{path}: expected {{\"allies\": {{{', '.join(PARTS)}: number}}}}", file=str(path), line=1)
+        raise DataError(_('{path}: expected {{"allies": {{{join}: number}}}}').format(path=path, join=', '.join(PARTS)), file=str(path), line=1)
     return {"allies": allies_weights, "gaps": data.get("gaps") or gaps_weights(allies_weights)}

@@ -21,12 +21,13 @@ import networkx as nx
 
 from ..errors import UsageError
 from .allies import candidate_index
-from .common import LEVEL_WORDS, REACH_LEVELS, TERRITORY_SCORE, labels, shared_level, simple_graph
+from .common import REACH_LEVELS, TERRITORY_SCORE, shared_level, simple_graph
+from .reasons import words
+from ..i18n import _
 
 __all__ = ["gaps", "REACH_LEVELS", "WEIGHTS"]
 
 WEIGHTS = {"fit": 0.4, "themes": 0.2, "territory": 0.15, "network": 0.25}
-_NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
 def _levels(graph: nx.Graph, places: dict, candidates: set, reach: str = "region") -> dict:
@@ -116,28 +117,26 @@ def _score(graph, need, provider, distance: dict, levels: dict, weights: dict = 
     return round(sum(weights[k] * v for k, v in parts.items()), 3), parts, facts
 
 
-def _proposal(graph, provider, score, parts, facts, predecessors, max_hops) -> dict:
+def _proposal(graph, provider, score, parts, facts, predecessors, max_hops, holder=None) -> dict:
     node = graph.nodes[provider]
     paths = _paths(predecessors, provider) if facts["distance"] else []
     distance = facts["distance"]
     introducers = list(dict.fromkeys(actor for path in paths for actor in path[1:-1]))
-    reasons = [f"offers {labels('resource', facts['offered'])}"]
+    why = [{"code": "offers_needed", "resources": facts["offered"]}]
     if facts["themes"]:
-        reasons.append(f"works on {labels('theme', facts['themes'])}")
+        why.append({"code": "works_on", "themes": facts["themes"]})
     if facts["level"]:
-        reasons.append(LEVEL_WORDS[facts["level"]])
+        why.append({"code": "proximity", "level": facts["level"]})
     if distance == 1:
-        reasons.append(f"already partners with {graph.nodes[paths[0][0]]['name']}, active on the need's themes")
+        why.append({"code": "already_partner", "actor": graph.nodes[paths[0][0]]["name"],
+                    "holder": paths[0][0] == holder})
     elif distance:
-        steps = _NUMBERS.get(distance, str(distance))
         for path in paths[:3]:  # each chain as it runs, never members of different chains mixed
-            chain = " → ".join(graph.nodes[actor]["name"] for actor in path)
-            both = ", which partners with both" if distance == 2 else ""
-            reasons.append(f"{steps} steps away: {chain}{both}")
+            why.append({"code": "chain", "steps": distance, "names": [graph.nodes[actor]["name"] for actor in path]})
         if len(paths) > 3:
-            reasons.append(f"and {len(paths) - 3} other chains of {distance} steps")
+            why.append({"code": "more_chains", "count": len(paths) - 3, "steps": distance})
     else:
-        reasons.append(f"no path within {max_hops} steps: an introduction must be built")
+        why.append({"code": "no_path", "max_hops": max_hops})
     return {
         "provider": provider, "provider_name": node["name"], "provider_kind": node["kind"],
         "score": score, "score_parts": {k: round(v, 3) for k, v in parts.items()},
@@ -145,7 +144,8 @@ def _proposal(graph, provider, score, parts, facts, predecessors, max_hops) -> d
         "introducers": [{"id": i, "name": graph.nodes[i]["name"], "kind": graph.nodes[i]["kind"]}
                         for i in introducers],
         "paths": [list(path) for path in paths],
-        "reasons": reasons,
+        "reasons": words(why),
+        "why": why,
     }
 
 
@@ -188,7 +188,7 @@ def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: i
         best = heapq.nsmallest(top, ((-_quick_score(graph.nodes[p], need, levels.get(p), distance.get(p), weights),
                                       str(p), p) for p in providers))
         scored = [(*_score(graph, need, p, distance, levels, weights), p) for *_, p in best]
-        result["proposals"] = [_proposal(graph, p, score, parts, facts, predecessors, max_hops)
+        result["proposals"] = [_proposal(graph, p, score, parts, facts, predecessors, max_hops, holder)
                                for score, parts, facts, p in scored]
     return result
 
@@ -208,6 +208,8 @@ def _summary(graph: nx.Graph, needs: list[dict]) -> dict:
         "needs_by_theme": {theme: dict(counts) for theme, counts in sorted(by_theme.items())},
         "cross_sector_ties": dict(sorted(ties.items())),
         "isolated_actors": sorted(n for n in graph if graph.degree(n) == 0),
+        "isolated_actor_names": [graph.nodes[n].get("name") or str(n)
+                                 for n in sorted(n for n in graph if graph.degree(n) == 0)],
         "white_zones": white,  # themes whose needs no in-reach provider working on the theme could meet
         "needs_in_priority_areas": sorted(need["id"] for need in needs if need["priority_areas"]),
     }
@@ -251,9 +253,9 @@ def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hop
     ['B']
     """
     if graph is None:
-        raise UsageError("gaps needs a graph, got None")
+        raise UsageError(_("gaps needs a graph, got None"))
     if reach not in REACH_LEVELS:
-        raise UsageError(f"reach must be one of {', '.join(REACH_LEVELS)}, got {reach!r}")
+        raise UsageError(_("reach must be one of {join}, got {reach!r}").format(join=', '.join(REACH_LEVELS), reach=reach))
     simple = simple_graph(graph)
     simple.graph.setdefault("areas", graph.graph.get("areas", {}))
     weights = {**WEIGHTS, **(weights or {})}

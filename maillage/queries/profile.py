@@ -20,6 +20,7 @@ import networkx as nx
 from ..errors import UsageError
 from .bridges import bridges
 from .common import simple_graph
+from ..i18n import _
 
 __all__ = ["profile", "communities", "LOUVAIN_LIMIT"]
 
@@ -37,7 +38,7 @@ def communities(graph: nx.Graph, seed: int = 42) -> dict:
     ('louvain', 2)
     """
     if graph is None:
-        raise UsageError("communities needs a graph, got None")
+        raise UsageError(_("communities needs a graph, got None"))
     if graph.number_of_edges() == 0:
         return {"method": "none", "membership": {n: i for i, n in enumerate(graph)}, "modularity": 0.0}
     if graph.number_of_nodes() <= LOUVAIN_LIMIT:
@@ -79,7 +80,7 @@ def _community_rows(graph: nx.Graph, membership: dict, top: int) -> tuple[list, 
     return rows, ties
 
 
-def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42) -> dict:
+def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42, progress=None) -> dict:
     """Summarise the ecosystem of a projection.
 
     Returns
@@ -102,14 +103,14 @@ def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42) -> dict:
     {'2016': 1}
     """
     if graph is None:
-        raise UsageError("profile needs a graph, got None")
+        raise UsageError(_("profile needs a graph, got None"))
     simple = simple_graph(graph)
     components = list(nx.connected_components(simple))
     found = communities(simple, seed)
     rows, ties = _community_rows(simple, found["membership"], top)
     years = Counter((data.get("start") or "undated")[:4] if data.get("start") else "undated"
                     for *_, data in graph.edges(data=True))
-    brokers = bridges(graph, top=min(top, 5), seed=seed)
+    brokers = bridges(graph, top=min(top, 5), seed=seed, progress=progress)
     return {
         "scope": graph.graph.get("scope", {}),
         "actors": graph.number_of_nodes(),
@@ -122,7 +123,7 @@ def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42) -> dict:
                        "isolated_actors": sum(1 for c in components if len(c) == 1)},
         "communities": {"method": found["method"], "modularity": found["modularity"],
                         "count": len(set(found["membership"].values())), "largest": rows, "ties_between": ties},
-        "top_brokers": [{k: row[k] for k in ("id", "name", "kind", "score", "reasons")} for row in brokers["ranking"]],
+        "top_brokers": [{k: row[k] for k in ("id", "name", "kind", "score", "reasons", "why")} for row in brokers["ranking"]],
         "betweenness": brokers["betweenness"],
         "open_needs": [{"id": n["id"], "title": n.get("title"), "holder": n.get("holder"),
                         "themes": n.get("themes"), "resources": n.get("resources")}

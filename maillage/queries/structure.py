@@ -23,6 +23,7 @@ import math
 import random
 
 import networkx as nx
+from ..i18n import _
 
 __all__ = ["betweenness", "structural_holes", "cut_points", "sample_size", "vertex_diameter_bound"]
 
@@ -118,7 +119,7 @@ def sample_size(error: float, confidence: float, vertex_diameter: int, constant:
     39979
     """
     if not 0 < error < 1 or not 0 < confidence < 1:
-        raise ValueError("error and confidence must lie strictly between 0 and 1")
+        raise ValueError(_("error and confidence must lie strictly between 0 and 1"))
     log_term = math.floor(math.log2(vertex_diameter - 2)) + 1 if vertex_diameter > 3 else 1
     return math.ceil(constant / error ** 2 * (log_term + math.log(1 / (1 - confidence))))
 
@@ -178,7 +179,7 @@ def _sample_path(adjacency, s: int, t: int, rng: random.Random, counts: list[int
 def _sampled_paths(adjacency, n: int, samples: int, rng: random.Random) -> list[int]:
     """How many of ``samples`` uniformly drawn (source, target, shortest path) triples pass through each node."""
     counts = [0] * n
-    for _ in range(samples):
+    for _sample in range(samples):
         s = rng.randrange(n)
         t = rng.randrange(n - 1)
         _sample_path(adjacency, s, t + (t >= s), rng, counts)
@@ -222,7 +223,7 @@ def betweenness(graph: nx.Graph, error: float | None = None, confidence: float =
     (1.0, 'exact', [1.0, 1.0])
     """
     if graph is None:
-        raise ValueError("betweenness needs a graph, got None")
+        raise ValueError(_("betweenness needs a graph, got None"))
     nodes, adjacency = _indexed(graph)
     n = len(nodes)
     vertex_diameter = vertex_diameter_bound(adjacency) if n else 1
@@ -270,7 +271,7 @@ def structural_holes(graph: nx.Graph) -> dict:
     (3.0, 0.333)
     """
     if graph is None:
-        raise ValueError("structural_holes needs a graph, got None")
+        raise ValueError(_("structural_holes needs a graph, got None"))
     neighbours = {node: set(graph[node]) - {node} for node in graph}
     triangles = nx.triangles(graph)
     constraint, effective = {}, {}
@@ -307,7 +308,7 @@ def cut_points(graph: nx.Graph) -> dict:
     {'cuts_off': 1, 'pieces': 2}
     """
     if graph is None:
-        raise ValueError("cut_points needs a graph, got None")
+        raise ValueError(_("cut_points needs a graph, got None"))
     nodes, adjacency = _indexed(graph)
     n = len(nodes)
     disc, low, size = [-1] * n, [0] * n, [1] * n

@@ -17,6 +17,7 @@ from ..queries.common import resolve_actor, simple_graph
 from ..queries.structure import betweenness
 from .files import write_csv, write_gexf, write_graphml, write_json
 from .html import MAX_NODES, write_html
+from ..i18n import _
 
 __all__ = ["export", "FORMATS", "COLOR_BY", "SIZE_BY", "focus_graph", "as_of"]
 
@@ -43,7 +44,7 @@ def _sizes(graph: nx.MultiGraph, size: str, seed: int) -> dict:
         return betweenness(simple, error=error, seed=seed)["values"]
     if size == "brokerage":
         return {row["id"]: row["score"] for row in bridges(graph, top=graph.number_of_nodes(), seed=seed)["ranking"]}
-    raise UsageError(f"size must be one of {', '.join(SIZE_BY)}, got {size!r}")
+    raise UsageError(_("size must be one of {join}, got {size!r}").format(join=', '.join(SIZE_BY), size=size))
 
 
 def _proposals(graph: nx.MultiGraph, focus: str | None) -> list[dict]:
@@ -54,10 +55,12 @@ def _proposals(graph: nx.MultiGraph, focus: str | None) -> list[dict]:
     for need in gaps(graph, top=3)["needs"]:
         for proposal in need["proposals"] if need["holder"] else []:
             drawn.append({"source": need["holder"], "target": proposal["provider"],
-                          "label": f"Proposition pour « {need['title']} » : " + "; ".join(proposal["reasons"])})
+                          "label": _("Proposal for « {need} »: {reasons}").format(
+                              need=need["title"], reasons="; ".join(proposal["reasons"]))})
     if focus is not None:
         for row in allies(graph, focus, top=5)["allies"]:
-            drawn.append({"source": focus, "target": row["id"], "label": "Allié potentiel : " + "; ".join(row["reasons"])})
+            drawn.append({"source": focus, "target": row["id"], "label": _("Potential ally: {reasons}").format(
+                reasons="; ".join(row["reasons"]))})
     return drawn
 
 
@@ -96,15 +99,15 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
     1
     """
     if graph is None:
-        raise UsageError("export needs a graph, got None")
+        raise UsageError(_("export needs a graph, got None"))
     out = Path(out)
     fmt = FORMATS.get(out.suffix.lower())
     if fmt is None:
-        raise UsageError(f"cannot tell the format of {out.name}: use one of {', '.join(sorted(FORMATS))}")
+        raise UsageError(_("cannot tell the format of {name}: use one of {join}").format(name=out.name, join=', '.join(sorted(FORMATS))))
     if color not in COLOR_BY:
-        raise UsageError(f"color must be one of {', '.join(COLOR_BY)}, got {color!r}")
+        raise UsageError(_("color must be one of {join}, got {color!r}").format(join=', '.join(COLOR_BY), color=color))
     if not (out.parent if str(out.parent) else Path(".")).is_dir():
-        raise OutputError(f"cannot write {out}: folder {out.parent} does not exist")
+        raise OutputError(_("cannot write {out}: folder {parent} does not exist").format(out=out, parent=out.parent))
     focus_id = None
     if focus is not None:
         graph, focus_id = focus_graph(graph, focus, hops)
@@ -126,15 +129,15 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
         paths = [str(p) for p in written["paths"]]
         notice = ""
         if written.get("xml_replaced"):
-            notice = (f"{written['xml_replaced']} values held characters XML cannot carry (control characters, "
-                      "U+FFFE, U+FFFF): they were replaced by U+FFFD.")
+            notice = _("{count} values held characters XML cannot carry (control characters, U+FFFE, U+FFFF): "
+                       "they were replaced by U+FFFD.").format(count=written["xml_replaced"])
         return {"path": paths[0], "paths": paths, "format": fmt, "nodes": graph.number_of_nodes(),
                 "edges": graph.number_of_edges(), "proposals": 0, "notice": notice,
                 "xml_replaced": written.get("xml_replaced", 0), "csv_neutralized": written.get("neutralized")}
     drawn = _proposals(as_of(graph, at), focus_id) if proposals else []  # computed only because the page draws them
     names = graph.graph.get("territory_names", {})
     scope = graph.graph.get("scope") or {}
-    place = names.get(scope.get("territory")) or scope.get("territory") or "tout l'écosystème"
+    place = names.get(scope.get("territory")) or scope.get("territory") or _("the whole ecosystem")
     heading = title or ("maillage — " + place + (f" — {graph.nodes[focus_id].get('name')}" if focus_id else ""))
     return write_html(graph, out, sizes=sizes, color=color, communities=communities, proposals=drawn,
                       title=heading, seed=seed, at=at, limit=max_nodes, scope_name=place)

@@ -14,13 +14,12 @@ from collections import Counter
 
 import networkx as nx
 
-__all__ = ["group_tree", "DETAIL_LIMIT", "LEVEL_NAMES"]
+from ..i18n import _
+
+__all__ = ["group_tree", "DETAIL_LIMIT"]
 
 DETAIL_LIMIT = 400
 MAX_GROUPS = 30  # beyond, the smallest groups are gathered into one « autres » group, opened like the others
-LEVEL_NAMES = {"region": "région", "departement": "département", "epci": "intercommunalité", "commune": "commune",
-               "community": "communauté", "kind": "type d'acteur", "scope": "territoire", "unknown": "lieu inconnu",
-               "gathered": "regroupement"}
 _LEVELS = ("region", "departement", "epci", "commune")
 
 
@@ -47,9 +46,10 @@ def _capped(parts: dict, level: str) -> dict:
     ordered = sorted(parts, key=lambda key: (-len(parts[key][1]), str(key)))
     kept = {key: parts[key] for key in ordered[:MAX_GROUPS - 1]}
     rest = [actor for key in ordered[MAX_GROUPS - 1:] for actor in parts[key][1]]
-    what = {"community": "communautés", "commune": "communes", "epci": "intercommunalités",
-            "departement": "départements", "region": "régions"}.get(level, "groupes")
-    kept[("autres",)] = (f"Autres {what} ({len(ordered) - MAX_GROUPS + 1})", rest)
+    what = {"community": _("Other communities ({count})"), "commune": _("Other communes ({count})"),
+            "epci": _("Other intercommunalités ({count})"), "departement": _("Other départements ({count})"),
+            "region": _("Other régions ({count})")}.get(level, _("Other groups ({count})"))
+    kept[("autres",)] = (what.format(count=len(ordered) - MAX_GROUPS + 1), rest)
     return kept
 
 
@@ -70,9 +70,10 @@ def _partition(graph: nx.Graph, actors: list, level_index: int, names: dict, see
     if sub.number_of_edges():
         found = nx.community.louvain_communities(sub, seed=seed, threshold=1e-4)
         ordered = sorted(found, key=lambda group: (-len(group), min(map(str, group))))
-        parts = {i: (f"Communauté {i + 1}", sorted(group, key=str)) for i, group in enumerate(ordered)}
+        parts = {i: (_("Community {number}").format(number=i + 1), sorted(group, key=str))
+                 for i, group in enumerate(ordered)}
         if alone:  # actors with no tie here are one group, not thousands of one-actor communities
-            parts["alone"] = ("Acteurs sans partenariat ici", alone)
+            parts["alone"] = (_("Actors without a partnership here"), alone)
         if len(parts) > 1:
             return len(_LEVELS), "community", _capped(parts, "community")
     parts = {}

@@ -25,9 +25,11 @@ import networkx as nx
 from ..errors import UsageError
 from ..queries.common import simple_graph
 from ..vocabulary import default_vocabulary
-from .hierarchy import DETAIL_LIMIT, LEVEL_NAMES, group_tree
+from .hierarchy import DETAIL_LIMIT, group_tree
 from .layout import layout
+from .texts import level_names, view_texts
 from .output import atomic_output
+from ..i18n import _
 
 __all__ = ["write_html", "KIND_COLOURS", "PALETTE", "MAX_NODES"]
 
@@ -71,19 +73,19 @@ def _colour_groups(graph: nx.Graph, color: str, communities: dict | None) -> tup
         group = {n: d.get("kind") for n, d in graph.nodes(data=True)}
         colour = lambda value, i: KIND_COLOURS.get(value, PALETTE[i % len(PALETTE)])  # noqa: E731
         label = lambda value: vocabulary.label("actor_kind", value)  # noqa: E731
-        title = "Types d'acteurs"
+        title = _("Kinds of actors")
     elif color == "territory":
         group = {n: d.get("departement") or "?" for n, d in graph.nodes(data=True)}
         colour = lambda value, i: PALETTE[i % len(PALETTE)]  # noqa: E731
-        label = lambda value: names.get(f"departement:{value}") or f"Département {value}"  # noqa: E731
-        title = "Départements"
+        label = lambda value: names.get(f"departement:{value}") or _("Département {code}").format(code=value)  # noqa: E731
+        title = _("Départements")
     elif color == "community":
         group = {n: str((communities or {}).get(n, -1)) for n in graph}
         colour = lambda value, i: PALETTE[i % len(PALETTE)]  # noqa: E731
-        label = lambda value: f"Communauté {value}"  # noqa: E731
+        label = lambda value: _("Community {number}").format(number=value)  # noqa: E731
         title = "Communautés (Louvain)"
     else:
-        raise UsageError(f"color must be kind, territory or community, got {color!r}")
+        raise UsageError(_("color must be kind, territory or community, got {color!r}").format(color=color))
     counts: dict = {}
     for value in group.values():
         counts[value] = counts.get(value, 0) + 1
@@ -124,7 +126,7 @@ def _positions(simple: nx.Graph, groups: list[dict], leaf_of: dict, seed: int) -
             graph = between[a[depth - 1]]
             graph.add_edge(a[depth], b[depth], weight=graph.get_edge_data(a[depth], b[depth], {}).get("weight", 0) + 1)
     for graph in between.values():  # groups sit further apart than actors: they are drawn up to 40 units wide
-        for _, _, data in graph.edges(data=True):  # damped, so one heavy tie does not fling light ones away
+        for _u, _v, data in graph.edges(data=True):  # damped, so one heavy tie does not fling light ones away
             data["pull"] = 1 + math.log(data["weight"])
         placed = _normalised(_leaf_layout(graph, seed, weight="pull"), graph.number_of_nodes(), spacing=260)
         group_xy.update({child: (float(x), float(y)) for child, (x, y) in placed.items()})
@@ -201,6 +203,7 @@ def _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals
         ties["end"].append(attributes.get("end"))
         ties["text"].append(attributes.get("description") or "")
     needs = _needs_by_group(graph, groups, leaf_of)
+    levels = level_names()
     return {
         "actors": {"id": actors, "name": [str(n) for n in data("name")], "colour": [colour_of[a] for a in actors],
                    "kind": data("kind"), "leaf": [leaf_of[a] for a in actors],
@@ -213,15 +216,13 @@ def _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals
         "ties": ties,
         "proposals": [{"a": index[p["source"]], "b": index[p["target"]], "text": p.get("label", "")}
                       for p in proposals if p["source"] in index and p["target"] in index],
-        "groups": [{"name": g["name"], "level": LEVEL_NAMES.get(g["level"], g["level"]), "parent": g["parent"],
+        "groups": [{"name": g["name"], "level": levels.get(g["level"], g["level"]), "parent": g["parent"],
                     "children": g["children"], "actors": g["actors"], "kinds": g["kinds"], "needs": needs[i],
                     "x": round(group_xy.get(i, (0, 0))[0] * 1000, 1), "y": round(group_xy.get(i, (0, 0))[1] * 1000, 1)}
                    for i, g in enumerate(groups)],
         "legend": legend,
-        "labels": {"actor_kind": dict(vocabulary.terms["actor_kind"]), "theme": dict(vocabulary.terms["theme"]),
-                   "resource": dict(vocabulary.terms["resource"]),
-                   "partnership_kind": dict(vocabulary.terms["partnership_kind"], lien="lien",
-                                            initiative="Membre d'une même initiative")},
+        "labels": {name: {code: vocabulary.label(name, code) for code in vocabulary.terms[name]}
+                   for name in ("actor_kind", "theme", "resource", "partnership_kind")},
     }
 
 
@@ -258,7 +259,7 @@ def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, 
     (1, False)
     """
     if graph is None:
-        raise UsageError("write_html needs a graph, got None")
+        raise UsageError(_("write_html needs a graph, got None"))
     simple = simple_graph(graph) if graph.is_multigraph() else graph
     sizes = sizes if sizes is not None else dict(simple.degree())
     colour_of, legend, legend_title = _colour_groups(simple, color, communities)
@@ -266,13 +267,13 @@ def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, 
     groups, leaf_of = group_tree(simple, scope_name or title, limit, seed,
                                  kind_label=lambda kind: vocabulary.label("actor_kind", kind))
     payload = _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals or [], seed)
-    payload.update(title=title, notice=notice, legend_title=legend_title, at=at, options=_OPTIONS)
+    payload.update(title=title, notice=notice, legend_title=legend_title, at=at, options=_OPTIONS, **view_texts())
     vis_js, vis_css = _vis_assets()
     values = {"VIS_CSS": vis_css, "DATA": _safe_json(payload), "VIS_JS": vis_js,
-              "TITLE": title.replace("&", "&amp;").replace("<", "&lt;")}
+              "TITLE": title.replace("&", "&amp;").replace("<", "&lt;"), "LANG": payload["lang"]}
     template = (_ASSETS / "template.html").read_text(encoding="utf-8")
     # one pass over the template only: text from the data is never scanned for placeholders
-    page = re.sub(r"__(VIS_CSS|DATA|TITLE|VIS_JS)__", lambda match: values[match.group(1)], template)
+    page = re.sub(r"__(VIS_CSS|DATA|TITLE|VIS_JS|LANG)__", lambda match: values[match.group(1)], template)
     with atomic_output(path) as handle:
         handle.write(page)
     return {"path": str(path), "format": "html", "nodes": simple.number_of_nodes(),

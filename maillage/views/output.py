@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import OutputError
+from ..i18n import _
 
 __all__ = ["atomic_output", "neutralize_cell", "xml_safe", "json_safe", "FORMULA_PREFIXES"]
 
@@ -31,15 +32,15 @@ def atomic_output(path: str | Path, mode: str = "w", encoding: str | None = "utf
             with open(path, mode, encoding=encoding if "b" not in mode else None, newline=newline) as handle:
                 yield handle
         except OSError as exc:
-            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise OutputError(_("cannot write {path}: {value}").format(path=path, value=exc.strerror or exc)) from None
         return
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise OutputError(f"cannot write {path}: folder {folder} does not exist")
+        raise OutputError(_("cannot write {path}: folder {folder} does not exist").format(path=path, folder=folder))
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise OutputError(_("cannot write {path}: {value}").format(path=path, value=exc.strerror or exc)) from None
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(temporary, 0o666 & ~mask)  # the permissions a plain open() would give, not mkstemp's 0600
@@ -51,7 +52,7 @@ def atomic_output(path: str | Path, mode: str = "w", encoding: str | None = "utf
         os.replace(temporary, path)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise OutputError(_("cannot write {path}: {value}").format(path=path, value=exc.strerror or exc)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ...errors import DataError, UsageError
 from .common import Conflict, Item, Skip, SourceRow
 from . import cog, qpv, rna, scdl, sirene
+from ...i18n import _
 
 __all__ = ["SOURCES", "detect_source", "translate", "Item", "Skip", "SourceRow", "Conflict", "Filters"]
 
@@ -50,15 +51,14 @@ def detect_source(heads) -> str | None:
         for module in SOURCES.values():
             refusal = getattr(module, "refuses", lambda head: None)(head)
             if refusal:
-                raise DataError(f"{head.path}: {refusal}", file=str(head.path), line=1, reason=refusal)
+                raise DataError(_("{path}: {refusal}").format(path=head.path, refusal=refusal), file=str(head.path), line=1, reason=refusal)
         for name, module in SOURCES.items():
             if module.recognises(head):
                 head.source = name
                 break
     found = {head.source for head in heads if head.source}
     if len(found) > 1:
-        raise UsageError(f"these files mix open-data sources ({', '.join(sorted(found))}): load them one source "
-                         "at a time, or name it with --source")
+        raise UsageError(_("these files mix open-data sources ({join}): load them one source at a time, or name it with --source").format(join=', '.join(sorted(found))))
     return found.pop() if found else None
 
 
@@ -68,7 +68,7 @@ def translate(source: str, heads, filters: Filters, resolve, progress=None, **op
     ``resolve(keys)`` finds the ids of known actors, ``known(keys)`` their stored rows.
     """
     if source not in SOURCES:
-        raise UsageError(f"unknown source {source!r} (choose from {', '.join(SOURCES)})")
+        raise UsageError(_("unknown source {source!r} (choose from {join})").format(source=source, join=', '.join(SOURCES)))
     for head in heads:
         head.source = source
     return SOURCES[source].translate(list(heads), filters, resolve=resolve, progress=progress, **options)

@@ -18,11 +18,13 @@ from pathlib import Path
 
 from ...errors import DataError
 from .common import Item, Skip
+from ...i18n import N_, _
 
 __all__ = ["recognises", "translate", "FILES"]
 
 FILES = ("regions", "departements", "epci", "ept", "communes")
-_FORMER = {"commune-deleguee": "former commune (commune déléguée)", "commune-associee": "former commune (commune associée)"}
+_FORMER = {"commune-deleguee": N_("former commune (commune déléguée)"),
+           "commune-associee": N_("former commune (commune associée)")}
 
 
 def recognises(head) -> bool:
@@ -34,17 +36,17 @@ def _load(path: Path) -> list[dict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError, RecursionError) as exc:
-        raise DataError(f"{path}: not a decoupage-administratif JSON file ({exc})", file=str(path), line=1,
+        raise DataError(_("{path}: not a decoupage-administratif JSON file ({exc})").format(path=path, exc=exc), file=str(path), line=1,
                         reason=str(exc)) from None
     if not isinstance(data, list):
-        raise DataError(f"{path}: expected a JSON array of objects", file=str(path), line=1,
-                        reason="expected a JSON array of objects")
+        raise DataError(_("{path}: expected a JSON array of objects").format(path=path), file=str(path), line=1,
+                        reason=_("expected a JSON array of objects"))
     required = _REQUIRED.get(path.stem.lower(), {})
     for index, record in enumerate(data, start=1):
         problem = _malformed(record, required)
         if problem:
             reason = f"record {index}: {problem}"
-            raise DataError(f"{path}: {reason}", file=str(path), line=index, reason=reason)
+            raise DataError(_("{path}: {reason}").format(path=path, reason=reason), file=str(path), line=index, reason=reason)
     return data
 
 
@@ -63,23 +65,23 @@ _OPTIONAL = {"chefLieu": str, "population": int, "populationMunicipale": int, "d
 def _malformed(record, required: dict) -> str | None:
     """What is wrong with one record of the COG files (None when it can be read)."""
     if not isinstance(record, dict):
-        return f"expected an object, got {type(record).__name__}"
+        return _("expected an object, got {name}").format(name=type(record).__name__)
     for key, kind in required.items():
         if key not in record:
-            return f"missing key {key!r}"
+            return _("missing key {key!r}").format(key=key)
         if not isinstance(record[key], kind):
-            return f"{key!r} should be {kind.__name__}, got {type(record[key]).__name__}"
+            return _("{key!r} should be {name}, got {name2}").format(key=key, name=kind.__name__, name2=type(record[key]).__name__)
     for key, kind in _OPTIONAL.items():
         if record.get(key) is not None and (not isinstance(record[key], kind) or isinstance(record[key], bool)):
-            return f"{key!r} should be {kind.__name__}, got {type(record[key]).__name__}"
+            return _("{key!r} should be {name}, got {name2}").format(key=key, name=kind.__name__, name2=type(record[key]).__name__)
     for member in record.get("membres", []) if isinstance(record.get("membres"), list) else []:
         if not isinstance(member, dict) or not isinstance(member.get("code"), str):
-            return "each of 'membres' should be an object with a 'code'"
+            return _("each of 'membres' should be an object with a 'code'")
     if record.get("type") in ("commune-actuelle", "arrondissement-municipal") and not isinstance(
             record.get("departement"), str):
-        return "missing key 'departement'"
+        return _("missing key 'departement'")
     if record.get("type") == "arrondissement-municipal" and not isinstance(record.get("commune"), str):
-        return "missing key 'commune'"
+        return _("missing key 'commune'")
     return None
 
 
@@ -111,14 +113,14 @@ def translate(heads, filters, *, resolve=None, progress=None, **options):
     kept = _kept_departements(filters)
     for i, region in enumerate(data.get("regions", []), start=1):
         if kept is not None and region["code"] not in {region_of.get(d) for d in kept}:
-            yield Skip(str(files["regions"]), "territories", "outside the filter")
+            yield Skip(str(files["regions"]), "territories", N_("outside the filter"))
             continue
         yield _territory(files["regions"], i, "region", region["code"], region["nom"], None, [])
         yield _actor(files["regions"], i, f"region:{region['code']}", f"Région {region['nom']}",
                      region.get("chefLieu"), None, f"region:{region['code']}")
     for i, dep in enumerate(data.get("departements", []), start=1):
         if kept is not None and dep["code"] not in kept:
-            yield Skip(str(files["departements"]), "territories", "outside the filter")
+            yield Skip(str(files["departements"]), "territories", N_("outside the filter"))
             continue
         yield _territory(files["departements"], i, "departement", dep["code"], dep["nom"], None,
                          [f"region:{dep['region']}"])
@@ -143,7 +145,7 @@ def _groupings(path, rows, level, communes, filters):
     for i, grouping in enumerate(rows, start=1):
         members = grouping.get("membres", [])
         if filters and not any(filters.keeps(m["code"]) for m in members):
-            yield Skip(str(path), "territories", "outside the filter")
+            yield Skip(str(path), "territories", N_("outside the filter"))
             continue
         departements = {communes[m["code"]]["departement"] for m in members if m["code"] in communes}
         population = grouping.get("populationMunicipale") or sum(m.get("populationMunicipale") or 0 for m in members)
@@ -161,7 +163,7 @@ def _commune(path, index, commune, groupings, filters):
         return
     code = commune["code"]
     if not filters.keeps(code if kind != "arrondissement-municipal" else commune.get("commune")):
-        yield Skip(str(path), "territories", "outside the filter")
+        yield Skip(str(path), "territories", N_("outside the filter"))
         return
     if kind == "arrondissement-municipal":
         yield _territory(path, index, "commune", code, commune["nom"], commune.get("population"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..formats import RowProblem, read_csv
 from .common import Item, Skip, clean, commune_of
+from ...i18n import N_, _
 
 __all__ = ["recognises", "translate"]
 
@@ -21,7 +22,7 @@ def recognises(head) -> bool:
     return head.format == "csv" and {"codeqp", "libqp", "inseecom"} <= head.folded
 
 
-def translate(paths, filters, *, resolve=None, progress=None, encoding=None, **_):
+def translate(paths, filters, *, resolve=None, progress=None, encoding=None, **_options):
     communes: dict[str, dict] = {}  # a few thousand rows: grouped in memory, one row per commune
     for head in paths:
         path = head.path
@@ -37,7 +38,7 @@ def translate(paths, filters, *, resolve=None, progress=None, encoding=None, **_
                 continue
             for i, code in enumerate(codes):
                 if not filters.keeps(code):
-                    yield Skip(str(path), "territories", "outside the filter")
+                    yield Skip(str(path), "territories", N_("outside the filter"))
                     continue
                 entry = communes.setdefault(code, {"path": str(path), "line": line, "qpv": [], "qpv_names": [],
                                                    "name": names[i] if i < len(names) and names[i] else code})

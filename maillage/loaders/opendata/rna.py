@@ -21,6 +21,7 @@ from pathlib import Path
 from ...identifiers import normalize_rna, read_id_cell
 from ..formats import RowProblem, read_csv
 from .common import Item, Skip, clean, commune_of
+from ...i18n import N_, _
 
 __all__ = ["recognises", "translate", "themes_of", "COLUMNS"]
 
@@ -58,7 +59,7 @@ def recognises(head) -> bool:
     return head.format == "csv" and {"id", "titre", "objetsocial1", "adrscodeinsee"} <= head.folded
 
 
-def translate(heads, filters, *, resolve=None, progress=None, include_dissolved: bool = False, **_):
+def translate(heads, filters, *, resolve=None, progress=None, include_dissolved: bool = False, **_options):
     for head in heads:
         path = head.path
         for line, row in read_csv(head, progress=progress):
@@ -95,11 +96,11 @@ def _association(path, line, row, filters, include_dissolved):
     dissolved = clean(row.get("date_disso"))
     if (clean(row.get("position")) or "").upper() == "D" or dissolved:
         if not include_dissolved:
-            yield Skip(str(path), "actors", "dissolved")
+            yield Skip(str(path), "actors", N_("dissolved"))
             return
     commune = commune_of(row.get("adrs_codeinsee"))
     if not filters.keeps(commune):
-        yield Skip(str(path), "actors", "outside the filter")
+        yield Skip(str(path), "actors", N_("outside the filter"))
         return
     name = clean(row.get("titre")) or clean(row.get("titre_court"))
     out = {

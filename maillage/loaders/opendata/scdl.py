@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ...i18n import _
 from ...identifiers import names_differ
 from ...model import parse_amount, parse_date
 from ..formats import FileHead, RowProblem, read_csv
@@ -84,12 +85,12 @@ def payment_dates(value) -> str | None:
     if text is None:
         return None
     if "_" in text:
-        start, _, end = text.partition("_")
+        start, _sep, end = text.partition("_")
         return f"{parse_date(start) or ''}_{parse_date(end) or ''}"
     return ";".join(parse_date(part) for part in re.split(r"[;,]", text) if part.strip())
 
 
-def translate(heads, filters, *, resolve=None, known=None, progress=None, **_):
+def translate(heads, filters, *, resolve=None, known=None, progress=None, **_options):
     """Yield one :class:`SourceRow` per subsidy row (its new parties, then the grant)."""
     seen: dict[str, tuple[str, str]] = {}  # party key → (name, file:line) of its first row in this load
     lookup = _Stored(known)
@@ -145,7 +146,8 @@ def _subsidy(head, line, row, columns, seen, known) -> SourceRow:
     tie, problems = _tie(row, grantor, beneficiary, columns)
     if grantor.key and grantor.key == beneficiary.key:
         problems.append((columns.get("idBeneficiaire", "idBeneficiaire"),
-                         f"the beneficiary is the grantor itself ({grantor.key}): a grant to oneself is not a tie"))
+                         _("the beneficiary is the grantor itself ({key}): a grant to oneself is not a tie").format(
+                             key=grantor.key)))
     if problems:
         tie["__problems__"] = problems
     out.items.append(Item("partnerships", path, line, tie, names))

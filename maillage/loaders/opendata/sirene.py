@@ -21,6 +21,7 @@ from ...scratch import make_scratch
 from ...model import parse_date
 from ..formats import RowProblem, read_csv
 from .common import Item, Skip, clean, columns_by_fold, commune_of
+from ...i18n import N_, _
 
 __all__ = ["recognises", "translate", "kind_of", "themes_of_naf"]
 
@@ -105,10 +106,10 @@ def recognises(head) -> bool:
 def refuses(head) -> str | None:
     """Why a published SIRENE format is not read (None when it is)."""
     if head.format == "csv" and _GEO_SIRENE_V2 <= head.folded:
-        return ("this is the legacy SIRENE v2 format (geo-sirene, columns NOMEN_LONG, DEPCOMEN …), discontinued in "
+        return (_("this is the legacy SIRENE v2 format (geo-sirene, columns NOMEN_LONG, DEPCOMEN …), discontinued in "
                 "2019, which maillage does not read: download the current stock files StockUniteLegale and "
                 "StockEtablissement (SIRENE v3, data.gouv.fr « Base Sirene des entreprises et de leurs "
-                "établissements ») and load those")
+                "établissements ») and load those"))
     return None
 
 
@@ -123,16 +124,16 @@ class _Columns:
         return clean(row.get(column)) if column else None
 
 
-def translate(heads, filters, *, resolve=None, progress=None, **_):
+def translate(heads, filters, *, resolve=None, progress=None, **_options):
     files = {}
     for head in heads:
         files.setdefault(_kind_of_file(head), []).append(head)
     if files.get("units") is None:
-        raise UsageError("SIRENE: give the legal units file (StockUniteLegale); the establishments file "
-                         "(StockEtablissement) only adds their seats")
+        raise UsageError(_("SIRENE: give the legal units file (StockUniteLegale); the establishments file "
+                         "(StockEtablissement) only adds their seats"))
     if filters and not files.get("establishments"):
-        raise UsageError("SIRENE: --departement and --commune need StockEtablissement too (the legal units "
-                         "file has no address)")
+        raise UsageError(_("SIRENE: --departement and --commune need StockEtablissement too (the legal units "
+                         "file has no address)"))
     folder = make_scratch("maillage-sirene-")
     seats = sqlite3.connect(os.path.join(folder, "seats.db"))
     try:
@@ -186,7 +187,8 @@ def _themes(get, row) -> tuple[list[str], str | None]:
     if nomenclature is None and get.names.get("nomenclatureactiviteprincipaleunitelegale") is None:
         nomenclature = "NAFRev2"  # files before the column existed (2019) only carry NAF rev. 2 codes
     if nomenclature not in THEMED_NOMENCLATURES:
-        return [], f"activity {code} is in nomenclature {nomenclature or 'unknown'}, which has no theme mapping"
+        return [], _("activity {code} is in nomenclature {nomenclature}, which has no theme mapping").format(
+            code=code, nomenclature=nomenclature or "?")
     return themes_of_naf(code), None
 
 
@@ -197,21 +199,21 @@ def _read_units(seats, head, filters, progress):
             yield Item("actors", path, line, {"__problem__": str(row)})
             continue
         if (get(row, "etatAdministratifUniteLegale") or "A").upper() == "C":
-            yield Skip(path, "actors", "closed (etatAdministratifUniteLegale C)")
+            yield Skip(path, "actors", N_("closed (etatAdministratifUniteLegale C)"))
             continue
         category = get(row, "categorieJuridiqueUniteLegale")
         kind = kind_of(category)
         if kind is None:
-            yield Skip(path, "actors", "individual entrepreneur (category 1000)")
+            yield Skip(path, "actors", N_("individual entrepreneur (category 1000)"))
             continue
         if (get(row, "statutDiffusionUniteLegale") or "O").upper() != "O" or _name(get, row) in (None, "[ND]"):
-            yield Skip(path, "actors", "name not public (statutDiffusionUniteLegale)")
+            yield Skip(path, "actors", N_("name not public (statutDiffusionUniteLegale)"))
             continue
         cell = read_id_cell(get(row, "siren"))
         siren = cell.siren if cell.flag is None else get(row, "siren")  # an invalid SIREN is reported, not keyed
         seat = seats.execute("SELECT siret, commune FROM seats WHERE siren = ?", (siren,)).fetchone()
         if filters and seat is None:
-            yield Skip(path, "actors", "outside the filter")
+            yield Skip(path, "actors", N_("outside the filter"))
             continue
         association = get(row, "identifiantAssociationUniteLegale")
         themes, note = _themes(get, row)
