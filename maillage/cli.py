@@ -27,7 +27,7 @@ from .loaders.formats import ENCODINGS, FORMATS
 from .loaders.kinds import KIND_ORDER
 from .loaders.pipeline import ON_ERROR, load_files
 from .vocabulary import Vocabulary
-from .cli_language import TranslatedCommand, translated_help
+from .cli_language import TranslatedCommand, english_help_option, translated_help
 from .cli_language import start as start_language
 from .i18n import LANGUAGES, N_, _, number
 from .render import (allies_lines, bridges_lines, evaluate_lines, export_lines, gaps_lines, profile_lines,
@@ -115,8 +115,11 @@ class _Group(click.Group):
     def main(self, args=None, *posargs, **kwargs):
         return super().main(start_language(args), *posargs, **kwargs)
 
+    def get_help_option(self, ctx):
+        return english_help_option(super().get_help_option(ctx))
+
     def format_help(self, ctx, formatter):
-        with translated_help(self):
+        with translated_help(self, ctx):
             super().format_help(ctx, formatter)
 
     def parse_args(self, ctx, args):
@@ -463,13 +466,16 @@ def evaluate(store, before, k, queries, territory, weights_file, fit_file, as_js
     """
     from .queries import evaluate as backtest
     from .queries.fitting import fit_weights, write_weights
+    from .queries.outcomes import outcome_summary, with_outcomes
 
     with _errors(), open_store(store, read_only=True) as source:
-        graph = _project(source, territory, None)
+        outcomes = source.journal(action="outcome")  # proposals marked in the workbench: accepted = foreseen
+        graph = with_outcomes(_project(source, territory, None), outcomes)
         if fit_file:
             fitted = fit_weights(graph, list(before), k=k, queries=queries)
             write_weights(fitted, fit_file)
         result = backtest(graph, list(before), k=k, queries=queries, weights=_weights(weights_file, "allies"))
+    result["outcomes"] = outcome_summary(outcomes)
     if fit_file:
         result["fit"] = dict(fitted, file=fit_file)
     if as_json:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import click
 
-from .i18n import LANGUAGES, _, ngettext, set_language
+from .i18n import LANGUAGES, N_, _, ngettext, set_language
 
 __all__ = ["TranslatedCommand", "take_language", "install_click_translations"]
 
@@ -74,10 +74,14 @@ def install_click_translations() -> None:
             module.ngettext = ngettext
 
 
+HELP_OPTION_TEXT = N_("Show this message and exit.")  # click's msgid, kept untranslated on the option
+
+
 @contextmanager
-def translated_help(command: click.Command):
+def translated_help(command: click.Command, ctx: click.Context | None = None):
     """Show ``command``'s help, epilog and options' help in the run's language for one rendering."""
-    saved = (command.help, command.epilog, command.short_help, [(p, getattr(p, "help", None)) for p in command.params])
+    params = command.get_params(ctx) if ctx is not None else command.params
+    saved = (command.help, command.epilog, command.short_help, [(p, getattr(p, "help", None)) for p in params])
     try:
         if command.help:
             command.help = _(inspect.cleandoc(command.help))
@@ -96,11 +100,21 @@ def translated_help(command: click.Command):
                 param.help = text
 
 
+def english_help_option(option):
+    """click words ``--help``'s own help once, in the language of the first call: keep its msgid."""
+    if option is not None and not getattr(option, "_maillage_msgid", False):
+        option.help, option._maillage_msgid = HELP_OPTION_TEXT, True  # translated when help is shown
+    return option
+
+
 class TranslatedCommand(click.Command):
     """A command whose help is shown in the run's language."""
 
+    def get_help_option(self, ctx):
+        return english_help_option(super().get_help_option(ctx))
+
     def format_help(self, ctx, formatter):
-        with translated_help(self):
+        with translated_help(self, ctx):
             super().format_help(ctx, formatter)
 
     def get_short_help_str(self, limit: int = 45) -> str:

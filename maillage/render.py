@@ -61,7 +61,7 @@ def gaps_lines(result: dict, explain: bool = False) -> list[str]:
             head += " — " + _("raised by {actor}").format(actor=need["holder_name"])
         if need.get("priority_areas"):
             head += " " + _("(in a commune with a priority neighbourhood)")
-        lines += ["", head]
+        lines += ([""] if lines else []) + [head]
         lines += ["    " + _("already met by {actor}").format(actor=c["name"]) for c in need["covered_by"]]
         for rank, proposal in enumerate(need["proposals"], start=1):
             lines.append(_("  {rank}. {actor} (score {score})").format(
@@ -225,7 +225,22 @@ def evaluate_lines(result: dict, k: int) -> list[str]:
     rows = [[methods.get(method, method)] + [number(values[key], 3) for key in ("precision", "recall", "mrr", "auc")]
             for method, values in result["mean"].items()]
     headers = [_("method"), _("precision@{k}").format(k=k), _("recall@{k}").format(k=k), "MRR", "AUC"]
-    return lines + [""] + _table(rows, headers)
+    lines += [""] + _table(rows, headers)
+    outcomes = result.get("outcomes")
+    if outcomes and outcomes["recorded"]:
+        statuses = {"contacted": _("contacted"), "accepted": _("accepted"), "declined": _("declined")}
+        acceptance = outcomes["acceptance"]
+        lines += ["", _("Proposals followed up in the workbench: {count} ({statuses}); accepted ones count as "
+                        "partnerships foreseen above.").format(
+            count=number(outcomes["recorded"]),
+            statuses=", ".join(f"{statuses[k]} {number(v)}" for k, v in outcomes["by_status"].items()))]
+        if acceptance["decided"]:
+            low, high = acceptance["interval_95"]
+            lines.append(_("Accepted: {accepted} of {decided} decided ({rate}; 95 % interval {low} to {high}, "
+                           "Wilson)").format(accepted=number(acceptance["accepted"]),
+                                             decided=number(acceptance["decided"]), rate=percent(acceptance["rate"]),
+                                             low=percent(low), high=percent(high)))
+    return lines
 
 
 def export_lines(result: dict) -> list[str]:

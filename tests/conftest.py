@@ -75,13 +75,3 @@ def _private_cache(tmp_path_factory):
     """Projection caches of the tests live in a temporary folder, never in the user's."""
     os.environ["MAILLAGE_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
-
-@pytest.fixture(autouse=True)
-def english_unless_asked(monkeypatch):
-    """Each test starts in English, whatever the machine's locale and the previous test's --lang."""
-    from maillage import i18n
-
-    monkeypatch.setenv("MAILLAGE_LANG", "en")
-    i18n.set_language(None)
-    yield
-    i18n.set_language(None)

@@ -32,6 +32,7 @@ SCHEMA = (
     "CREATE CONSTRAINT maillage_initiative_id IF NOT EXISTS FOR (i:Initiative) REQUIRE i.id IS UNIQUE",
     "CREATE CONSTRAINT maillage_partnership_id IF NOT EXISTS FOR ()-[p:PARTNERSHIP]-() REQUIRE p.id IS UNIQUE",
     "CREATE CONSTRAINT maillage_meta_name IF NOT EXISTS FOR (m:MaillageMeta) REQUIRE m.name IS UNIQUE",
+    "CREATE CONSTRAINT maillage_journal_id IF NOT EXISTS FOR (j:JournalEntry) REQUIRE j.id IS UNIQUE",
     "CREATE INDEX maillage_actor_siren IF NOT EXISTS FOR (a:Actor) ON (a.siren)",
     "CREATE INDEX maillage_actor_rna IF NOT EXISTS FOR (a:Actor) ON (a.rna)",
     "CREATE INDEX maillage_actor_commune IF NOT EXISTS FOR (a:Actor) ON (a.commune)",
@@ -190,6 +191,14 @@ FETCH = {
     "needs": ("UNWIND $ids AS id MATCH (n:Need {id: id}) "
               "RETURN n {.*, holder: COLLECT { MATCH (a:Actor)-[:HOLDS]->(n) RETURN a.id }[0]} AS row"),
 }
+
+# The journal: entries are only ever added (``data`` travels as a JSON string).
+WRITE_JOURNAL = ("UNWIND $rows AS row CREATE (j:JournalEntry) "
+                 "SET j.id = row.id, j.subject = row.subject, j.action = row.action, j.at = row.at, "
+                 "j.by = row.by, j.data = row.data")
+READ_JOURNAL = ("MATCH (j:JournalEntry) WHERE ($subject IS NULL OR j.subject = $subject) "
+                "AND ($action IS NULL OR j.action = $action) "
+                "RETURN j {.id, .subject, .action, .at, .by, .data} AS row ORDER BY j.at, j.id")
 
 FIND_BY_KEY = "MATCH (:ActorKey {key: $text})-[:DESIGNATES]->(a:Actor) RETURN a {.*} AS row"
 FIND_BY_NAME = ("MATCH (a:Actor) WHERE toLower(a.name) CONTAINS toLower($text) "

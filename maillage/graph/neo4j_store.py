@@ -60,6 +60,7 @@ class Neo4jLoadSession(LoadSession):
         self._stage = SQLiteStore(os.path.join(self._folder, "stage.db"))
         self._stage._db.execute("PRAGMA foreign_keys = OFF")  # staged rows may point at actors on the server
         self._staged = self._stage.load_session()
+        self._journal: list[dict] = []
 
     def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
         keys = set(keys)
@@ -93,6 +94,8 @@ class Neo4jLoadSession(LoadSession):
             for kind in WRITE_ORDER:
                 for batch in _batches(self._stage.dump(kind), self._store.batch_size):
                     self._store._execute_write(self._write_batch, kind, batch)
+            if self._journal:
+                self._store._execute_write(lambda tx: tx.run(cypher.WRITE_JOURNAL, rows=self._journal).consume())
             self._store._bump_version()
         finally:
             self._discard()
@@ -100,6 +103,10 @@ class Neo4jLoadSession(LoadSession):
     def rollback(self) -> None:
         self._staged.rollback()
         self._discard()
+
+    def write_journal(self, entries: list[dict]) -> None:
+        self._journal += [dict(entry, data=json.dumps(entry.get("data") or {}, ensure_ascii=False, sort_keys=True))
+                          for entry in entries]
 
     def _discard(self) -> None:
         self._stage.close()
@@ -267,13 +274,22 @@ class Neo4jStore(Store):
         records = self._read(cypher.FIND_BY_KEY, text=text) or self._read(cypher.FIND_BY_NAME, text=text, limit=limit)
         return [_shape("actors", record["row"], fields) for record in records]
 
+    def fetch_rows(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
+        fields = ROW_FIELDS[kind] + _PROVENANCE
+        records = self._read(cypher.FETCH[kind], ids=sorted(set(ids)))
+        return {r["row"]["id"]: _shape(kind, r["row"], fields) for r in records}
+
+    def journal(self, subject: str | None = None, action: str | None = None) -> list[dict]:
+        records = self._read(cypher.READ_JOURNAL, subject=subject, action=action)
+        return [dict(record["row"], data=json.loads(record["row"]["data"] or "{}")) for record in records]
+
     def state_token(self) -> str:
         record = self._read(cypher.VERSION)[0]
         return f"neo4j:{self.uri}:{self.database or ''}:{record['store_id']}:{record['version']}"
 
     def clear(self) -> None:
         """Delete everything maillage stored in this database (tests and benchmarks use it)."""
-        for label in ("ActorKey", "Actor", "Territory", "Initiative", "Need", "MaillageMeta"):
+        for label in ("ActorKey", "Actor", "Territory", "Initiative", "Need", "JournalEntry", "MaillageMeta"):
             while self._guard(self._driver.execute_query, cypher.CLEAR, {"label": label},
                               database_=self.database).records[0]["deleted"]:
                 pass

@@ -49,6 +49,10 @@ CREATE TABLE IF NOT EXISTS initiatives (
 CREATE TABLE IF NOT EXISTS initiative_members (
     initiative TEXT NOT NULL REFERENCES initiatives (id), actor TEXT NOT NULL REFERENCES actors (id),
     role TEXT NOT NULL, PRIMARY KEY (initiative, actor)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS journal (
+    id TEXT PRIMARY KEY, subject TEXT NOT NULL, action TEXT NOT NULL, at TEXT NOT NULL, "by" TEXT,
+    data TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX IF NOT EXISTS journal_subject ON journal (subject);
 CREATE TABLE IF NOT EXISTS needs (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, territory TEXT, themes TEXT NOT NULL DEFAULT '[]',
     resources TEXT NOT NULL DEFAULT '[]', holder TEXT REFERENCES actors (id), status TEXT NOT NULL,
@@ -189,6 +193,12 @@ class SQLiteLoadSession(LoadSession):
         if self._open:
             self._db.execute("ROLLBACK")
             self._open = False
+
+    def write_journal(self, entries: list[dict]) -> None:
+        self._db.executemany(
+            'INSERT INTO journal (id, subject, action, at, "by", data) VALUES (?, ?, ?, ?, ?, ?)',
+            [(e["id"], e["subject"], e["action"], e["at"], e.get("by"),
+              json.dumps(e.get("data") or {}, ensure_ascii=False, sort_keys=True)) for e in entries])
 
 
 _TABLES = {"meta", "territories", "territory_parents", "actors", "actor_keys", "partnerships", "initiatives",
@@ -362,6 +372,19 @@ class SQLiteStore(Store):
         rows = self._db.execute("SELECT * FROM actors WHERE name LIKE ? ORDER BY length(name), name LIMIT ?",
                                 (f"%{text}%", limit)).fetchall()
         return [_decode(row) for row in rows]
+
+    def fetch_rows(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
+        chunk = json.dumps(sorted(set(ids)))
+        return {row["id"]: _decode(row) for row in self._db.execute(FETCH[kind], (chunk,))}
+
+    def journal(self, subject: str | None = None, action: str | None = None) -> list[dict]:
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "journal" not in tables:  # a store made before the journal existed, opened for reading
+            return []
+        rows = self._db.execute('SELECT id, subject, action, at, "by", data FROM journal '
+                                "WHERE (? IS NULL OR subject = ?) AND (? IS NULL OR action = ?) ORDER BY at, id",
+                                (subject, subject, action, action))
+        return [dict(row, data=json.loads(row["data"])) for row in rows]
 
     def state_token(self) -> str:
         meta = dict(self._db.execute("SELECT name, value FROM meta WHERE name IN ('version', 'store_id')"))

@@ -20,7 +20,7 @@ from ..errors import UsageError
 from ..i18n import _
 
 __all__ = ["Store", "LoadSession", "ActorFilter", "open_store", "default_store_uri", "NEO4J_SCHEMES",
-           "ROW_FIELDS", "LIST_FIELDS", "content_of", "merge_patch", "merge_rows", "redact"]
+           "ROW_FIELDS", "LIST_FIELDS", "JOURNAL_FIELDS", "content_of", "merge_patch", "merge_rows", "redact"]
 
 _URI_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:/{0,2}[^\s/:@]*:)[^\s@]*@")
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
@@ -34,6 +34,10 @@ ROW_FIELDS = {
     "initiatives": ("id", "name", "territory", "themes", "start", "end", "description", "members"),
     "needs": ("id", "title", "territory", "themes", "resources", "holder", "status", "since", "description"),
 }
+
+# The journal: what the workbench records next to the graph (who did what, when, and what the
+# entity was before and after; the outcome of each proposal). ``data`` is a JSON object.
+JOURNAL_FIELDS = ("id", "subject", "action", "at", "by", "data")
 
 LIST_FIELDS = frozenset({"themes", "offers", "seeks", "operates_in", "resources", "parents", "keys", "members"})
 
@@ -147,6 +151,10 @@ class LoadSession(ABC):
     def rollback(self) -> None:
         """Discard the session's writes."""
 
+    @abstractmethod
+    def write_journal(self, entries: list[dict]) -> None:
+        """Add journal entries (see :data:`JOURNAL_FIELDS`), committed with the session's writes."""
+
 
 class Store(ABC):
     """A place where an ecosystem lives."""
@@ -185,6 +193,25 @@ class Store(ABC):
     @abstractmethod
     def find_actors(self, text: str, limit: int = 10) -> list[dict]:
         """Actors whose id, key or name matches ``text`` (exact key first, then names)."""
+
+    @abstractmethod
+    def fetch_rows(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
+        """The stored rows of ``kind`` with these ids (as :meth:`LoadSession.fetch` shapes them)."""
+
+    @abstractmethod
+    def journal(self, subject: str | None = None, action: str | None = None) -> list[dict]:
+        """The journal's entries, oldest first: every change made through the workbench (``change``)
+        and every outcome of a proposal (``outcome``), optionally about one subject or of one action."""
+
+    def append_journal(self, entries: list[dict]) -> None:
+        """Add journal entries in one transaction of their own."""
+        session = self.load_session()
+        try:
+            session.write_journal(entries)
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
 
     @abstractmethod
     def state_token(self) -> str:

@@ -252,12 +252,15 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
                vocabulary: Vocabulary | None = None, batch_size: int = 5000,
                progress: ProgressCallback | None = None, source: str | None = None,
                departements: Iterable[str] | None = None, communes: Iterable[str] | None = None,
-               include_dissolved: bool = False) -> LoadReport:
+               include_dissolved: bool = False, before_commit=None) -> LoadReport:
     """Load ``paths`` into ``store`` as one unit and return the report.
 
     ``source`` (cog, rna, sirene, scdl, qpv; detected from the files when they are published
     open data) reads the files as published; ``departements`` and ``communes`` then keep only
     those places, and ``include_dissolved`` keeps dissolved associations (flagged).
+    ``before_commit(session, report, touched)``, when given, runs just before a load commits,
+    ``touched`` mapping each kind to the ids the load wrote (the workbench writes its journal
+    entry there, so the change and its record land together).
 
     Raises
     ------
@@ -321,6 +324,12 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
         session.rollback()
         report.status = "dry_run" if dry_run else "rolled_back"
     else:
+        if before_commit is not None:  # e.g. the workbench's journal entry, committed with the change
+            try:
+                before_commit(session, report, {kind: sorted(ids) for kind, ids in loader.accounting.entities.items()})
+            except BaseException:
+                session.rollback()
+                raise
         session.commit()
         report.status = "committed"
     if report.status == "rolled_back":

@@ -25,9 +25,10 @@ from ..vocabulary import default_vocabulary
 __all__ = ["say", "explain", "words", "label_list", "level_words"]
 
 def label_list(name: str, codes) -> str:
-    """Vocabulary codes as lower-case labels of the run's language, as a sentence's list."""
+    """Vocabulary codes as lower-case labels of the run's language, separated by « / » (labels hold
+    commas and « et » themselves: « logiciel et outils numériques / compétences »)."""
     vocabulary = default_vocabulary()
-    return join(vocabulary.label(name, code).lower() for code in codes)
+    return " / ".join(vocabulary.label(name, code).lower() for code in codes)
 
 
 def level_words(level: str) -> str:
