@@ -542,6 +542,28 @@ def demo(out_dir, examples, as_json):
     click.echo(_("Go on asking: maillage gaps --store {store}").format(store=result["store"]))
 
 
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help=N_("Address to listen on; anything but 127.0.0.1 / localhost / ::1 needs a token."))
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help=N_("Port."))
+@click.option("--token-file", type=click.Path(exists=True, dir_okay=False),
+              help=N_("File holding the access token (default: MAILLAGE_TOKEN)."))
+@click.option("--open", "open_browser", is_flag=True, help=N_("Open the workbench in the browser."))
+@click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help=N_("TLS certificate (HTTPS)."))
+@click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help=N_("TLS private key (HTTPS)."))
+def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile):
+    """Start the workbench: the territory, actors, needs and proposals in the browser.
+
+    Example: maillage serve --store maillage-demo/maillage.db --open
+    """
+    from .web.serve import run
+
+    with _errors():
+        run(store, host=host, port=port, token_file=token_file, open_browser=open_browser,
+            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, echo=click.echo)
+
+
 main = cli
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,7 +27,8 @@ NOT_MESSAGES = {
     ("maillage/views/html.py", "DejaVu Sans, Arial, sans-serif"),  # a font list
 }
 DATA_MODULES = {"maillage/graph/sqlite_store.py", "maillage/graph/cypher.py",  # SQL and Cypher
-                "maillage/vocabulary.py"}  # the vocabulary's labels: French and English tables
+                "maillage/vocabulary.py",  # the vocabulary's labels: French and English tables
+                "maillage/web/security.py"}  # HTTP headers (Content-Security-Policy, cookies)
 
 
 def _catalogue():

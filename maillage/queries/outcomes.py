@@ -39,7 +39,8 @@ def latest_outcomes(entries: list[dict]) -> dict[tuple[str, str], dict]:
     for entry in entries:
         data = entry.get("data") or {}
         if data.get("status") in OUTCOME_STATUSES and data.get("provider"):
-            latest[(entry["subject"], data["provider"])] = dict(data, need=entry["subject"], recorded_at=entry["at"])
+            latest[(entry["subject"], data["provider"])] = dict(data, need=entry["subject"], recorded_at=entry["at"],
+                                                                by=entry.get("by") or data.get("by"))
     return latest
 
 

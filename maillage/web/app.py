@@ -1,0 +1,248 @@
+"""``maillage serve``: the intermediary's workbench, a small ASGI application over the library.
+
+Pages are rendered on the server (Jinja2, autoescaped: every name is text) and work without
+JavaScript; only the neighbourhood graph is the HTML export's own page, in a frame. Handlers are
+plain functions run in Starlette's thread pool; each sets the request's language first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..errors import MaillageError, NotFoundError
+from ..i18n import LANGUAGES, _, detect_language, language, number
+from ..queries.outcomes import OUTCOME_STATUSES
+from ..queries.reasons import label_list
+from ..vocabulary import default_vocabulary
+from .data import Workbench
+from .edits import FORMS, save_form, upload
+from .security import VIEW_POLICY, Guard, csrf_token_of
+
+__all__ = ["create_app", "MAX_UPLOAD"]
+
+HERE = Path(__file__).parent
+MAX_UPLOAD = 20 * 2 ** 20
+EXPORTS = {"html": "text/html; charset=utf-8", "gexf": "application/xml", "graphml": "application/xml",
+           "csv": "text/csv; charset=utf-8", "json": "application/json"}
+REGISTRY = {"siren": "https://annuaire-entreprises.data.gouv.fr/entreprise/{}",
+            "siret": "https://annuaire-entreprises.data.gouv.fr/etablissement/{}",
+            "rna": "https://annuaire-entreprises.data.gouv.fr/rechercher?terme={}"}
+
+
+def create_app(store_uri: str, token: str | None = None, default_language: str | None = None,
+               secure_cookies: bool = True, max_upload: int = MAX_UPLOAD) -> Guard:
+    """The workbench over ``store_uri``, wrapped in its guards (see :mod:`maillage.web.security`)."""
+    bench = Workbench(store_uri)
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
+    vocabulary = default_vocabulary()
+    env.globals.update(_=_, number=number, label_list=label_list, REGISTRY=REGISTRY, STATUSES=OUTCOME_STATUSES,
+                       label=lambda name, code: vocabulary.label(name, code) if code else "—",
+                       vocabulary=lambda name: {code: vocabulary.label(name, code) for code in vocabulary.terms[name]})
+    fallback = detect_language(default_language)
+
+    def page(handler):
+        """Run ``handler(request)`` in the request's language; errors become the error page."""
+        def endpoint(request: Request):
+            chosen = _language_of(request, fallback)
+            with language(chosen):
+                try:
+                    response = handler(request)
+                except NotFoundError as exc:
+                    response = render(request, "error.html", {"message": str(exc)}, 404)
+                except MaillageError as exc:
+                    response = render(request, "error.html", {"message": str(exc)}, 400)
+            if request.query_params.get("lang") in LANGUAGES:
+                response.set_cookie("maillage_lang", chosen, httponly=True, samesite="strict", secure=secure_cookies)
+            return response
+
+        return endpoint
+
+    def render(request, name, context, status=200):
+        context = dict(context, request=request, csrf=csrf_token_of(request.scope), lang=_current(),
+                       authenticated=bool(token))
+        return HTMLResponse(env.get_template(name).render(**context), status_code=status)
+
+    def home(request):
+        return render(request, "home.html", bench.home())
+
+    def search(request):
+        text = request.query_params.get("q", "")
+        return render(request, "search.html", {"q": text, "results": bench.search(text)})
+
+    def actor(request):
+        return render(request, "actor.html", bench.actor(request.path_params["actor_id"]))
+
+    def view(request):
+        focus = request.query_params.get("focus") or None
+        return _exported(bench, "html", focus, {"Content-Security-Policy": VIEW_POLICY})
+
+    def need(request):
+        return render(request, "need.html", dict(bench.need(request.path_params["need_id"]), errors={}))
+
+    async def outcome(request):
+        form = await request.form()
+        return await _in_thread(record_outcome, request, dict(form))
+
+    def record_outcome(request, form):
+        need_id = request.path_params["need_id"]
+        result = bench.record_outcome(need_id, form.get("provider", ""), form.get("status", ""),
+                                      form.get("date", ""), form.get("by", ""), form.get("note", ""))
+        if result.get("errors"):
+            return render(request, "need.html", dict(bench.need(need_id), errors=result["errors"],
+                                                     form=form), 422)
+        return RedirectResponse(f"/needs/{need_id}#outcomes", status_code=303)
+
+    def edit_form(request):
+        kind = request.path_params["kind"]
+        values = _prefill(bench, kind, request.query_params)
+        return render(request, "edit.html", {"kind": kind, "fields": FORMS[kind], "values": values, "errors": {}})
+
+    async def edit_post(request):
+        form = await request.form()
+        return await _in_thread(save, request, dict(form))
+
+    def save(request, form):
+        kind = request.path_params["kind"]
+        result = save_form(bench, kind, form, form.get("by", ""))
+        if result.get("errors") or result.get("row_errors"):
+            return render(request, "edit.html", {"kind": kind, "fields": FORMS[kind], "values": form,
+                                                 "errors": result.get("errors") or {},
+                                                 "row_errors": result.get("row_errors", [])}, 422)
+        target = {"actors": "/actors/", "needs": "/needs/", "partnerships": "/actors/"}[kind]
+        return RedirectResponse(target + (result["subject"] or ""), status_code=303)
+
+    def upload_form(request):
+        return render(request, "upload.html", {"errors": {}, "report": None})
+
+    async def upload_post(request):
+        form = await request.form(max_part_size=max_upload)
+        sent = form.get("file")
+        content = await sent.read() if sent is not None and hasattr(sent, "read") else b""
+        filename = getattr(sent, "filename", "") or ""
+        return await _in_thread(do_upload, request, filename, content, form.get("by", ""))
+
+    def do_upload(request, filename, content, by):
+        result = upload(bench, filename, content, by)
+        status = 422 if result.get("errors") or result.get("row_errors") else 200
+        return render(request, "upload.html", {"errors": result.get("errors") or {}, "report": result.get("report"),
+                                               "row_errors": result.get("row_errors", [])}, status)
+
+    def exported(request):
+        fmt = request.path_params["fmt"]
+        if fmt not in EXPORTS:
+            raise NotFoundError(_("cannot tell the format of {name}: use one of {join}").format(
+                name=fmt, join=", ".join(EXPORTS)))
+        return _exported(bench, fmt, request.query_params.get("focus") or None,
+                         {"Content-Disposition": f'attachment; filename="maillage.{fmt}"'})
+
+    def login(request):
+        return render(request, "login.html", {"next": request.query_params.get("next", "/"), "failed": False})
+
+    async def login_post(request):
+        form = await request.form()
+        given, target = str(form.get("token", "")), str(form.get("next", "/"))
+        target = target if target.startswith("/") and not target.startswith("//") else "/"
+        if guard.check_token(given):
+            response = RedirectResponse(target, status_code=303)
+            response.headers.append("set-cookie", guard.session_cookie())
+            return response
+        with language(_language_of(request, fallback)):
+            return render(request, "login.html", {"next": target, "failed": True}, 401)
+
+    routes = [
+        Route("/", page(home)), Route("/search", page(search)),
+        Route("/actors/{actor_id:path}", page(actor)), Route("/view", page(view)),
+        Route("/needs/{need_id:path}", page(need), methods=["GET"]),
+        Route("/outcomes/{need_id:path}", _async_page(outcome, fallback), methods=["POST"]),
+        Route("/edit/{kind:str}", page(edit_form), methods=["GET"]),
+        Route("/edit/{kind:str}", _async_page(edit_post, fallback), methods=["POST"]),
+        Route("/upload", page(upload_form), methods=["GET"]),
+        Route("/upload", _async_page(upload_post, fallback), methods=["POST"]),
+        Route("/export/{fmt:str}", page(exported)),
+        Route("/login", page(login), methods=["GET"]), Route("/login", login_post, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        bench.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    guard = Guard(app, token, max_upload + 64 * 1024, secure_cookies)
+    guard.bench = bench
+    return guard
+
+
+def _async_page(handler, fallback):
+    async def endpoint(request):
+        with language(_language_of(request, fallback)):
+            return await handler(request)
+
+    return endpoint
+
+
+async def _in_thread(function, *args):
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(function, *args)
+
+
+def _language_of(request: Request, fallback: str) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get("maillage_lang")
+    if asked in LANGUAGES:
+        return asked
+    accepted = request.headers.get("accept-language", "")
+    if accepted:
+        return "fr" if accepted.strip().lower().startswith("fr") else "en"
+    return fallback
+
+
+def _current() -> str:
+    from ..i18n import current_language
+
+    return current_language()
+
+
+def _prefill(bench: Workbench, kind: str, params) -> dict:
+    if kind not in FORMS:
+        raise NotFoundError(_("unknown kind {kind!r} (choose from {join})").format(kind=kind, join=", ".join(FORMS)))
+    values = {name: params.get(name, "") for name in FORMS[kind]}
+    if kind == "actors" and params.get("id"):
+        graph = bench.graph()
+        if params["id"] in graph:
+            data = graph.nodes[params["id"]]
+            values.update({k: ("; ".join(v) if isinstance(v, list) else (v or "")) for k, v in data.items()
+                           if k in FORMS["actors"]}, id=params["id"])
+    return values
+
+
+def _exported(bench: Workbench, fmt: str, focus: str | None, headers: dict) -> Response:
+    """The export of what the page shows (the actor's neighbourhood, or everything), as a download."""
+    import io
+    import zipfile
+
+    from ..graph.projection import today
+    from ..views import export
+
+    with tempfile.TemporaryDirectory(prefix="maillage-export-") as folder:
+        out = Path(folder) / f"maillage.{fmt}"
+        result = export(bench.graph(), out, focus=focus, hops=1, proposals=fmt == "html", at=today())
+        paths = [Path(p) for p in result.get("paths", [result["path"]])]
+        if len(paths) == 1:
+            return Response(paths[0].read_bytes(), media_type=EXPORTS[fmt], headers=headers)
+        buffer = io.BytesIO()  # CSV: the actors' and the ties' files together
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in paths:
+                archive.write(path, path.name)
+    headers = dict(headers, **{"Content-Disposition": 'attachment; filename="maillage-csv.zip"'})
+    return Response(buffer.getvalue(), media_type="application/zip", headers=headers)
+

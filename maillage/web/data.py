@@ -1,0 +1,223 @@
+"""What the workbench reads and writes, through the library only (stores, analyses, load pipeline).
+
+One :class:`Workbench` serves the application: it keeps the projection of the store in memory
+while the store's state token is unchanged (a load elsewhere is seen on the next request), and
+serialises its own writes (SQLite takes one writer at a time; readers are never blocked, WAL).
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import networkx as nx
+
+from ..errors import NotFoundError, StoreError
+from ..graph import open_store
+from ..graph.projection import Scope, project, today
+from ..i18n import _
+from ..identifiers import normalize_rna, normalize_siren, normalize_siret
+from ..queries import allies, gaps, profile
+from ..queries.outcomes import latest_outcomes
+from ..vocabulary import fold
+from ..views.export import as_of
+
+__all__ = ["Workbench", "check_identifier"]
+
+
+class Workbench:
+    """The store behind the pages, its cached projection and its serialised writes."""
+
+    def __init__(self, store_uri: str, write_wait: float = 10.0):
+        self.store_uri, self.write_wait = store_uri, write_wait
+        self.neo4j = "://" in store_uri
+        self._write_lock, self._cache_lock = threading.Lock(), threading.Lock()
+        self._cached: tuple[str, nx.MultiGraph, dict] | None = None
+        self._shared = open_store(store_uri, read_only=True) if self.neo4j else None  # one driver for all
+
+    def close(self) -> None:
+        if self._shared is not None:
+            self._shared.close()
+
+    @contextmanager
+    def reading(self):
+        if self._shared is not None:
+            yield self._shared
+            return
+        with open_store(self.store_uri, read_only=True) as store:
+            yield store
+
+    @contextmanager
+    def writing(self):
+        """The store for one write; a write waiting longer than ``write_wait`` s gives up clearly."""
+        if not self._write_lock.acquire(timeout=self.write_wait):
+            raise StoreError(_("another change is being saved; try again in a moment"))
+        try:
+            with open_store(self.store_uri, **({} if self.neo4j else {"timeout": self.write_wait})) as store:
+                yield store
+        finally:
+            self._write_lock.release()
+
+    # -- reading
+
+    def graph(self) -> nx.MultiGraph:
+        """Every tie ever recorded (dates shown on pages); analyses use :meth:`current`."""
+        return self._graphs()[0]
+
+    def current(self) -> nx.MultiGraph:
+        """The ecosystem as of today, as the CLI's analyses see it."""
+        return self._graphs()[1]["today"]
+
+    def _graphs(self):
+        with self.reading() as store:
+            token = store.state_token()
+            with self._cache_lock:
+                if self._cached is None or self._cached[0] != token:
+                    graph = project(store, Scope.parse(None, None))
+                    self._cached = (token, graph, {"today": as_of(graph, today())})
+                return self._cached[1], self._cached[2]
+
+    def journal(self, subject: str | None = None, action: str | None = None) -> list[dict]:
+        with self.reading() as store:
+            return store.journal(subject=subject, action=action)
+
+    def search(self, text: str, limit: int = 20) -> list[dict]:
+        """Actors by name (accents, case and small typos forgiven), SIREN, SIRET, RNA or id."""
+        graph, wanted = self.graph(), fold(text or "")
+        if not wanted:
+            return []
+        compact = "".join(text.split())
+        exact = [n for n, d in graph.nodes(data=True)
+                 if compact in (str(n), d.get("siren"), d.get("siret"), d.get("rna"), d.get("key"))
+                 or (len(compact) == 14 and compact[:9] == d.get("siren"))]
+        scored = []
+        for node, data in graph.nodes(data=True):
+            name = fold(data.get("name") or "")
+            if node in exact:
+                scored.append((0, 0.0, node))
+            elif wanted in name:
+                scored.append((1, name.index(wanted) / 100 + len(name) / 1000, node))
+            else:
+                closeness = _closeness(wanted, name)
+                if closeness >= 0.8:
+                    scored.append((2, 1 - closeness, node))
+        scored.sort(key=lambda item: (item[0], item[1], str(item[2])))
+        return [self.summary(graph, node) for _rank, _score, node in scored[:limit]]
+
+    @staticmethod
+    def summary(graph, node) -> dict:
+        data = graph.nodes[node]
+        names = graph.graph.get("territory_names", {})
+        return {"id": node, "name": data.get("name"), "kind": data.get("kind"),
+                "place": names.get(f"commune:{data.get('commune')}") or data.get("commune") or ""}
+
+    def home(self) -> dict:
+        current = self.current()
+        summary = profile(current, top=5) if current.number_of_nodes() else None
+        found = gaps(current, top=3) if current.number_of_nodes() else {"needs": [], "summary": {"white_zones": []}}
+        return {"profile": summary, "needs": found["needs"], "white_zones": found["summary"]["white_zones"],
+                "needs_by_theme": found["summary"].get("needs_by_theme", {})}
+
+    def actor(self, actor_id: str) -> dict:
+        graph = self.graph()
+        if actor_id not in graph:
+            raise NotFoundError(_("no actor {text!r} in this scope.{hint}").format(text=actor_id, hint=""))
+        data = dict(graph.nodes[actor_id])
+        ties = sorted(({"other": self.summary(graph, other), "kind": tie.get("kind"), "start": tie.get("start"),
+                        "end": tie.get("end"), "description": tie.get("description")}
+                       for _u, other, tie in graph.edges(actor_id, data=True)),
+                      key=lambda t: (t["start"] or "", t["other"]["name"] or ""), reverse=True)
+        needs = [n for n in graph.graph.get("needs", []) if n.get("holder") == actor_id]
+        current = self.current()
+        found = allies(current, actor_id, top=8) if actor_id in current else {"allies": []}
+        history = [e for e in self.journal() if e["subject"] == actor_id
+                   or actor_id in (e.get("data") or {}).get("actors", [])]
+        return {"id": actor_id, "data": data, "partnerships": ties, "needs": needs, "allies": found["allies"],
+                "history": history}
+
+    def need(self, need_id: str) -> dict:
+        current = self.current()
+        found = gaps(current, top=5)
+        need = next((n for n in found["needs"] if n["id"] == need_id), None)
+        if need is None:
+            stored = next((n for n in self.graph().graph.get("needs", []) if n["id"] == need_id), None)
+            if stored is None:
+                raise NotFoundError(_("no need {need!r} in this scope").format(need=need_id))
+            need = dict(stored, proposals=[], covered_by=[], holder_name=None, providers=0)
+        entries = self.journal(subject=need_id)
+        outcomes = {provider: o for (need, provider), o in latest_outcomes(entries).items() if need == need_id}
+        return {"need": need, "outcomes": outcomes, "history": entries}
+
+    # -- writing
+
+    def record_outcome(self, need_id: str, provider: str, status: str, date: str, by: str, note: str) -> dict:
+        from ..model import parse_date
+        from ..queries.outcomes import OUTCOME_STATUSES
+
+        errors = {}
+        page = self.need(need_id)
+        proposal = next((p for p in page["need"]["proposals"] if p["provider"] == provider), None)
+        if proposal is None:
+            errors["provider"] = _("not one of this need's proposals")
+        if status not in OUTCOME_STATUSES:
+            errors["status"] = _("choose contacted, accepted or declined")
+        try:
+            date = parse_date(date) if date else today()
+        except ValueError as exc:
+            errors["date"] = str(exc)
+        if not (by or "").strip():
+            errors["by"] = _("say who recorded it")
+        if errors:
+            return {"errors": errors}
+        entry = {"id": _entry_id(), "subject": need_id, "action": "outcome", "at": _now(), "by": by.strip(),
+                 "data": {"provider": provider, "provider_name": proposal["provider_name"],
+                          "holder": page["need"].get("holder"), "status": status, "date": date,
+                          "note": (note or "").strip(), "score": proposal["score"],
+                          "introducers": [i["id"] for i in proposal["introducers"]],
+                          "actors": [a for a in (page["need"].get("holder"), provider) if a]}}
+        with self.writing() as store:
+            store.append_journal([entry])
+        return {"entry": entry}
+
+
+def _closeness(wanted: str, name: str) -> float:
+    """How close ``wanted`` is to the best-matching stretch of ``name`` (typo tolerance)."""
+    from difflib import SequenceMatcher
+
+    if not name:
+        return 0.0
+    best = SequenceMatcher(None, wanted, name).ratio()
+    words = name.split("_")
+    size = max(1, wanted.count("_") + 1)
+    for i in range(len(words) - size + 1):
+        best = max(best, SequenceMatcher(None, wanted, "_".join(words[i:i + size])).ratio())
+    return best
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _entry_id() -> str:
+    import secrets
+
+    return f"{_now()}-{secrets.token_hex(4)}"
+
+
+def check_identifier(text: str) -> str | None:
+    """Why a SIREN/SIRET/RNA typed in a form is wrong (None when it is right or not one)."""
+    compact = "".join((text or "").split())
+    try:
+        if compact.isdigit() and len(compact) == 14:
+            normalize_siret(compact)
+        elif compact.isdigit() and len(compact) == 9:
+            normalize_siren(compact)
+        elif compact[:1].upper() == "W" and len(compact) == 10:
+            normalize_rna(compact)
+        elif compact.isdigit() and len(compact) in (13, 15, 8, 10):
+            raise ValueError(_("{written!r} is not a SIREN (9 digits) or a SIRET (14 digits)").format(written=text))
+    except ValueError as exc:
+        return str(exc)
+    return None
+

@@ -1,0 +1,156 @@
+"""Changes made in the workbench: forms and uploads, through the same pipeline as ``maillage load``.
+
+A form becomes a one-row file of the kind it edits and is loaded with ``on_error="abort"``:
+the same validation, the same identity rules, all or nothing. The journal entry (who, when,
+what before and after) is written by the load's ``before_commit`` hook, so the change and its
+record land together or not at all. Errors come back per field, to be shown beside it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from ..errors import DataError, NotFoundError, StoreError, UsageError
+from ..i18n import _
+from ..loaders.pipeline import load_files
+from ..queries.common import resolve_actor
+from ..vocabulary import fold
+from .data import Workbench, _entry_id, _now, check_identifier
+
+__all__ = ["FORMS", "save_form", "upload"]
+
+# the fields of each form, in order; list fields take several values (one per line or « ; »)
+FORMS = {
+    "actors": ("id", "name", "kind", "commune", "siren", "siret", "rna", "themes", "offers", "seeks", "operates_in",
+               "website"),
+    "needs": ("id", "title", "territory", "themes", "resources", "holder", "status", "since", "description"),
+    "partnerships": ("source", "target", "kind", "start", "end", "themes", "amount", "description"),
+}
+LISTS = {"themes", "offers", "seeks", "operates_in", "resources"}
+_ACTOR_REFERENCES = {"source", "target", "holder"}
+UPLOAD_SUFFIXES = (".csv", ".json", ".jsonl")
+
+
+def save_form(bench: Workbench, kind: str, values: dict, by: str) -> dict:
+    """Validate and load one record; ``{"errors": {field: message}}`` or ``{"report", "subject"}``."""
+    if kind not in FORMS:
+        raise UsageError(_("unknown kind {kind!r} (choose from {join})").format(kind=kind, join=", ".join(FORMS)))
+    row = {name: _clean(name, values.get(name)) for name in FORMS[kind]}
+    errors = {}
+    if not (by or "").strip():
+        errors["by"] = _("say who makes the change")
+    for name in ("siren", "siret", "rna"):
+        if kind == "actors" and row.get(name) and (problem := check_identifier(row[name])):
+            errors[name] = problem
+    graph = bench.graph()
+    for name in _ACTOR_REFERENCES & set(row):
+        if row[name]:
+            problem = check_identifier(row[name])
+            if problem:
+                errors[name] = problem
+                continue
+            try:
+                row[name] = resolve_actor(graph, row[name])
+            except NotFoundError as exc:
+                errors[name] = str(exc)
+    if kind == "actors" and not row["id"] and not any(row[k] for k in ("siren", "siret", "rna")):
+        row["id"] = _new_id(graph, row["name"])
+    if errors:
+        return {"errors": errors}
+    if kind == "actors":
+        subject, actors = row["id"] or None, [row["id"]] if row["id"] else []
+    elif kind == "needs":
+        subject, actors = row["id"] or None, [row["holder"]] if row["holder"] else []
+    else:
+        subject, actors = row["source"], [row["source"], row["target"]]
+    return _load(bench, kind, [row], by, subject, actors)
+
+
+def upload(bench: Workbench, filename: str, content: bytes, by: str) -> dict:
+    """Load an uploaded file as ``maillage load`` would (kind and source from its columns)."""
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        return {"errors": {"file": _("send a .csv, .json or .jsonl file")}}
+    if not (by or "").strip():
+        return {"errors": {"by": _("say who makes the change")}}
+    folder = tempfile.mkdtemp(prefix="maillage-upload-")
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename).name)[:100] or "upload" + suffix
+    path = Path(folder) / safe
+    try:
+        path.write_bytes(content)
+        return _load_path(bench, path, None, by, "upload", [], {"file": safe})
+    finally:
+        path.unlink(missing_ok=True)
+        os.rmdir(folder)
+
+
+def _load(bench, kind, rows, by, subject, actors) -> dict:
+    folder = tempfile.mkdtemp(prefix="maillage-form-")
+    path = Path(folder) / f"{kind}.csv"
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(FORMS[kind]))
+            writer.writeheader()
+            writer.writerows({k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()} for row in rows)
+        result = _load_path(bench, path, kind, by, subject, actors, {"kind": kind})
+    finally:
+        path.unlink(missing_ok=True)
+        os.rmdir(folder)
+    if "errors" in result:  # the pipeline's messages, by field, back beside the form's fields
+        result["errors"] = {error["field"] or "form": error["message"] for error in result["row_errors"]}
+    return result
+
+
+def _load_path(bench, path, kind, by, subject, actors, data) -> dict:
+    entry_data = dict(data, actors=actors)
+
+    def record(session, report, written):
+        touched = {}
+        for name, entity_ids in written.items():
+            with bench.reading() as reader:
+                before = reader.fetch_rows(name, entity_ids)
+            after = session.fetch(name, entity_ids)
+            touched[name] = {i: {"before": _plain(before.get(i)), "after": _plain(after.get(i))} for i in entity_ids}
+        entry_data["changes"] = touched
+        entry_data["totals"] = report.totals()
+        entry_data["actors"] = sorted(set(entry_data["actors"]) | set(touched.get("actors", {})))
+        primary = sorted(touched.get(kind or "", {}))
+        session.write_journal([{"id": _entry_id(), "subject": subject or (primary[0] if len(primary) == 1 else "upload"),
+                                "action": "change", "at": _now(),
+                                "by": by.strip(), "data": entry_data}])
+
+    try:
+        with bench.writing() as store:
+            report = load_files(store, [path], kind=kind, on_error="abort", before_commit=record)
+    except DataError as exc:
+        if exc.report is None:
+            return {"errors": {"file": str(exc)}, "row_errors": []}
+        return {"errors": {}, "row_errors": [e.__dict__ for e in exc.report.errors], "report": exc.report}
+    except (UsageError, StoreError) as exc:
+        return {"errors": {"file": str(exc)}, "row_errors": []}
+    return {"report": report, "subject": subject}
+
+
+def _plain(row):
+    if row is None:
+        return None
+    return {k: v for k, v in row.items() if k not in ("source_file", "source_line")}
+
+
+def _clean(name: str, value) -> str | list | None:
+    text = "" if value is None else str(value).strip()
+    if name in LISTS:
+        return [part.strip() for part in re.split(r"[;\n]", text) if part.strip()]
+    return text
+
+
+def _new_id(graph, name: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", fold(name or "")).strip("-")[:48].strip("-") or "acteur"
+    candidate, number = base, 2
+    while candidate in graph:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate

@@ -1,0 +1,52 @@
+"""Starting the workbench: the token rule, the store check, uvicorn."""
+
+from __future__ import annotations
+
+import os
+import threading
+import webbrowser
+
+from ..errors import UsageError
+from ..graph import open_store
+from ..i18n import _
+
+__all__ = ["run", "read_token", "LOCAL_HOSTS"]
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def read_token(token_file: str | None) -> str | None:
+    """The access token from ``token_file`` or ``MAILLAGE_TOKEN`` (None when neither is set)."""
+    if token_file:
+        with open(token_file, encoding="utf-8") as handle:
+            token = handle.read().strip()
+    else:
+        token = os.environ.get("MAILLAGE_TOKEN", "").strip()
+    if token and len(token) < 16:
+        raise UsageError(_("the access token must be at least 16 characters long"))
+    return token or None
+
+
+def run(store: str, host: str = "127.0.0.1", port: int = 8765, token_file: str | None = None,
+        open_browser: bool = False, ssl_certfile: str | None = None, ssl_keyfile: str | None = None,
+        echo=print) -> None:
+    """Check the store and the token rule, then serve until interrupted."""
+    import uvicorn
+
+    from .app import create_app
+
+    token = read_token(token_file)
+    if host not in LOCAL_HOSTS and not token:
+        raise UsageError(_("--host {host} opens the workbench to the network: set MAILLAGE_TOKEN or --token-file "
+                           "first").format(host=host))
+    with open_store(store, read_only=True):  # a missing or foreign store fails here, with its message
+        pass
+    local_http = host in LOCAL_HOSTS and not ssl_certfile
+    app = create_app(store, token=token, secure_cookies=not local_http or bool(token))
+    scheme = "https" if ssl_certfile else "http"
+    address = f"{scheme}://{'[' + host + ']' if ':' in host else host}:{port}/"
+    echo(_("maillage workbench on {address} (store {store}); Ctrl+C stops it").format(address=address, store=store))
+    if open_browser:
+        threading.Timer(1.0, webbrowser.open, (address,)).start()
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False,
+                ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
