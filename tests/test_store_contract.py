@@ -143,3 +143,21 @@ def test_find_actors_by_key_and_name(store, example_files):
     load_files(store, example_files)
     assert [a["id"] for a in store.find_actors("siren:552118465")] == ["siren:552118465"]
     assert [a["name"] for a in store.find_actors("Banque Alimentaire")] == ["Banque Alimentaire du Bas-Rhin"]
+
+
+def test_journal_entries_are_kept_in_order_and_leave_the_graph_version_alone(store, example_files):
+    load_files(store, example_files)
+    token = store.state_token()
+    entries = [{"id": f"2026-11-2{i}T10:00:00Z-{i}", "subject": subject, "action": action, "at": f"2026-11-2{i}T10:00:00Z",
+                "by": "Léa", "data": {"status": "accepted", "provider": "p", "note": "« ok » & <b>"}}
+               for i, (subject, action) in enumerate([("n1", "outcome"), ("a1", "change"), ("n1", "outcome")])]
+    store.append_journal(entries[:2])
+    store.append_journal(entries[2:])
+    assert [e["id"] for e in store.journal()] == [e["id"] for e in entries]
+    assert [e["id"] for e in store.journal(subject="n1")] == [entries[0]["id"], entries[2]["id"]]
+    assert [e["subject"] for e in store.journal(action="change")] == ["a1"]
+    assert store.journal(subject="n1")[0]["data"] == entries[0]["data"] and store.journal()[0]["by"] == "Léa"
+    assert store.state_token() == token  # the projection cached from it is still right
+    rows = store.fetch_rows("actors", ["banques-alimentaires-67", "nobody"])
+    assert list(rows) == ["banques-alimentaires-67"] and rows["banques-alimentaires-67"]["name"] == (
+        "Banque Alimentaire du Bas-Rhin")

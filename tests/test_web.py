@@ -257,3 +257,29 @@ def test_serve_refuses_the_network_without_a_token(store, monkeypatch):
     monkeypatch.delenv("MAILLAGE_TOKEN")
     result = CliRunner().invoke(cli, ["serve", "--store", str(store.parent / "missing.db")])
     assert result.exit_code == 1 and "no store at" in result.output
+
+
+@pytest.mark.neo4j
+def test_the_workbench_over_neo4j(neo4j_store, neo4j_uri, example_files):
+    from maillage.loaders.pipeline import load_files
+
+    load_files(neo4j_store, example_files)
+    with TestClient(create_app(neo4j_uri, secure_cookies=False)) as over_neo4j:
+        page = over_neo4j.get(f"/needs/{NEED}").text
+        assert "IBM France" in page and "introduced by Conseil départemental du Bas-Rhin" in page
+        csrf = _csrf(over_neo4j, f"/needs/{NEED}")
+        response = over_neo4j.post(f"/outcomes/{NEED}", data={"csrf": csrf, "provider": IBM, "status": "declined",
+                                                              "by": "Marc"}, follow_redirects=False)
+        assert response.status_code == 303
+        assert [e["data"]["status"] for e in neo4j_store.journal(subject=NEED)] == ["declined"]
+        before = neo4j_store.stats()
+        response = over_neo4j.post("/edit/partnerships", data={"csrf": csrf, "source": IBM, "target": "12345678901234",
+                                                               "kind": "cooperation", "by": "Léa"})
+        assert response.status_code == 422 and neo4j_store.stats() == before
+        response = over_neo4j.post("/edit/actors", data={"csrf": csrf, "id": IBM, "name": "IBM France",
+                                                         "kind": "company", "themes": "numerique; sante", "by": "Léa"},
+                                   follow_redirects=False)
+        assert response.status_code == 303
+        change = neo4j_store.journal(action="change")[0]["data"]["changes"]["actors"][IBM]
+        assert "sante" not in change["before"]["themes"] and "sante" in change["after"]["themes"]
+        assert "Léa" in over_neo4j.get(f"/actors/{IBM}").text

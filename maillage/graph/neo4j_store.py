@@ -61,6 +61,7 @@ class Neo4jLoadSession(LoadSession):
         self._stage._db.execute("PRAGMA foreign_keys = OFF")  # staged rows may point at actors on the server
         self._staged = self._stage.load_session()
         self._journal: list[dict] = []
+        self._changed = False
 
     def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
         keys = set(keys)
@@ -85,18 +86,21 @@ class Neo4jLoadSession(LoadSession):
         for row in rows:
             if kind == "actors":
                 cypher.kind_label(row["kind"])  # refuse a kind that could not be a label, before anything is sent
+        self._changed = self._changed or bool(rows)
         self._staged.write(kind, rows)
 
     def commit(self) -> None:
         self._staged.commit()
         try:
-            self._store._bump_version()  # readers' caches see the graph is changing
+            if self._changed:
+                self._store._bump_version()  # readers' caches see the graph is changing
             for kind in WRITE_ORDER:
                 for batch in _batches(self._stage.dump(kind), self._store.batch_size):
                     self._store._execute_write(self._write_batch, kind, batch)
             if self._journal:
                 self._store._execute_write(lambda tx: tx.run(cypher.WRITE_JOURNAL, rows=self._journal).consume())
-            self._store._bump_version()
+            if self._changed:
+                self._store._bump_version()
         finally:
             self._discard()
 

@@ -145,6 +145,7 @@ class SQLiteLoadSession(LoadSession):
         except sqlite3.OperationalError as exc:
             raise StoreError(_("store {path} is busy: another load holds it (waited {timeout:g} s); try again when it has finished").format(path=store.path, timeout=store.timeout)) from exc
         self._open = True
+        self._changed = False  # a session that only adds journal entries leaves the graph's version alone
 
     def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
         keys = json.dumps(sorted(set(keys)))
@@ -162,6 +163,7 @@ class SQLiteLoadSession(LoadSession):
     def write(self, kind: str, rows: list[dict]) -> None:
         if not rows:
             return
+        self._changed = True
         self._db.executemany(UPSERT[kind], [_values(kind, row) for row in rows])
         if kind == "actors":
             self._db.executemany("INSERT OR REPLACE INTO actor_keys (key, actor_id) VALUES (?, ?)",
@@ -184,8 +186,9 @@ class SQLiteLoadSession(LoadSession):
 
     def commit(self) -> None:
         if self._open:
-            self._db.execute("INSERT INTO meta (name, value) VALUES ('version', '1') ON CONFLICT (name) "
-                             "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+            if self._changed:  # projections cached elsewhere see the graph changed
+                self._db.execute("INSERT INTO meta (name, value) VALUES ('version', '1') ON CONFLICT (name) "
+                                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
             self._db.execute("COMMIT")
             self._open = False
 

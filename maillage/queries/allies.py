@@ -23,6 +23,7 @@ References
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 
@@ -235,8 +236,9 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
     scored = score_candidates(simple, node, resources, reach, weights)
     # for a need, every candidate offering something it asks ranks above every one that offers nothing
     meets = (lambda parts: parts["complementarity"] > 0) if chosen_need else (lambda parts: True)
-    rows = sorted(((score, other, parts) for other, (score, parts) in scored.items()),
-                  key=lambda row: (not meets(row[2]), -row[0], str(row[1])))
+    # only the top rows are wanted: a partial sort (candidates run to tens of thousands in a région)
+    rows = heapq.nsmallest(top, ((score, other, parts) for other, (score, parts) in scored.items()),
+                           key=lambda row: (not meets(row[2]), -row[0], str(row[1])))
     wanted = set(data.get("seeks") or []) if resources is None else set(resources)
     offered = set(data.get("offers") or [])
     return {

@@ -216,7 +216,7 @@ def _summary(graph: nx.Graph, needs: list[dict]) -> dict:
 
 
 def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hops: int = 4,
-         weights: dict | None = None) -> dict:
+         weights: dict | None = None, only=None) -> dict:
     """Return, for each open need of ``graph``, its coverage and the bridge proposals.
 
     Parameters
@@ -229,6 +229,9 @@ def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hop
         Proposals kept per need, best first.
     max_hops : int
         Longest introduction path considered.
+
+    only : collection of str, optional
+        Analyse only these needs (the workbench's need page); the summary then covers them alone.
 
     Returns
     -------
@@ -260,6 +263,7 @@ def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hop
     simple.graph.setdefault("areas", graph.graph.get("areas", {}))
     weights = {**WEIGHTS, **(weights or {})}
     needs = [_analyse_need(simple, need, reach, top, max_hops, weights)
-             for need in graph.graph.get("needs", []) if need.get("status", "open") == "open"]
+             for need in graph.graph.get("needs", []) if need.get("status", "open") == "open"
+             and (only is None or need["id"] in only)]
     return {"scope": graph.graph.get("scope", {}), "reach": reach, "needs": needs,
             "summary": _summary(simple, needs)}

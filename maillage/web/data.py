@@ -34,6 +34,8 @@ class Workbench:
         self.neo4j = "://" in store_uri
         self._write_lock, self._cache_lock = threading.Lock(), threading.Lock()
         self._cached: tuple[str, nx.MultiGraph, dict] | None = None
+        self._pages: dict = {}  # (state token, page, key) → what a page shows: computed once per store state
+        self._computing: set = set()
         self._shared = open_store(store_uri, read_only=True) if self.neo4j else None  # one driver for all
 
     def close(self) -> None:
@@ -63,20 +65,27 @@ class Workbench:
 
     def graph(self) -> nx.MultiGraph:
         """Every tie ever recorded (dates shown on pages); analyses use :meth:`current`."""
-        return self._graphs()[0]
+        return self._graphs()[1]
 
     def current(self) -> nx.MultiGraph:
         """The ecosystem as of today, as the CLI's analyses see it."""
-        return self._graphs()[1]["today"]
+        return self._graphs()[2]["today"]
 
     def _graphs(self):
+        """(store state token, all-time projection, {today's projection, folded names}), rebuilt when the store changes."""
         with self.reading() as store:
             token = store.state_token()
             with self._cache_lock:
                 if self._cached is None or self._cached[0] != token:
                     graph = project(store, Scope.parse(None, None))
-                    self._cached = (token, graph, {"today": as_of(graph, today())})
-                return self._cached[1], self._cached[2]
+                    names = [(fold(data.get("name") or ""), node) for node, data in graph.nodes(data=True)]
+                    words: dict[str, set] = {}
+                    for name, node in names:
+                        for word in set(name.split("_")):
+                            words.setdefault(word, set()).add(node)
+                    self._cached = (token, graph, {"today": as_of(graph, today()), "names": names, "words": words})
+                    self._pages.clear()
+                return self._cached
 
     def journal(self, subject: str | None = None, action: str | None = None) -> list[dict]:
         with self.reading() as store:
@@ -84,26 +93,29 @@ class Workbench:
 
     def search(self, text: str, limit: int = 20) -> list[dict]:
         """Actors by name (accents, case and small typos forgiven), SIREN, SIRET, RNA or id."""
-        graph, wanted = self.graph(), fold(text or "")
+        from difflib import get_close_matches
+
+        _token, graph, extra = self._graphs()
+        wanted = fold(text or "")
         if not wanted:
             return []
         compact = "".join(text.split())
         exact = [n for n, d in graph.nodes(data=True)
                  if compact in (str(n), d.get("siren"), d.get("siret"), d.get("rna"), d.get("key"))
                  or (len(compact) == 14 and compact[:9] == d.get("siren"))]
-        scored = []
-        for node, data in graph.nodes(data=True):
-            name = fold(data.get("name") or "")
-            if node in exact:
-                scored.append((0, 0.0, node))
-            elif wanted in name:
-                scored.append((1, name.index(wanted) / 100 + len(name) / 1000, node))
-            else:
-                closeness = _closeness(wanted, name)
-                if closeness >= 0.8:
-                    scored.append((2, 1 - closeness, node))
-        scored.sort(key=lambda item: (item[0], item[1], str(item[2])))
-        return [self.summary(graph, node) for _rank, _score, node in scored[:limit]]
+        found = sorted(((name.index(wanted), len(name), str(node)), node) for name, node in extra["names"]
+                       if wanted in name and node not in exact)
+        ranked = exact + [node for _key, node in found]
+        if len(ranked) < limit:  # typos: each word of the query read as the closest words of the names
+            matched = None
+            for word in [w for w in wanted.split("_") if w]:
+                close = [word] if word in extra["words"] else get_close_matches(word, extra["words"], n=3, cutoff=0.7)
+                nodes = set().union(*(extra["words"][w] for w in close)) if close else set()
+                matched = nodes if matched is None else matched & nodes
+            names = dict((node, name) for name, node in extra["names"])
+            ranked += sorted((node for node in matched or () if node not in ranked),
+                             key=lambda node: (len(names[node]), str(node)))
+        return [self.summary(graph, node) for node in ranked[:limit]]
 
     @staticmethod
     def summary(graph, node) -> dict:
@@ -112,12 +124,37 @@ class Workbench:
         return {"id": node, "name": data.get("name"), "kind": data.get("kind"),
                 "place": names.get(f"commune:{data.get('commune')}") or data.get("commune") or ""}
 
+    def _remembered(self, page: str, key, compute, background: bool = False):
+        """``compute()`` once per store state; with ``background``, in a thread (None until ready)."""
+        token = self._graphs()[0]
+        slot = (token, page, key)
+        if slot in self._pages:
+            return self._pages[slot]
+        if not background:
+            value = compute()
+            if len(self._pages) > 4096:  # a bounded memory: the oldest answers go first
+                self._pages.pop(next(iter(self._pages)))
+            self._pages[slot] = value
+            return value
+        with self._cache_lock:
+            if slot not in self._computing:
+                self._computing.add(slot)
+                threading.Thread(target=lambda: self._pages.__setitem__(slot, compute()), daemon=True).start()
+        return None
+
     def home(self) -> dict:
+        """The profile summary (computed in the background beyond 5,000 actors), open needs, white zones."""
         current = self.current()
-        summary = profile(current, top=5) if current.number_of_nodes() else None
-        found = gaps(current, top=3) if current.number_of_nodes() else {"needs": [], "summary": {"white_zones": []}}
-        return {"profile": summary, "needs": found["needs"], "white_zones": found["summary"]["white_zones"],
-                "needs_by_theme": found["summary"].get("needs_by_theme", {})}
+        if not current.number_of_nodes():
+            return {"profile": None, "needs": [], "white_zones": [], "needs_by_theme": {}, "computing": False}
+        big = current.number_of_nodes() > 5_000
+        summary = self._remembered("profile", None, lambda: profile(current, top=5), background=big)
+        found = self._remembered("gaps", None, lambda: gaps(current, top=3), background=big)
+        return {"profile": summary, "needs": found["needs"] if found else [],
+                "white_zones": found["summary"]["white_zones"] if found else [],
+                "needs_by_theme": found["summary"].get("needs_by_theme", {}) if found else {},
+                "computing": summary is None or found is None,
+                "counts": {"actors": current.number_of_nodes(), "ties": current.number_of_edges()}}
 
     def actor(self, actor_id: str) -> dict:
         graph = self.graph()
@@ -130,7 +167,8 @@ class Workbench:
                       key=lambda t: (t["start"] or "", t["other"]["name"] or ""), reverse=True)
         needs = [n for n in graph.graph.get("needs", []) if n.get("holder") == actor_id]
         current = self.current()
-        found = allies(current, actor_id, top=8) if actor_id in current else {"allies": []}
+        found = (self._remembered("allies", actor_id, lambda: allies(current, actor_id, top=8))
+                 if actor_id in current else {"allies": []})
         history = [e for e in self.journal() if e["subject"] == actor_id
                    or actor_id in (e.get("data") or {}).get("actors", [])]
         return {"id": actor_id, "data": data, "partnerships": ties, "needs": needs, "allies": found["allies"],
@@ -138,7 +176,7 @@ class Workbench:
 
     def need(self, need_id: str) -> dict:
         current = self.current()
-        found = gaps(current, top=5)
+        found = self._remembered("need", need_id, lambda: gaps(current, top=5, only={need_id}))
         need = next((n for n in found["needs"] if n["id"] == need_id), None)
         if need is None:
             stored = next((n for n in self.graph().graph.get("needs", []) if n["id"] == need_id), None)
@@ -179,20 +217,6 @@ class Workbench:
         with self.writing() as store:
             store.append_journal([entry])
         return {"entry": entry}
-
-
-def _closeness(wanted: str, name: str) -> float:
-    """How close ``wanted`` is to the best-matching stretch of ``name`` (typo tolerance)."""
-    from difflib import SequenceMatcher
-
-    if not name:
-        return 0.0
-    best = SequenceMatcher(None, wanted, name).ratio()
-    words = name.split("_")
-    size = max(1, wanted.count("_") + 1)
-    for i in range(len(words) - size + 1):
-        best = max(best, SequenceMatcher(None, wanted, "_".join(words[i:i + size])).ratio())
-    return best
 
 
 def _now() -> str:

@@ -1,0 +1,156 @@
+"""The workbench in headless Chromium, against a real uvicorn server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from maillage.cli import cli
+from maillage.graph import open_store
+
+from .browser import start_browser
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = '<img src=x onerror="document.title=\'pwned\'">Asso « hostile » & co'
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    import uvicorn
+
+    from maillage.web import create_app
+
+    folder = tmp_path_factory.mktemp("served")
+    result = CliRunner().invoke(cli, ["demo", "--out", str(folder / "demo"), "--json"])
+    assert result.exit_code == 0, result.output
+    store = folder / "demo" / "maillage.db"
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(str(store), secure_cookies=False), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}", store
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = start_browser()
+    yield driver
+    driver.quit()
+
+
+def _click_and_wait(browser, element) -> None:
+    """Click a link or submit button and wait until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+
+
+def _stats(store):
+    with open_store(store, read_only=True) as source:
+        return source.stats(), len(source.journal())
+
+
+def test_search_ibm_then_its_allies(served, browser):
+    from selenium.webdriver.common.by import By
+
+    base, _store = served
+    browser.get(base + "/")
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("IBM")
+    _click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.search button"))
+    _click_and_wait(browser, browser.find_element(By.LINK_TEXT, "IBM France"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "IBM France"
+    allies = browser.find_elements(By.CSS_SELECTOR, "#allies + ol.proposals > li")
+    assert allies and all(item.find_elements(By.TAG_NAME, "li") for item in allies)  # each with its reasons
+    frame = browser.find_element(By.CSS_SELECTOR, "iframe.graph")
+    browser.switch_to.frame(frame)
+    deadline = time.time() + 30
+    while not browser.execute_script("return document.body && document.body.getAttribute('data-ready')"):
+        assert time.time() < deadline, "the neighbourhood was not drawn"
+        time.sleep(0.1)
+    browser.switch_to.default_content()
+    shutil.os.makedirs("test-artifacts", exist_ok=True)
+    browser.save_screenshot("test-artifacts/workbench-actor.png")
+
+
+def test_accept_the_first_proposal_and_evaluate_sees_it(served, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, store = served
+    browser.get(base + "/search?q=banque+alimentaire")
+    _click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Banque Alimentaire du Bas-Rhin"))
+    _click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Traçabilité complète des produits distribués"))
+    first = browser.find_element(By.ID, "proposal-1")
+    assert first.find_element(By.TAG_NAME, "a").text == "IBM France"
+    assert "introduced by Conseil départemental du Bas-Rhin" in first.text
+    Select(first.find_element(By.NAME, "status")).select_by_value("accepted")
+    first.find_element(By.NAME, "by").send_keys("Léa Martin")
+    first.find_element(By.NAME, "note").send_keys("convention signée")
+    _click_and_wait(browser, first.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    first = browser.find_element(By.ID, "proposal-1")
+    assert "accepted" in first.find_element(By.CSS_SELECTOR, ".outcome").text
+    browser.save_screenshot("test-artifacts/workbench-need.png")
+    result = CliRunner().invoke(cli, ["evaluate", "--store", str(store), "--before", "2015-01-01", "--json"])
+    outcomes = json.loads(result.output)["outcomes"]
+    assert outcomes["by_status"] == {"accepted": 1}
+    assert outcomes["accepted"][0]["provider"] == "siren:552118465" and outcomes["accepted"][0]["by"] == "Léa Martin"
+
+
+def test_a_bad_siret_is_shown_beside_its_field_and_nothing_changes(served, browser):
+    from selenium.webdriver.common.by import By
+
+    base, store = served
+    before = _stats(store)
+    browser.get(base + "/actors/siren:552118465")
+    _click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Add a partnership"))
+    browser.find_element(By.ID, "f-target").send_keys("12345678901234")
+    browser.find_element(By.ID, "f-by").send_keys("Léa")
+    _click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.record button[type=submit]"))
+    field = browser.find_element(By.ID, "f-target").find_element(By.XPATH, "..")
+    assert "invalid" in field.get_attribute("class")
+    assert field.find_element(By.CSS_SELECTOR, ".error").text == "SIRET 12345678901234 fails its check digit (Luhn)"
+    assert _stats(store) == before
+
+
+def test_a_hostile_name_stays_text(served, browser):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    base, _store = served
+    browser.get(base + "/edit/actors")
+    browser.find_element(By.ID, "f-name").send_keys(HOSTILE)
+    browser.find_element(By.ID, "f-commune").send_keys("67482")
+    browser.find_element(By.ID, "f-by").send_keys("Léa")
+    _click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.record button[type=submit]"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == HOSTILE
+    assert browser.find_elements(By.CSS_SELECTOR, "main img") == []
+    assert browser.title == HOSTILE + " — maillage"  # the onerror never ran (it would set it to 'pwned')
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text
+    browser.get(base + "/search?q=hostile")
+    assert browser.find_element(By.CSS_SELECTOR, "ol.results a").text == HOSTILE
