@@ -552,7 +552,10 @@ def demo(out_dir, examples, as_json):
 @click.option("--open", "open_browser", is_flag=True, help=N_("Open the workbench in the browser."))
 @click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help=N_("TLS certificate (HTTPS)."))
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help=N_("TLS private key (HTTPS)."))
-def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile):
+@click.option("--workers", type=click.IntRange(0, 64),
+              help=N_("Processes computing the analyses (default: one per core, up to 4, beyond 5,000 actors; "
+                      "0 computes them in the server's process)."))
+def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile, workers):
     """Start the workbench: the territory, actors, needs and proposals in the browser.
 
     Example: maillage serve --store maillage-demo/maillage.db --open
@@ -561,7 +564,7 @@ def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile
 
     with _errors():
         run(store, host=host, port=port, token_file=token_file, open_browser=open_browser,
-            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, echo=click.echo)
+            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, workers=workers, echo=click.echo)
 
 
 main = cli

@@ -283,3 +283,13 @@ def test_the_workbench_over_neo4j(neo4j_store, neo4j_uri, example_files):
         change = neo4j_store.journal(action="change")[0]["data"]["changes"]["actors"][IBM]
         assert "sante" not in change["before"]["themes"] and "sante" in change["after"]["themes"]
         assert "Léa" in over_neo4j.get(f"/actors/{IBM}").text
+
+
+def test_analyses_in_worker_processes_give_the_same_pages(store):
+    """With workers, pages are computed in spawned processes; the answers are the same."""
+    with TestClient(create_app(str(store), secure_cookies=False, workers=1)) as pooled, \
+            TestClient(create_app(str(store), secure_cookies=False)) as local:
+        for path in (f"/actors/{IBM}", f"/needs/{NEED}", f"/needs/{NEED}?lang=fr", "/"):
+            one, other = pooled.get(path).text, local.get(path).text
+            strip = lambda html: re.sub(r'name="csrf" value="[^"]+"', "", html)  # noqa: E731
+            assert strip(one) == strip(other), path

@@ -39,9 +39,12 @@ REGISTRY = {"siren": "https://annuaire-entreprises.data.gouv.fr/entreprise/{}",
 
 
 def create_app(store_uri: str, token: str | None = None, default_language: str | None = None,
-               secure_cookies: bool = True, max_upload: int = MAX_UPLOAD) -> Guard:
-    """The workbench over ``store_uri``, wrapped in its guards (see :mod:`maillage.web.security`)."""
-    bench = Workbench(store_uri)
+               secure_cookies: bool = True, max_upload: int = MAX_UPLOAD, workers: int = 0) -> Guard:
+    """The workbench over ``store_uri``, wrapped in its guards (see :mod:`maillage.web.security`).
+
+    ``workers`` processes compute the analyses pages show (0: in this process, one at a time).
+    """
+    bench = Workbench(store_uri, workers=workers)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     vocabulary = default_vocabulary()
     env.globals.update(_=_, number=number, label_list=label_list, REGISTRY=REGISTRY, STATUSES=OUTCOME_STATUSES,
@@ -173,6 +176,7 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        await _in_thread(bench.warm)  # the projection is ready before the first page is asked for
         yield
         bench.close()
 

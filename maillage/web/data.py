@@ -16,9 +16,11 @@ import networkx as nx
 from ..errors import NotFoundError, StoreError
 from ..graph import open_store
 from ..graph.projection import Scope, project, today
-from ..i18n import _
+from ..i18n import _, current_language, language
 from ..identifiers import normalize_rna, normalize_siren, normalize_siret
 from ..queries import allies, gaps, profile
+from ..queries.allies import candidate_index
+from ..queries.common import simple_graph
 from ..queries.outcomes import latest_outcomes
 from ..vocabulary import fold
 from ..views.export import as_of
@@ -29,8 +31,17 @@ __all__ = ["Workbench", "check_identifier"]
 class Workbench:
     """The store behind the pages, its cached projection and its serialised writes."""
 
-    def __init__(self, store_uri: str, write_wait: float = 10.0):
+    def __init__(self, store_uri: str, write_wait: float = 10.0, workers: int = 0):
         self.store_uri, self.write_wait = store_uri, write_wait
+        self._compute_lock = threading.Lock()
+        self._pool = None
+        if workers:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            # spawned, not forked: this process runs threads; each worker projects the store itself
+            self._pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_worker_start,
+                                             initargs=(store_uri,))
         self.neo4j = "://" in store_uri
         self._write_lock, self._cache_lock = threading.Lock(), threading.Lock()
         self._cached: tuple[str, nx.MultiGraph, dict] | None = None
@@ -39,8 +50,17 @@ class Workbench:
         self._shared = open_store(store_uri, read_only=True) if self.neo4j else None  # one driver for all
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
         if self._shared is not None:
             self._shared.close()
+
+    def warm(self) -> None:
+        """Project the store now (and in every worker), before the first visitor waits for it."""
+        self._graphs()
+        if self._pool is not None:
+            for future in [self._pool.submit(_worker_warm) for _ in range(self._pool._max_workers)]:
+                future.result()
 
     @contextmanager
     def reading(self):
@@ -83,7 +103,11 @@ class Workbench:
                     for name, node in names:
                         for word in set(name.split("_")):
                             words.setdefault(word, set()).add(node)
-                    self._cached = (token, graph, {"today": as_of(graph, today()), "names": names, "words": words})
+                    current = as_of(graph, today())
+                    # built once here, under the lock: the analyses build them lazily, and twenty
+                    # requests arriving together would otherwise each build their own
+                    candidate_index(simple_graph(current))
+                    self._cached = (token, graph, {"today": current, "names": names, "words": words})
                     self._pages.clear()
                 return self._cached
 
@@ -124,22 +148,45 @@ class Workbench:
         return {"id": node, "name": data.get("name"), "kind": data.get("kind"),
                 "place": names.get(f"commune:{data.get('commune')}") or data.get("commune") or ""}
 
-    def _remembered(self, page: str, key, compute, background: bool = False):
-        """``compute()`` once per store state; with ``background``, in a thread (None until ready)."""
-        token = self._graphs()[0]
-        slot = (token, page, key)
+    def compute(self, page: str, key):
+        """One analysis a page shows, computed now (in this process or in a pool worker)."""
+        current = self.current()
+        if page == "allies":
+            return allies(current, key, top=8)
+        if page == "need":
+            return gaps(current, top=5, only={key})
+        if page == "profile":
+            return profile(current, top=5)
+        return gaps(current, top=3)
+
+    def _remembered(self, page: str, key, background: bool = False):
+        """A page's analysis, once per store state and language; with ``background``, None until ready.
+
+        Analyses run in the worker processes when there are some (so cached pages keep being
+        served while they compute), else one at a time in this process.
+        """
+        token, chosen = self._graphs()[0], current_language()
+        slot = (token, page, key, chosen)
         if slot in self._pages:
             return self._pages[slot]
-        if not background:
-            value = compute()
-            if len(self._pages) > 4096:  # a bounded memory: the oldest answers go first
+
+        def run():
+            if self._pool is not None:
+                value = self._pool.submit(_worker_compute, page, key, chosen).result()
+            else:
+                with self._compute_lock, language(chosen):
+                    value = self.compute(page, key)
+            while len(self._pages) > 4096:  # bounded memory: the oldest answers go first
                 self._pages.pop(next(iter(self._pages)))
             self._pages[slot] = value
             return value
+
+        if not background:
+            return run()
         with self._cache_lock:
             if slot not in self._computing:
                 self._computing.add(slot)
-                threading.Thread(target=lambda: self._pages.__setitem__(slot, compute()), daemon=True).start()
+                threading.Thread(target=run, daemon=True).start()
         return None
 
     def home(self) -> dict:
@@ -148,8 +195,8 @@ class Workbench:
         if not current.number_of_nodes():
             return {"profile": None, "needs": [], "white_zones": [], "needs_by_theme": {}, "computing": False}
         big = current.number_of_nodes() > 5_000
-        summary = self._remembered("profile", None, lambda: profile(current, top=5), background=big)
-        found = self._remembered("gaps", None, lambda: gaps(current, top=3), background=big)
+        summary = self._remembered("profile", None, background=big)
+        found = self._remembered("gaps", None, background=big)
         return {"profile": summary, "needs": found["needs"] if found else [],
                 "white_zones": found["summary"]["white_zones"] if found else [],
                 "needs_by_theme": found["summary"].get("needs_by_theme", {}) if found else {},
@@ -167,8 +214,7 @@ class Workbench:
                       key=lambda t: (t["start"] or "", t["other"]["name"] or ""), reverse=True)
         needs = [n for n in graph.graph.get("needs", []) if n.get("holder") == actor_id]
         current = self.current()
-        found = (self._remembered("allies", actor_id, lambda: allies(current, actor_id, top=8))
-                 if actor_id in current else {"allies": []})
+        found = self._remembered("allies", actor_id) if actor_id in current else {"allies": []}
         history = [e for e in self.journal() if e["subject"] == actor_id
                    or actor_id in (e.get("data") or {}).get("actors", [])]
         return {"id": actor_id, "data": data, "partnerships": ties, "needs": needs, "allies": found["allies"],
@@ -176,7 +222,7 @@ class Workbench:
 
     def need(self, need_id: str) -> dict:
         current = self.current()
-        found = self._remembered("need", need_id, lambda: gaps(current, top=5, only={need_id}))
+        found = self._remembered("need", need_id)
         need = next((n for n in found["needs"] if n["id"] == need_id), None)
         if need is None:
             stored = next((n for n in self.graph().graph.get("needs", []) if n["id"] == need_id), None)
@@ -217,6 +263,23 @@ class Workbench:
         with self.writing() as store:
             store.append_journal([entry])
         return {"entry": entry}
+
+
+_WORKER: "Workbench | None" = None
+
+
+def _worker_start(store_uri: str) -> None:
+    global _WORKER
+    _WORKER = Workbench(store_uri)
+
+
+def _worker_warm() -> int:
+    return _WORKER.current().number_of_nodes()
+
+
+def _worker_compute(page: str, key, chosen: str):
+    with language(chosen):
+        return _WORKER.compute(page, key)
 
 
 def _now() -> str:

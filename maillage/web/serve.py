@@ -13,6 +13,7 @@ from ..i18n import _
 __all__ = ["run", "read_token", "LOCAL_HOSTS"]
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+WORKERS_FROM = 5_000  # actors
 
 
 def read_token(token_file: str | None) -> str | None:
@@ -29,7 +30,7 @@ def read_token(token_file: str | None) -> str | None:
 
 def run(store: str, host: str = "127.0.0.1", port: int = 8765, token_file: str | None = None,
         open_browser: bool = False, ssl_certfile: str | None = None, ssl_keyfile: str | None = None,
-        echo=print) -> None:
+        workers: int | None = None, echo=print) -> None:
     """Check the store and the token rule, then serve until interrupted."""
     import uvicorn
 
@@ -39,10 +40,12 @@ def run(store: str, host: str = "127.0.0.1", port: int = 8765, token_file: str |
     if host not in LOCAL_HOSTS and not token:
         raise UsageError(_("--host {host} opens the workbench to the network: set MAILLAGE_TOKEN or --token-file "
                            "first").format(host=host))
-    with open_store(store, read_only=True):  # a missing or foreign store fails here, with its message
-        pass
+    with open_store(store, read_only=True) as source:  # a missing or foreign store fails here, with its message
+        actors = source.stats()["actors"]
+    if workers is None:  # analyses in worker processes once they take long enough to matter
+        workers = min(os.cpu_count() or 1, 4) if actors > WORKERS_FROM else 0
     local_http = host in LOCAL_HOSTS and not ssl_certfile
-    app = create_app(store, token=token, secure_cookies=not local_http or bool(token))
+    app = create_app(store, token=token, secure_cookies=not local_http or bool(token), workers=workers)
     scheme = "https" if ssl_certfile else "http"
     address = f"{scheme}://{'[' + host + ']' if ':' in host else host}:{port}/"
     echo(_("maillage workbench on {address} (store {store}); Ctrl+C stops it").format(address=address, store=store))
