@@ -7,6 +7,7 @@ or rejected load leaves the file exactly as it was, and readers never see half a
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from contextlib import contextmanager
 from urllib.parse import quote
@@ -92,14 +93,27 @@ def _upsert_sql(table: str) -> str:
 UPSERT = {table: _upsert_sql(table) for table in _COLUMNS}
 
 
+_CODE = re.compile(r"^[a-z0-9_]+$")
+
+
+def _json_list(value) -> str:
+    """A list as JSON text; lists of vocabulary codes (ASCII snake_case, nothing to escape) are
+    joined directly, which is what ``json.dumps`` would write, several times faster."""
+    if not value:
+        return "[]"
+    if all(_CODE.match(item) for item in value if isinstance(item, str)) and all(isinstance(i, str) for i in value):
+        return '["' + '", "'.join(value) + '"]'
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _values(table: str, row: dict) -> tuple:
     values = []
     for column in _COLUMNS[table] + _PROVENANCE:
         value = row.get(column)
         if column in _LISTS:
-            value = json.dumps(value or [], ensure_ascii=False)
+            value = _json_list(value)
         elif column == "extra":
-            value = json.dumps(value or {}, ensure_ascii=False)
+            value = json.dumps(value, ensure_ascii=False) if value else "{}"
         values.append(value)
     return tuple(values)
 
@@ -158,6 +172,15 @@ class SQLiteLoadSession(LoadSession):
         for start in range(0, len(ids), 50_000):
             chunk = json.dumps(ids[start:start + 50_000])
             found.update({row["id"]: _decode(row) for row in self._db.execute(FETCH[kind], (chunk,))})
+        return found
+
+    def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
+        ids = sorted(set(ids))
+        found = set()
+        for start in range(0, len(ids), 50_000):
+            chunk = json.dumps(ids[start:start + 50_000])
+            found.update(row[0] for row in self._db.execute(
+                f"SELECT id FROM {kind} WHERE id IN (SELECT value FROM json_each(?))", (chunk,)))
         return found
 
     def write(self, kind: str, rows: list[dict]) -> None:

@@ -139,6 +139,10 @@ class LoadSession(ABC):
         the store really gained.
         """
 
+    def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
+        """The ids of ``kind`` that exist as a commit now would leave them (a lighter :meth:`fetch`)."""
+        return set(self.fetch(kind, ids))
+
     @abstractmethod
     def write(self, kind: str, rows: list[dict]) -> None:
         """Upsert rows of ``kind`` (see ROW_FIELDS); empty values never erase stored ones."""

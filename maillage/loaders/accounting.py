@@ -99,14 +99,22 @@ class Accounting:
         """Read back every touched entity and count, per file report, what the store gained."""
         totals = {}
         for kind, seen in self.entities.items():
-            after = self.session.fetch(kind, seen)
+            # an entity absent before only has to exist now (created); the others are read back whole
+            # and compared with what they were
+            new = [id_ for id_, entry in seen.items() if entry[0] is None]
+            present = self.session.existing(kind, new) if new else set()
+            after = self.session.fetch(kind, [id_ for id_, entry in seen.items() if entry[0] is not None])
             counts = dict.fromkeys(COUNTED, 0)
             for id_, (before, _first, latest, file_report) in seen.items():
-                stored = after.get(id_)
-                if stored is None:
-                    continue
-                outcome = "created" if before is None else (
-                    "unchanged" if _digest(content_of(kind, stored)) == before else "updated")
+                if before is None:
+                    if id_ not in present:
+                        continue
+                    outcome = "created"
+                else:
+                    stored = after.get(id_)
+                    if stored is None:
+                        continue
+                    outcome = "unchanged" if _digest(content_of(kind, stored)) == before else "updated"
                 file_report.outcome(kind, outcome)
                 counts[outcome] += 1
                 if outcome != "unchanged":

@@ -16,6 +16,7 @@ from ..errors import UsageError
 from ..model import Actor, Initiative, Need, Partnership, Territory
 from ..vocabulary import Vocabulary, fold
 from ..i18n import N_, _
+from .fast import fast_record
 
 __all__ = ["KINDS", "KIND_ORDER", "RecordKind", "detect_kind", "make_record", "check_header"]
 
@@ -105,8 +106,15 @@ def _unstorable(column: str, value, reference: bool) -> str | None:
     return None
 
 
+FAST_PATH = True  # rows already in canonical form skip pydantic (see loaders/fast.py); tests turn it off
+
+
 def make_record(kind: RecordKind, row: dict, vocabulary: Vocabulary):
     """Validate one row; return ``(record, [])`` or ``(None, [(field, message), ...])``."""
+    if FAST_PATH:
+        record = fast_record(kind.name, row, vocabulary)
+        if record is not None:
+            return record, []
     problems = [(str(column), message) for column, value in row.items() if column is not None
                 for message in [_unstorable(str(column), value, fold(str(column)) in _REFERENCES)
                                 or _unstorable(str(column), str(column), False)] if message]
