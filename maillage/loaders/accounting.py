@@ -17,8 +17,8 @@ Each entity is counted once, in the file of its first row.
 
 from __future__ import annotations
 
-import hashlib
 import json
+from collections import OrderedDict
 
 from ..graph.store import LoadSession, content_of
 from ..identifiers import names_differ
@@ -27,6 +27,7 @@ from .opendata.common import Conflict
 __all__ = ["Accounting", "COUNTED", "flags_of"]
 
 COUNTED = ("created", "updated", "unchanged", "duplicates", "merged")
+RECENT_ROWS = 20_000
 _PROVENANCE = ("source_file", "source_line")
 
 
@@ -40,9 +41,9 @@ def flags_of(row: dict) -> list[str]:
     return flags
 
 
-def _digest(value) -> bytes:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.blake2b(text.encode(), digest_size=12).digest()
+def _digest(value) -> int:
+    """A short fingerprint of a row's content, compared only within one load (one process)."""
+    return hash(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
 
 
 class Accounting:
@@ -50,8 +51,13 @@ class Accounting:
 
     def __init__(self, session: LoadSession):
         self.session = session
-        # kind → id → [digest before the load (None: absent), latest row digest, latest row, file report]
+        # kind → id → [digest before the load (None: absent), latest row digest, its flags, file report]:
+        # about a hundred bytes an entity, so a national load's bookkeeping stays small
         self.entities: dict[str, dict[str, list]] = {}
+        # the latest rows themselves, for the conflicts of a later row of the same entity: the most
+        # recent ones only (rows of one entity mostly come close together); an entity evicted
+        # from here is compared with what the load has written of it so far
+        self.recent: OrderedDict = OrderedDict()
         self.conflicts: list[Conflict] = []
 
     def admit(self, kind: str, rows: list[dict], file_report) -> list[dict]:
@@ -66,18 +72,33 @@ class Accounting:
             entry = seen.get(row["id"])
             if entry is None:
                 stored = before.get(row["id"])
-                seen[row["id"]] = [_digest(content_of(kind, stored)) if stored else None, digest, row, file_report]
+                seen[row["id"]] = [_digest(content_of(kind, stored)) if stored else None, digest,
+                                   tuple(flags_of(row)), file_report]
                 if stored and kind == "actors":
                     self._name_conflict(row, stored)
                 kept.append(row)
             elif entry[1] == digest:
                 file_report.duplicates += 1
+                continue
             else:
                 file_report.merged += 1
-                self._value_conflicts(kind, entry[2], row)
-                entry[1], entry[2] = digest, row
+                self._value_conflicts(kind, self._earlier(kind, row["id"]), row)
+                entry[1], entry[2] = digest, tuple(flags_of(row))
                 kept.append(row)
+            self._remember(kind, row)
         return kept
+
+    def _remember(self, kind: str, row: dict) -> None:
+        self.recent[(kind, row["id"])] = row
+        self.recent.move_to_end((kind, row["id"]))
+        if len(self.recent) > RECENT_ROWS:
+            self.recent.popitem(last=False)
+
+    def _earlier(self, kind: str, id_: str) -> dict:
+        earlier = self.recent.get((kind, id_))
+        if earlier is None:  # long gone from memory: what this load has made of it so far
+            earlier = self.session.fetch(kind, [id_]).get(id_) or {}
+        return earlier
 
     def _name_conflict(self, row: dict, stored: dict) -> None:
         if row.get("name") and stored.get("name") and names_differ(stored["name"], row["name"]):
@@ -105,7 +126,7 @@ class Accounting:
             present = self.session.existing(kind, new) if new else set()
             after = self.session.fetch(kind, [id_ for id_, entry in seen.items() if entry[0] is not None])
             counts = dict.fromkeys(COUNTED, 0)
-            for id_, (before, _first, latest, file_report) in seen.items():
+            for id_, (before, _first, flags, file_report) in seen.items():
                 if before is None:
                     if id_ not in present:
                         continue
@@ -118,7 +139,7 @@ class Accounting:
                 file_report.outcome(kind, outcome)
                 counts[outcome] += 1
                 if outcome != "unchanged":
-                    for flag in flags_of(latest):
+                    for flag in flags:
                         file_report.flag(flag)
             totals[kind] = counts
         return totals
