@@ -140,6 +140,10 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None, stats: _
     codec = None if encoding is None else ("utf-8" if encoding.lower() in ("utf-8", "utf-8-sig") else encoding.lower())
     with handle:
         for number, raw in enumerate(_physical_lines(handle), start=1):
+            if number > skip and number > 1 and codec in (None, "utf-8"):
+                # past the head, lines are decoded a block at a time (most blocks are UTF-8 whole)
+                yield from _block_lines(path, handle, raw, number, codec, stats)
+                return
             if number == 1:
                 if raw.startswith(_UTF16_BOMS):
                     raise _fail(path, 1, _("UTF-16 or UTF-32 text: save the file as UTF-8 (or cp1252) and load it again"))
@@ -158,6 +162,59 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None, stats: _
                 yield raw.decode(codec)
             except UnicodeDecodeError as exc:
                 raise _fail(path, number, _("not valid {codec} text ({reason}); pass --encoding cp1252 for older Windows files").format(codec=codec, reason=exc.reason)) from None
+
+
+_BLOCK = 1 << 20
+
+
+def _block_lines(path: Path, handle, first: bytes, number: int, codec: str | None, stats) -> Iterator[str]:
+    """The rest of a file as lines, decoded a megabyte at a time; a block that is not UTF-8 whole,
+    or holds a CR that ends no line, goes line by line as :func:`_lines` reads it."""
+    pending = first
+    while True:
+        chunk = handle.read(_BLOCK)
+        block = pending + chunk
+        if chunk:
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:  # no line end in a whole megabyte yet: read on
+                pending = block
+                continue
+            block, pending = block[:cut], block[cut:]
+        else:
+            pending = b""
+        if not block:
+            return
+        lines = None
+        if b"\r" not in block.replace(b"\r\n", b""):
+            try:
+                lines = block.decode("utf-8").split("\n")
+            except UnicodeDecodeError:
+                lines = None
+        if lines is not None:
+            last = lines.pop()
+            for text in lines:
+                yield text + "\n"
+            number += len(lines)
+            if last:
+                yield last
+                number += 1
+        else:
+            for raw in _physical_lines(io.BytesIO(block)):
+                if codec is None:
+                    text, fallback = decode_line(raw)
+                    if fallback and stats is not None:
+                        stats.fallback_lines += 1
+                        stats.first_fallback = stats.first_fallback or number
+                    yield text
+                else:
+                    try:
+                        yield raw.decode(codec)
+                    except UnicodeDecodeError as exc:
+                        raise _fail(path, number, _("not valid {codec} text ({reason}); pass --encoding cp1252 for "
+                                                    "older Windows files").format(codec=codec, reason=exc.reason)) from None
+                number += 1
+        if not chunk:
+            return
 
 
 def _physical_lines(handle) -> Iterator[bytes]:
@@ -255,7 +312,20 @@ def read_csv(path: "str | Path | FileHead", *, encoding: str | None = None, deli
     header it read is used and not parsed again.
     """
     head = path if isinstance(path, FileHead) else inspect_file(path, "csv", encoding=encoding)
+    header = head.header
+    for line, values in read_csv_values(head, delimiter=delimiter, progress=progress):
+        yield line, values if isinstance(values, RowProblem) else dict(zip(header, values))
+
+
+def read_csv_values(head: FileHead, *, delimiter: str | None = None,
+                    progress: Progress | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line, values)`` as :func:`read_csv` does, the values as a list in the header's order.
+
+    For readers of wide files (SIRENE's stocks have 30 to 50 columns) that look at a few
+    columns first and build a row only for what they keep.
+    """
     header, delimiter = head.header, delimiter or head.delimiter
+    width = len(header)
     lines = _lines(head.path, head.encoding, progress, head.decoded, skip=1)
     reader = csv.reader(lines, delimiter=delimiter)
     previous_end = 1
@@ -267,12 +337,12 @@ def read_csv(path: "str | Path | FileHead", *, encoding: str | None = None, deli
         except csv.Error as exc:
             raise _fail(head.path, previous_end + 1, _("malformed CSV ({exc})").format(exc=exc)) from None
         line, previous_end = previous_end + 1, reader.line_num + 1
-        if not any(value.strip() for value in values):
+        if not values or (not values[0].strip() and not any(value.strip() for value in values)):
             continue
-        if len(values) > len(header) and any(value.strip() for value in values[len(header):]):
+        if len(values) > width and any(value.strip() for value in values[width:]):
             yield line, RowProblem(_("{len} fields but the header has {len2} (is a '{delimiter}' inside an unquoted value?)").format(len=len(values), len2=len(header), delimiter=delimiter))
             continue
-        yield line, dict(zip(header, values))
+        yield line, values
 
 
 INT64 = 2**63 - 1

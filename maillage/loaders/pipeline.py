@@ -58,7 +58,7 @@ class _Loader:
         for item in items:
             if isinstance(item, Skip):
                 file_report = self._file_report(item.path, item.kind, source_name)
-                file_report.skipped[item.reason] = file_report.skipped.get(item.reason, 0) + 1
+                file_report.skipped[item.reason] = file_report.skipped.get(item.reason, 0) + item.count
                 continue
             group = item if isinstance(item, SourceRow) else SourceRow(item.path, item.line, [item])
             validated = self._validate_group(group, source_name)

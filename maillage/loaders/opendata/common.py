@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -67,6 +68,7 @@ class Skip:
     path: str
     kind: str
     reason: str
+    count: int = 1  # readers of national files yield one Skip for many rows left out alike
 
 
 def fold_header(name: str) -> str:
@@ -99,6 +101,7 @@ ARRONDISSEMENTS = {**{f"751{n:02d}": "75056" for n in range(1, 21)},
                    **{f"132{n:02d}": "13055" for n in range(1, 17)}}
 
 
+@lru_cache(maxsize=200_000)  # some 35,000 communes, read once per row of national files
 def commune_of(code: str | None) -> str | None:
     """The commune of an INSEE code, arrondissements mapped to their commune."""
     code = clean(code)

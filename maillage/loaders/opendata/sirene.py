@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from functools import lru_cache
 
 from ...errors import UsageError
 from ...identifiers import read_id_cell
 from ...scratch import make_scratch
 from ...model import parse_date
-from ..formats import RowProblem, read_csv
+from ..formats import RowProblem, read_csv_values
 from .common import Item, Skip, clean, columns_by_fold, commune_of
 from ...i18n import N_, _
 
@@ -66,6 +67,7 @@ def themes_of_naf(code: str | None) -> list[str]:
     return []
 
 
+@lru_cache(maxsize=4096)  # a few hundred legal categories
 def kind_of(category: str | None) -> str | None:
     """The actor kind of a legal category (catégorie juridique, 4 digits); None for people.
 
@@ -113,17 +115,6 @@ def refuses(head) -> str | None:
     return None
 
 
-class _Columns:
-    """Reads a row by the columns' documented names whatever their case in the file's header."""
-
-    def __init__(self, head):
-        self.names = columns_by_fold(head.header)
-
-    def __call__(self, row: dict, name: str):
-        column = self.names.get(name.lower())
-        return clean(row.get(column)) if column else None
-
-
 def translate(heads, filters, *, resolve=None, progress=None, **_options):
     files = {}
     for head in heads:
@@ -149,15 +140,29 @@ def translate(heads, filters, *, resolve=None, progress=None, **_options):
         os.rmdir(folder)
 
 
+class _Index:
+    """Reads the documented columns of a row given as a list (see :func:`read_csv_values`)."""
+
+    def __init__(self, head):
+        self.names = columns_by_fold(head.header)
+        self.position = {name.lower(): head.header.index(column) for name, column in self.names.items()}
+
+    def __call__(self, values: list, name: str):
+        position = self.position.get(name.lower())
+        return clean(values[position]) if position is not None and position < len(values) else None
+
+
 def _read_seats(seats, head, filters, progress):
-    batch, get = [], _Columns(head)
-    for line, row in read_csv(head, progress=progress):
-        if isinstance(row, RowProblem) or (get(row, "etablissementSiege") or "").lower() != "true":
+    """The head offices (siège) kept by the filters; wide rows are tested by position before anything else."""
+    batch, get = [], _Index(head)
+    seat, commune_at = get.position.get("etablissementsiege"), get.position.get("codecommuneetablissement")
+    for line, values in read_csv_values(head, progress=progress):
+        if isinstance(values, RowProblem) or seat is None or seat >= len(values) or values[seat].strip().lower() != "true":
             continue
-        commune = commune_of(get(row, "codeCommuneEtablissement"))
+        commune = commune_of(values[commune_at]) if commune_at is not None and commune_at < len(values) else None
         if not filters.keeps(commune):
             continue
-        batch.append((get(row, "siren"), get(row, "siret"), commune))
+        batch.append((get(values, "siren"), get(values, "siret"), commune))
         if len(batch) >= 10_000:
             seats.executemany("INSERT OR REPLACE INTO seats VALUES (?, ?, ?)", batch)
             batch = []
@@ -192,29 +197,58 @@ def _themes(get, row) -> tuple[list[str], str | None]:
     return themes_of_naf(code), None
 
 
+_SEATS_IN_MEMORY = 2_000_000  # kept seats looked up in a dict below this, in their SQLite table above
+
+
+def _seat_lookup(seats):
+    """A function siren → (siret, commune) | None: a dict when the kept seats are few (a filtered load)."""
+    if seats.execute("SELECT COUNT(*) FROM seats").fetchone()[0] <= _SEATS_IN_MEMORY:
+        found = {siren: (siret, commune) for siren, siret, commune in seats.execute("SELECT * FROM seats")}
+        return found.get
+    return lambda siren: seats.execute("SELECT siret, commune FROM seats WHERE siren = ?", (siren,)).fetchone()
+
+
 def _read_units(seats, head, filters, progress):
-    path, get = str(head.path), _Columns(head)
-    for line, row in read_csv(head, progress=progress):
-        if isinstance(row, RowProblem):
-            yield Item("actors", path, line, {"__problem__": str(row)})
+    path, get = str(head.path), _Index(head)
+    seat_of, skipped, pending = _seat_lookup(seats), {}, 0
+    width = len(head.header)
+    etat, diffusion = get.position.get("etatadministratifunitelegale"), get.position.get("statutdiffusionunitelegale")
+
+    def skip(reason):
+        nonlocal pending
+        skipped[reason] = skipped.get(reason, 0) + 1
+        pending += 1
+
+    for line, values in read_csv_values(head, progress=progress):
+        if pending >= 10_000:  # rows left out alike are counted together, not one item each
+            yield from (Skip(path, "actors", reason, count) for reason, count in skipped.items())
+            skipped.clear()
+            pending = 0
+        if isinstance(values, RowProblem):
+            yield Item("actors", path, line, {"__problem__": str(values)})
             continue
-        if (get(row, "etatAdministratifUniteLegale") or "A").upper() == "C":
-            yield Skip(path, "actors", N_("closed (etatAdministratifUniteLegale C)"))
+        if len(values) < width:
+            values = values + [""] * (width - len(values))
+        if etat is not None and (clean(values[etat]) or "A").upper() == "C":
+            skip(N_("closed (etatAdministratifUniteLegale C)"))
             continue
-        category = get(row, "categorieJuridiqueUniteLegale")
+        category = get(values, "categorieJuridiqueUniteLegale")
         kind = kind_of(category)
         if kind is None:
-            yield Skip(path, "actors", N_("individual entrepreneur (category 1000)"))
+            skip(N_("individual entrepreneur (category 1000)"))
             continue
-        if (get(row, "statutDiffusionUniteLegale") or "O").upper() != "O" or _name(get, row) in (None, "[ND]"):
-            yield Skip(path, "actors", N_("name not public (statutDiffusionUniteLegale)"))
+        if (diffusion is not None and (clean(values[diffusion]) or "O").upper() != "O") \
+                or _name(get, values) in (None, "[ND]"):
+            skip(N_("name not public (statutDiffusionUniteLegale)"))
             continue
-        cell = read_id_cell(get(row, "siren"))
-        siren = cell.siren if cell.flag is None else get(row, "siren")  # an invalid SIREN is reported, not keyed
-        seat = seats.execute("SELECT siret, commune FROM seats WHERE siren = ?", (siren,)).fetchone()
+        written = get(values, "siren")
+        seat = seat_of(written)  # a valid SIREN is looked up as written; an invalid one is reported, not keyed
         if filters and seat is None:
-            yield Skip(path, "actors", N_("outside the filter"))
+            skip(N_("outside the filter"))
             continue
+        cell = read_id_cell(written)
+        siren = cell.siren if cell.flag is None else written
+        row = values
         association = get(row, "identifiantAssociationUniteLegale")
         themes, note = _themes(get, row)
         out = {"siren": siren, "name": _name(get, row), "kind": kind, "rna": association,
@@ -227,3 +261,4 @@ def _read_units(seats, head, filters, progress):
                "ess": get(row, "economieSocialeSolidaireUniteLegale"),
                "headcount_band": get(row, "trancheEffectifsUniteLegale"), "source": "SIRENE"}
         yield Item("actors", path, line, {k: v for k, v in out.items() if v not in (None, "", [])}, _FIELDS)
+    yield from (Skip(path, "actors", reason, count) for reason, count in skipped.items())
