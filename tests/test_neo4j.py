@@ -47,13 +47,17 @@ KILLED_LOAD = textwrap.dedent("""
     from maillage.graph import open_store
     from maillage.graph.neo4j_store import Neo4jLoadSession
     from maillage.loaders.pipeline import load_files
-    write, calls = Neo4jLoadSession._write_batch, []
-    def dying_write(tx, kind, batch):
-        calls.append(kind)
-        if len(calls) == int(sys.argv[2]):
-            os.kill(os.getpid(), signal.SIGKILL)  # killed mid-commit, between two batches
-        return write(tx, kind, batch)
-    Neo4jLoadSession._write_batch = staticmethod(dying_write)
+    calls = []
+    def dying(write):
+        def dying_write(tx, kind, batch):
+            calls.append(kind)
+            if len(calls) == int(sys.argv[2]):
+                os.kill(os.getpid(), signal.SIGKILL)  # killed mid-commit, between two batches
+            return write(tx, kind, batch)
+        return staticmethod(dying_write)
+    # batches of entities already stored are merged, those proven new are created: both can die
+    Neo4jLoadSession._write_batch = dying(Neo4jLoadSession._write_batch)
+    Neo4jLoadSession._create_batch = dying(Neo4jLoadSession._create_batch)
     load_files(open_store(sys.argv[1], batch_size=4), sys.argv[3:])
 """)
 

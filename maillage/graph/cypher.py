@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from ..i18n import _
 
-__all__ = ["SCHEMA", "kind_label", "actor_filter", "UPSERT", "STORED", "READ", "STATS", "RESOLVE_KEYS",
+__all__ = ["SCHEMA", "kind_label", "actor_filter", "UPSERT", "CREATE_NEW", "STORED", "READ", "STATS", "RESOLVE_KEYS",
            "FIND_BY_KEY", "FIND_BY_NAME", "FETCH", "BUMP_VERSION", "VERSION", "CLEAR", "MOVED_PARTNERSHIPS"]
 
 SCHEMA = (
@@ -76,6 +76,26 @@ def _set(var: str, scalars: tuple[str, ...], lists: tuple[str, ...] = ()) -> str
     items = [_keep(f, var) for f in scalars + ("source_file", "source_line")] + [_keep_list(f, var) for f in lists]
     return f"SET {', '.join(items)}, {var}.extra = row.extra"
 
+
+def _fresh(var: str, fields: tuple[str, ...]) -> str:
+    """SET items for an entity proven new: the row's values as they are (nothing stored to keep)."""
+    return "SET " + ", ".join(f"{var}.`{f}` = row.`{f}`" for f in fields + ("source_file", "source_line", "extra"))
+
+
+# Entities the load proved absent from the server (read before their first write, and nothing
+# else writes meanwhile in a load's commit) are created, not merged: no lookup, no lock on a
+# pattern, and for partnerships no scan of the relationships between the two actors.
+CREATE_NEW = {
+    "actors": ("UNWIND $rows AS row CREATE (a:Actor {id: row.id}) SET a:$(row.label) "
+               + _fresh("a", ("key", "name", "kind", "commune", "siren", "siret", "rna", "website", "themes", "offers",
+                              "seeks", "operates_in"))),
+    "partnerships": ("UNWIND $rows AS row MATCH (s:Actor {id: row.source}) MATCH (t:Actor {id: row.target}) "
+                     "CREATE (s)-[p:PARTNERSHIP {id: row.id}]->(t) "
+                     + _fresh("p", ("kind", "start", "end", "amount", "description", "themes"))),
+    # keys no actor held on the server when the load resolved them
+    "actor_keys": ("UNWIND $rows AS row MATCH (a:Actor {id: row.id}) UNWIND row.keys AS key "
+                   "CREATE (:ActorKey {key: key})-[:DESIGNATES]->(a)"),
+}
 
 # ``row.extra`` arrives already merged with the stored value (see Neo4jLoadSession), and
 # ``row.label`` / ``row.old_labels`` come from kind_label().

@@ -62,6 +62,8 @@ class Neo4jLoadSession(LoadSession):
         self._staged = self._stage.load_session()
         self._journal: list[dict] = []
         self._changed = False
+        self._absent: dict[str, set] = {}  # kind → ids the server did not hold when they were first read
+        self._new_keys: set = set()  # actor keys the server did not hold when they were resolved
 
     def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
         keys = set(keys)
@@ -69,7 +71,10 @@ class Neo4jLoadSession(LoadSession):
         missing = sorted(keys - known.keys())
         if missing:
             records = self._store._read(cypher.RESOLVE_KEYS, keys=missing)
-            known.update({record["key"]: record["id"] for record in records})
+            found = {record["key"]: record["id"] for record in records}
+            known.update(found)
+            self._new_keys.update(key for key in missing if key not in found)
+            self._new_keys.difference_update(found)
         return known
 
     def fetch(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
@@ -79,8 +84,18 @@ class Neo4jLoadSession(LoadSession):
         for start in range(0, len(ids), self._store.batch_size):
             records = self._store._read(cypher.FETCH[kind], ids=ids[start:start + self._store.batch_size])
             found.update({r["row"]["id"]: _shape(kind, r["row"], fields) for r in records})
+        if kind in cypher.CREATE_NEW:
+            absent = self._absent.setdefault(kind, set())
+            absent.update(id_ for id_ in ids if id_ not in found)
+            absent.difference_update(found)
         staged = self._staged.fetch(kind, ids)
         return {id_: merge_rows(kind, found.get(id_), staged.get(id_)) for id_ in ids if id_ in found or id_ in staged}
+
+    def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
+        ids = set(ids)
+        found = self._staged.existing(kind, ids)  # what this load wrote needs no round trip to the server
+        rest = ids - found
+        return found | set(self.fetch(kind, rest)) if rest else found
 
     def write(self, kind: str, rows: list[dict]) -> None:
         for row in rows:
@@ -95,14 +110,50 @@ class Neo4jLoadSession(LoadSession):
             if self._changed:
                 self._store._bump_version()  # readers' caches see the graph is changing
             for kind in WRITE_ORDER:
-                for batch in _batches(self._stage.dump(kind), self._store.batch_size):
-                    self._store._execute_write(self._write_batch, kind, batch)
+                self._send(kind)
             if self._journal:
                 self._store._execute_write(lambda tx: tx.run(cypher.WRITE_JOURNAL, rows=self._journal).consume())
             if self._changed:
                 self._store._bump_version()
         finally:
             self._discard()
+
+    def _send(self, kind: str) -> None:
+        """Send one kind's staged rows in batches, ``writers`` transactions at a time.
+
+        Batches of one kind are independent writes (ids are unique), so several can run at
+        once; two partnership batches touching one actor may wait on its lock or deadlock, and a
+        deadlock is a transient error the managed transaction retries.
+        """
+        absent = self._absent.get(kind, set())
+
+        def send(batch):
+            new = [row for row in batch if row["id"] in absent]
+            for row in new if kind == "actors" else ():
+                row["_new_keys"] = set(row["keys"]) & self._new_keys
+            if new:
+                self._store._execute_write(self._create_batch, kind, new)
+            known = [row for row in batch if row["id"] not in absent] if new else batch
+            if known:
+                self._store._execute_write(self._write_batch, kind, known)
+
+        batches = _batches(self._stage.dump(kind), self._store.batch_size)
+        if self._store.writers <= 1:
+            for batch in batches:
+                send(batch)
+            return
+        from concurrent.futures import ThreadPoolExecutor, wait
+
+        with ThreadPoolExecutor(self._store.writers) as pool:
+            running = set()
+            for batch in batches:
+                if len(running) >= self._store.writers * 2:  # a bounded queue: staged rows are read as sent
+                    done, running = wait(running, return_when="FIRST_COMPLETED")
+                    for future in done:
+                        future.result()
+                running.add(pool.submit(send, batch))
+            for future in running:
+                future.result()
 
     def rollback(self) -> None:
         self._staged.rollback()
@@ -115,6 +166,25 @@ class Neo4jLoadSession(LoadSession):
     def _discard(self) -> None:
         self._stage.close()
         shutil.rmtree(self._folder, ignore_errors=True)
+
+    @staticmethod
+    def _create_batch(tx, kind: str, batch: list[dict]) -> None:
+        """Create entities proven new (and, for actors, their keys no actor held); safe to retry."""
+        rows = []
+        for row in batch:
+            row = {k: v for k, v in row.items() if k != "_new_keys"}
+            row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False, sort_keys=True)
+            if kind == "actors":
+                row["label"] = cypher.kind_label(row["kind"])
+            rows.append(row)
+        tx.run(cypher.CREATE_NEW[kind], rows=rows).consume()
+        if kind == "actors":
+            fresh = [{"id": r["id"], "keys": [k for k in r["keys"] if k in r.get("_new_keys", ())]} for r in batch]
+            known = [{"id": r["id"], "keys": [k for k in r["keys"] if k not in r.get("_new_keys", ())]} for r in batch]
+            if any(row["keys"] for row in fresh):
+                tx.run(cypher.CREATE_NEW["actor_keys"], rows=[row for row in fresh if row["keys"]]).consume()
+            if any(row["keys"] for row in known):
+                tx.run(cypher.UPSERT["actor_keys"], rows=[row for row in known if row["keys"]]).consume()
 
     @staticmethod
     def _write_batch(tx, kind: str, batch: list[dict]) -> None:
@@ -158,7 +228,8 @@ class Neo4jStore(Store):
     """
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
-                 database: str | None = None, batch_size: int = 10_000, page_size: int = 5_000):
+                 database: str | None = None, batch_size: int = 10_000, page_size: int = 5_000,
+                 writers: int | None = None):
         import neo4j
 
         self._neo4j = neo4j
@@ -172,6 +243,8 @@ class Neo4jStore(Store):
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         self.batch_size, self.page_size = batch_size, page_size
+        # concurrent write transactions of a commit (MAILLAGE_NEO4J_WRITERS; 2 by default)
+        self.writers = writers or int(os.environ.get("MAILLAGE_NEO4J_WRITERS") or 2)
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 clean, auth=(user, password) if password else None,
