@@ -158,3 +158,26 @@ def test_whole_loads_give_the_same_store_and_the_same_report(tmp_path_factory, r
         outcomes.append((failure, errors, report.totals() if report else None,
                          [{k: v for k, v in row.items() if k != "source_file"} for row in dump]))
     assert outcomes[0] == outcomes[1]
+
+
+def test_allies_top_rows_equal_the_full_scoring():
+    """allies() scores candidates without a dictionary each; the rows must be score_candidates' top rows."""
+    import random
+
+    from maillage.queries.allies import WEIGHTS, _top_candidates, score_candidates
+    from maillage.queries.common import simple_graph
+    from maillage.synthetic import planted_ecosystem
+
+    graph = simple_graph(planted_ecosystem(1500, seed=3))
+    rng = random.Random(5)
+    nodes = rng.sample(sorted(graph, key=str), 60)
+    for node in nodes:
+        for reach in ("commune", "epci", "departement", "region"):
+            for resources in (None, ["skills", "funding"]):
+                weights = WEIGHTS if rng.random() < 0.5 else {"complementarity": 0.5, "network": 0.5}
+                scored = score_candidates(graph, node, resources, reach, weights)
+                key = (lambda row: (resources is not None and row[2]["complementarity"] <= 0, -row[0], str(row[1])))
+                expected = sorted(((score, other, parts) for other, (score, parts) in scored.items()), key=key)[:10]
+                count, rows = _top_candidates(graph, node, resources, reach, weights, 10, resources is not None)
+                assert count == len(scored)
+                assert rows == expected, (node, reach, resources)

@@ -233,18 +233,14 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
         if chosen_need is None:
             raise NotFoundError(_("no need {need!r} in this scope").format(need=need))
     resources = chosen_need.get("resources") if chosen_need else None
-    scored = score_candidates(simple, node, resources, reach, weights)
-    # for a need, every candidate offering something it asks ranks above every one that offers nothing
-    meets = (lambda parts: parts["complementarity"] > 0) if chosen_need else (lambda parts: True)
-    # only the top rows are wanted: a partial sort (candidates run to tens of thousands in a région)
-    rows = heapq.nsmallest(top, ((score, other, parts) for other, (score, parts) in scored.items()),
-                           key=lambda row: (not meets(row[2]), -row[0], str(row[1])))
+    count, best = _top_candidates(simple, node, resources, reach, weights or WEIGHTS, top, chosen_need is not None)
+    rows = [(score, other, parts) for score, other, parts in best]
     wanted = set(data.get("seeks") or []) if resources is None else set(resources)
     offered = set(data.get("offers") or [])
     return {
         "actor": {"id": node, "name": data.get("name"), "kind": data.get("kind")},
         "need": chosen_need and {"id": chosen_need["id"], "title": chosen_need.get("title")},
-        "candidates": len(scored), "weights": weights or WEIGHTS,
+        "candidates": count, "weights": weights or WEIGHTS,
         "allies": [_row(simple, node, other, score, parts, wanted, offered) for score, other, parts in rows[:top]],
     }
 
@@ -270,6 +266,70 @@ def score_candidates(graph: nx.Graph, node, resources=None, reach: str = "depart
                        for_need=resources is not None)
         out[other] = (sum(weights.get(k, 0.0) * v for k, v in parts.items()), parts)
     return out
+
+
+_PARTS = ("complementarity", "themes", "territory", "network", "cross_sector")
+
+
+def _features(graph: nx.Graph) -> dict:
+    """Per actor, what scoring reads, as sets and plain values (built once per graph)."""
+    cached = graph.graph.get("_allies_features")
+    if cached is None:
+        cached = {node: (frozenset(d.get("offers") or ()), frozenset(d.get("seeks") or ()),
+                         frozenset(d.get("themes") or ()), d.get("kind"), d.get("commune") or None,
+                         frozenset(d.get("epcis") or ()), d.get("departement") or None, d.get("region") or None,
+                         "france" in (d.get("operates_in") or ()))
+                  for node, d in graph.nodes(data=True)}
+        graph.graph["_allies_features"] = cached
+    return cached
+
+
+def _top_candidates(graph, node, resources, reach, weights, top, for_need):
+    """(number of candidates, the ``top`` (score, candidate, parts) rows), scores computed as
+    :func:`score_candidates` computes them, with no dictionary per candidate: allies only shows
+    a few, and a région's actor has tens of thousands of candidates."""
+    data = graph.nodes[node]
+    wanted = set(data.get("seeks") or []) if resources is None else set(resources)
+    offered = set(data.get("offers") or [])
+    candidates = _candidates(graph, node, wanted, offered, reach)
+    network = _network(graph, node)
+    best_aa = max((network[c][1] for c in candidates if c in network), default=0.0)
+    features = _features(graph)
+    my = features[node]
+    my_themes, my_kind, my_commune, my_epcis, my_dep, my_reg = my[2], my[3], my[4], my[5], my[6], my[7]
+    n_wanted, n_offered, n_themes = len(wanted), len(offered), len(my_themes)
+    w = [weights.get(k, 0.0) for k in _PARTS]
+    scores = []
+    for other in candidates:
+        offers, seeks, themes, kind, commune, epcis, dep, reg, national = features[other]
+        forward = len(wanted.intersection(offers)) / n_wanted if wanted else 0.0
+        backward = 0.0 if for_need else (len(offered.intersection(seeks)) / n_offered if offered else 0.0)
+        shared = len(my_themes.intersection(themes))
+        union = n_themes + len(themes) - shared
+        if my_commune and my_commune == commune:
+            territory = TERRITORY_SCORE["commune"]
+        elif my_epcis & epcis:
+            territory = TERRITORY_SCORE["epci"]
+        elif my_dep and my_dep == dep:
+            territory = TERRITORY_SCORE["departement"]
+        elif my_reg and my_reg == reg:
+            territory = TERRITORY_SCORE["region"]
+        else:
+            territory = TERRITORY_SCORE["national"] if national else 0.0
+        link = network.get(other)
+        complementarity = (forward + backward) / 2 if wanted and offered else forward or backward
+        score = 0
+        score += w[0] * complementarity
+        score += w[1] * (shared / union if union else 0.0)
+        score += w[2] * territory
+        score += w[3] * (link[1] / best_aa if link and best_aa else 0.0)
+        score += w[4] * (1.0 if my_kind != kind else 0.0)
+        # for a need, every candidate offering something it asks ranks above every one that offers nothing
+        scores.append((for_need and complementarity <= 0, -score, str(other), other))
+    best = heapq.nsmallest(top, scores)
+    rows = [(-negative, other, _parts(data, graph.nodes[other], wanted, offered, set(my_themes), network.get(other),
+                                      best_aa, for_need=for_need)) for _miss, negative, _key, other in best]
+    return len(candidates), rows
 
 
 def _row(graph, node, other, score, parts, wanted, offered) -> dict:

@@ -193,23 +193,35 @@ def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: i
     return result
 
 
+def _graph_wide(graph: nx.Graph) -> dict:
+    """The summary's parts that depend on the graph alone (ties across kinds, actors without a tie),
+    computed once per graph: the workbench asks for one need at a time."""
+    cached = graph.graph.get("_gaps_graph_wide")
+    if cached is None:
+        ties = Counter()
+        for a, b in graph.edges():
+            ties[" / ".join(sorted((graph.nodes[a]["kind"], graph.nodes[b]["kind"])))] += 1
+        isolated = sorted(n for n in graph if graph.degree(n) == 0)
+        cached = {"cross_sector_ties": dict(sorted(ties.items())), "isolated_actors": isolated,
+                  "isolated_actor_names": [graph.nodes[n].get("name") or str(n) for n in isolated]}
+        graph.graph["_gaps_graph_wide"] = cached
+    return cached
+
+
 def _summary(graph: nx.Graph, needs: list[dict]) -> dict:
     by_theme: dict[str, Counter] = {}
     for need in needs:
         for theme in need["themes"] or ["(none)"]:
             by_theme.setdefault(theme, Counter())[need["status"]] += 1
-    ties = Counter()
-    for a, b in graph.edges():
-        ties[" / ".join(sorted((graph.nodes[a]["kind"], graph.nodes[b]["kind"])))] += 1
     served = {theme for need in needs for theme in need["themes"] if need["status"] == "covered"
               or any(theme in graph.nodes[p["provider"]]["themes"] for p in need["proposals"])}
     white = sorted({theme for need in needs for theme in need["themes"]} - served)
+    wide = _graph_wide(graph)
     return {
         "needs_by_theme": {theme: dict(counts) for theme, counts in sorted(by_theme.items())},
-        "cross_sector_ties": dict(sorted(ties.items())),
-        "isolated_actors": sorted(n for n in graph if graph.degree(n) == 0),
-        "isolated_actor_names": [graph.nodes[n].get("name") or str(n)
-                                 for n in sorted(n for n in graph if graph.degree(n) == 0)],
+        "cross_sector_ties": dict(wide["cross_sector_ties"]),
+        "isolated_actors": list(wide["isolated_actors"]),
+        "isolated_actor_names": list(wide["isolated_actor_names"]),
         "white_zones": white,  # themes whose needs no in-reach provider working on the theme could meet
         "needs_in_priority_areas": sorted(need["id"] for need in needs if need["priority_areas"]),
     }

@@ -49,6 +49,8 @@ def with_outcomes(graph: nx.MultiGraph, entries: list[dict]) -> nx.MultiGraph:
     if graph is None:
         raise UsageError(_("with_outcomes needs a graph, got None"))
     out = graph.copy()
+    for cached in [key for key in out.graph if key.startswith("_")]:  # caches of the graph without these ties
+        del out.graph[cached]
     for (need, provider), outcome in sorted(latest_outcomes(entries).items()):
         holder = outcome.get("holder")
         if outcome["status"] == "accepted" and holder in out and provider in out and holder != provider:

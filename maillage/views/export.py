@@ -79,7 +79,7 @@ def as_of(graph: nx.MultiGraph, at: str | None) -> nx.MultiGraph:
     if at is None:
         return graph
     current = nx.MultiGraph()
-    current.graph.update({k: v for k, v in graph.graph.items() if k != "_simple"})
+    current.graph.update({k: v for k, v in graph.graph.items() if not k.startswith("_")})  # caches stay behind
     current.add_nodes_from(graph.nodes(data=True))
     current.add_edges_from((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True) if active(d, at))
     return current
