@@ -182,8 +182,12 @@ def cli():
 @click.option("--wait", type=click.FloatRange(0), default=30, show_default=True,
               help=N_("Seconds to wait for another load holding the store (SQLite) before giving up."))
 @json_option
+@click.option("--bulk", "bulk_home", type=click.Path(exists=True, file_okay=False),
+              help=N_("Import into a new database of the stopped Neo4j at this home with neo4j-admin (first "
+                      "national loads; see README)."))
+@click.option("--database", default="neo4j", show_default=True, help=N_("With --bulk: the database to create."))
 def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch_size, source, departements,
-         communes, include_dissolved, quiet, wait, as_json):
+         communes, include_dissolved, quiet, wait, bulk_home, database, as_json):
     """Load actors, partnerships, initiatives, needs and territories from FILES (CSV, JSON, JSON Lines),
     or French open data as published (COG, RNA, SIRENE, SCDL subsidies, QPV).
 
@@ -192,6 +196,12 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
     Example: maillage load actors.csv partnerships.csv needs.csv --on-error skip
     """
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # a terminated load cleans up like an interrupted one
+    if bulk_home:
+        if dry_run:
+            raise click.UsageError(_("--bulk and --dry-run exclude each other"))
+        return _bulk(files, bulk_home, database, as_json, quiet, kind=kind, fmt=fmt, on_error=on_error,
+                     encoding=encoding, batch_size=batch_size, source=source, departements=departements or None,
+                     communes=communes or None, include_dissolved=include_dissolved, vocabulary=vocabulary)
     with _errors(), _json_failure(as_json), _no_new_store_on_failure(store):
         vocab = Vocabulary.from_file(vocabulary) if vocabulary else None
         options = {} if "://" in str(store) else {"timeout": wait}
@@ -207,6 +217,30 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
                 _print_report(exc.report, as_json, quiet)
                 raise click.ClickException(str(exc)) if not as_json else SystemExit(1)
         _print_report(report, as_json, quiet)
+
+
+def _bulk(files, home, database, as_json, quiet, vocabulary, **options) -> None:
+    from .graph.bulk import bulk_load
+
+    with _errors(), _json_failure(as_json):
+        vocab = Vocabulary.from_file(vocabulary) if vocabulary else None
+        try:
+            result = bulk_load(files, home, database, vocabulary=vocab, **options)
+        except DataError as exc:
+            if exc.report is None:
+                raise
+            _print_report(exc.report, as_json, quiet)
+            raise click.ClickException(str(exc)) if not as_json else SystemExit(1)
+    if as_json:
+        _echo_json(dict(result["report"].to_dict(), bulk=result["import"]))
+        return
+    _print_report(result["report"], False, quiet)
+    if result["import"]:
+        imported = result["import"]["imported"]
+        click.echo(_("imported into the new database {database} of {home}: {nodes} nodes, {relationships} "
+                     "relationships (the counts staged); start the server, and the next `maillage load` into it "
+                     "creates the constraints").format(database=database, home=home, nodes=number(imported["nodes"]),
+                                                       relationships=number(imported["relationships"])))
 
 
 @contextmanager

@@ -23,11 +23,13 @@ def _free_port() -> int:
 class DevServer:
     """One ``scripts/neo4j-dev`` server on a free port, with its own state folder."""
 
-    def __init__(self, auth: str = "none"):
+    def __init__(self, auth: str = "none", home: str | None = None):
         self.state = tempfile.mkdtemp(prefix="maillage-test-neo4j-")
         self.env = dict(os.environ, NEO4J_DEV_PORT=str(_free_port()), NEO4J_DEV_STATE=self.state,
                         NEO4J_DEV_AUTH=auth)
         self.env.pop("NEO4J_DEV_HOME", None)
+        if home is not None:  # a home prepared by `scripts/neo4j-dev init` (and filled by --bulk)
+            self.env["NEO4J_DEV_HOME"] = home
 
     def start(self) -> str:
         done = subprocess.run([str(SCRIPT), "start"], env=self.env, capture_output=True, text=True, timeout=1200)
