@@ -343,10 +343,11 @@ class SQLiteStore(Store):
             if where.communes is not None:
                 parts.append(f"{alias}.commune IN (SELECT value FROM json_each(?))")
                 params.append(json.dumps(sorted(where.communes)))
-            if where.departements is not None:
-                parts.append(f"(CASE WHEN substr({alias}.commune, 1, 2) IN ('97', '98') THEN substr({alias}.commune, 1, 3) "
-                             f"ELSE substr({alias}.commune, 1, 2) END) IN (SELECT value FROM json_each(?))")
-                params.append(json.dumps(sorted(where.departements)))
+            for departement in sorted(where.departements or ()):
+                # a département's communes are the codes it begins (2 characters, 3 in the DROM): a range
+                # of the commune index, not a scan of every actor
+                parts.append(f"({alias}.commune >= ? AND {alias}.commune < ?)")
+                params += [departement, departement + "\x7f"]
             clauses.append("(" + " OR ".join(parts) + ")")
         if where.kinds is not None:
             clauses.append(f"{alias}.kind IN (SELECT value FROM json_each(?))")
@@ -362,17 +363,20 @@ class SQLiteStore(Store):
 
     def partnership_rows(self, where: ActorFilter, at: str | None = None,
                          kinds: frozenset[str] | None = None) -> Iterator[dict]:
-        source_clauses, source_params = self._where(where, "s")
-        target_clauses, target_params = self._where(where, "t")
-        clauses, params = source_clauses + target_clauses, source_params + target_params
+        actor_clauses, params = self._where(where, "a")
+        clauses = []
+        if actor_clauses:
+            # the actors in scope first (by the commune index), then their ties by the source index
+            scope = "SELECT a.id FROM actors a WHERE " + " AND ".join(actor_clauses)
+            clauses.append(f"p.source IN ({scope}) AND p.target IN ({scope})")
+            params = params + params
         if at is not None:
             clauses.append('(p.start IS NULL OR p.start <= ?) AND (p."end" IS NULL OR p."end" >= ?)')
             params += [at, at]
         if kinds is not None:
             clauses.append("p.kind IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(sorted(kinds)))
-        query = ("SELECT p.* FROM partnerships p JOIN actors s ON s.id = p.source JOIN actors t ON t.id = p.target"
-                 + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY p.id")
+        query = "SELECT p.* FROM partnerships p" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY p.id"
         for row in self._db.execute(query, params):
             yield _decode(row)
 
