@@ -179,9 +179,16 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--write-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="maillage-france-"))
     folder.mkdir(parents=True, exist_ok=True)
+    if not args.write_only:
+        # the files are written by a child process: Linux keeps a process's peak memory across exec,
+        # so the steps must be started from a process that never held the generated data
+        subprocess.run([sys.executable, __file__, "--scale", str(args.scale), "--seed", str(args.seed),
+                        "--keep", str(folder), "--write-only"], check=True)
+        return run_steps(folder, args.scale)
     rng = random.Random(args.seed)
     started = time.perf_counter()
     places_list, data = territory(fetch_cog(None), None, None)
@@ -194,6 +201,14 @@ def main() -> None:
     print(f"scale {args.scale}: {len(places_list):,} communes, {int(NATIONAL_RNA * args.scale):,} RNA rows, "
           f"{int(NATIONAL_UNITS * args.scale):,} SIRENE units, {ties:,} partnerships "
           f"({sum(sizes.values()) / 2**20:,.0f} MiB) written in {time.perf_counter() - started:.0f} s", flush=True)
+    (folder / "partnerships.count").write_text(str(ties))
+
+
+def run_steps(folder: Path, scale: float) -> None:
+    ties = int((folder / "partnerships.count").read_text())
+    units_path, seats_path = folder / "StockUniteLegale_utf8.csv", folder / "StockEtablissement_utf8.csv"
+    for stale in folder.glob("france.db*"):
+        stale.unlink()
     store = str(folder / "france.db")
     steps = {
         "cog": step("COG (communes, EPCI, départements, régions)",
@@ -218,7 +233,7 @@ def main() -> None:
         print(f"{label:<44} projection {result['projection_s']:.1f} s"
               + (f", profile {result['profile_s']:.1f} s" if result["profile_s"] is not None else "")
               + f" ({result['actors']:,} actors, {result['ties']:,} ties), peak {result['peak_mib']:.0f} MiB", flush=True)
-    print(json.dumps({"scale": args.scale, "steps": steps, "total_s": total, "peak_mib": peak, "analyses": analyses,
+    print(json.dumps({"scale": scale, "steps": steps, "total_s": total, "peak_mib": peak, "analyses": analyses,
                       "partnerships": ties}))
 
 
