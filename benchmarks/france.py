@@ -31,8 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import fetch_cog, territory, write_cog  # noqa: E402
-from benchmarks.sirene_stream import _luhn_digit  # noqa: E402
-from tests.opendata_files import ESTABLISHMENTS_HEADER, RNA_HEADER, UNITS_HEADER  # noqa: E402
+from benchmarks.sirene_stream import E_AT, U_AT, establishment, siren_of, stock_writers  # noqa: E402
+from tests.opendata_files import RNA_HEADER, UNITS_HEADER  # noqa: E402
 
 NATIONAL_RNA, NATIONAL_UNITS = 2_300_000, 29_000_000
 SOCIAL = ["011000", "020010", "024000", "006030", "017025", "007010", "015010", "019005"]
@@ -76,17 +76,11 @@ def write_rna(path: Path, rows: int, places: Places, rng: random.Random) -> list
 def write_sirene(folder: Path, units: int, places: Places, rng: random.Random) -> tuple[list, Path, Path]:
     """The two stock files; returns (key, département) of the units a load keeps."""
     units_path, seats_path = folder / "StockUniteLegale_utf8.csv", folder / "StockEtablissement_utf8.csv"
-    u_at = {name: i for i, name in enumerate(UNITS_HEADER)}
-    e_at = {name: i for i, name in enumerate(ESTABLISHMENTS_HEADER)}
+    u_at, e_at = U_AT, E_AT
     kept = []
-    with open(units_path, "w", newline="", encoding="utf-8") as u_file, \
-            open(seats_path, "w", newline="", encoding="utf-8") as e_file:
-        units_out, seats_out = csv.writer(u_file), csv.writer(e_file)
-        units_out.writerow(UNITS_HEADER)
-        seats_out.writerow(ESTABLISHMENTS_HEADER)
+    with stock_writers(folder) as (units_out, seats_out):
         for n in range(units):
-            base = f"{100_000_00 + n:08d}"
-            siren = base + _luhn_digit(base)
+            siren = siren_of(n)
             unit, category = [""] * len(UNITS_HEADER), rng.choice(CATEGORIES)
             closed, public = rng.random() < 0.33, rng.random() > 0.03
             unit[u_at["siren"]], unit[u_at["statutDiffusionUniteLegale"]] = siren, "O" if public else "P"
@@ -99,12 +93,7 @@ def write_sirene(folder: Path, units: int, places: Places, rng: random.Random) -
             units_out.writerow(unit)
             place = places.draw()
             for k in range(1 if rng.random() < 0.6 else 2):
-                nic = f"{12 + k * 7:04d}"
-                seat = [""] * len(ESTABLISHMENTS_HEADER)
-                seat[e_at["siren"]], seat[e_at["nic"]] = siren, nic
-                seat[e_at["siret"]] = siren + nic + _luhn_digit(siren + nic)
-                seat[e_at["etablissementSiege"]] = "true" if k == 0 else "false"
-                seat[e_at["codeCommuneEtablissement"]] = place["commune"] if k == 0 else places.draw()["commune"]
+                seat = establishment(siren, k, place["commune"] if k == 0 else places.draw()["commune"])
                 seat[e_at["etatAdministratifEtablissement"]] = "F" if closed else "A"
                 seats_out.writerow(seat)
             if not closed and public and category != "1000":

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -48,23 +49,49 @@ def _luhn_digit(base: str) -> str:
     raise AssertionError
 
 
+U_AT = {name: i for i, name in enumerate(UNITS_HEADER)}
+E_AT = {name: i for i, name in enumerate(ESTABLISHMENTS_HEADER)}
+
+
+def siren_of(n: int) -> str:
+    """The n-th synthetic SIREN (valid: Luhn)."""
+    base = f"{100_000_00 + n:08d}"
+    return base + _luhn_digit(base)
+
+
+def establishment(siren: str, k: int, commune: str) -> list[str]:
+    """The k-th establishment of a unit (the first is its head office), its other columns empty."""
+    nic = f"{12 + k * 7:04d}"
+    seat = [""] * len(ESTABLISHMENTS_HEADER)
+    seat[E_AT["siren"]], seat[E_AT["nic"]] = siren, nic
+    seat[E_AT["siret"]] = siren + nic + _luhn_digit(siren + nic)
+    seat[E_AT["etablissementSiege"]] = "true" if k == 0 else "false"
+    seat[E_AT["codeCommuneEtablissement"]] = commune
+    return seat
+
+
+@contextmanager
+def stock_writers(folder: Path):
+    """CSV writers of StockUniteLegale and StockEtablissement in ``folder``, headers written: (units, seats)."""
+    with open(folder / "StockUniteLegale_utf8.csv", "w", newline="", encoding="utf-8") as u_file, \
+            open(folder / "StockEtablissement_utf8.csv", "w", newline="", encoding="utf-8") as e_file:
+        units_out, seats_out = csv.writer(u_file), csv.writer(e_file)
+        units_out.writerow(UNITS_HEADER)
+        seats_out.writerow(ESTABLISHMENTS_HEADER)
+        yield units_out, seats_out
+
+
 def write_files(folder: Path, units: int, seed: int = 7) -> tuple[Path, Path]:
     rng = random.Random(seed)
     weights = list(LARGE.values()) + [(100 - sum(LARGE.values())) / len(OTHERS)] * len(OTHERS)
     departements = list(LARGE) + OTHERS
     units_path, seats_path = folder / "StockUniteLegale_utf8.csv", folder / "StockEtablissement_utf8.csv"
-    u_at = {name: i for i, name in enumerate(UNITS_HEADER)}
-    e_at = {name: i for i, name in enumerate(ESTABLISHMENTS_HEADER)}
+    u_at, e_at = U_AT, E_AT
     categories = ["1000"] * 45 + ["5710"] * 20 + ["5499"] * 15 + ["9220"] * 12 + ["7210"] * 3 + ["7344"] * 5
     activities = ["62.01Z", "94.99Z", "56.10A", "47.11F", "88.10A", "85.59A", "43.21A", "86.21Z"]
-    with open(units_path, "w", newline="", encoding="utf-8") as u_file, \
-            open(seats_path, "w", newline="", encoding="utf-8") as e_file:
-        units_out, seats_out = csv.writer(u_file), csv.writer(e_file)
-        units_out.writerow(UNITS_HEADER)
-        seats_out.writerow(ESTABLISHMENTS_HEADER)
+    with stock_writers(folder) as (units_out, seats_out):
         for n in range(units):
-            base = f"{100_000_00 + n:08d}"
-            siren = base + _luhn_digit(base)
+            siren = siren_of(n)
             unit = [""] * len(UNITS_HEADER)
             category = rng.choice(categories)
             unit[u_at["siren"]], unit[u_at["statutDiffusionUniteLegale"]] = siren, "O" if rng.random() > .03 else "P"
@@ -84,12 +111,7 @@ def write_files(folder: Path, units: int, seed: int = 7) -> tuple[Path, Path]:
             units_out.writerow(unit)
             departement = rng.choices(departements, weights)[0]
             for k in range(1 if rng.random() < .6 else 2):
-                nic = f"{12 + k * 7:04d}"
-                seat = [""] * len(ESTABLISHMENTS_HEADER)
-                seat[e_at["siren"]], seat[e_at["nic"]] = siren, nic
-                seat[e_at["siret"]] = siren + nic + _luhn_digit(siren + nic)
-                seat[e_at["etablissementSiege"]] = "true" if k == 0 else "false"
-                seat[e_at["codeCommuneEtablissement"]] = f"{departement}{rng.randint(1, 600):03d}"
+                seat = establishment(siren, k, f"{departement}{rng.randint(1, 600):03d}")
                 seat[e_at["codePostalEtablissement"]] = f"{departement[:2].replace('2A', '20').replace('2B', '20')}000"
                 seat[e_at["libelleVoieEtablissement"]], seat[e_at["typeVoieEtablissement"]] = "DE LA REPUBLIQUE", "RUE"
                 seat[e_at["etatAdministratifEtablissement"]] = unit[u_at["etatAdministratifUniteLegale"]]

@@ -15,9 +15,6 @@ from .vocabulary import default_vocabulary
 __all__ = ["scope_line", "gaps_lines", "bridges_lines", "allies_lines", "profile_lines", "stats_lines",
            "evaluate_lines", "export_lines", "reason_lines", "counts_by"]
 
-_NEED_STATUS = {"open": "open", "covered": "covered", "no_provider": "no_provider"}
-
-
 def _label(name: str, code) -> str:
     return default_vocabulary().label(name, code) if code is not None else "—"
 

@@ -167,29 +167,30 @@ def _plain(output: str, names: list[str]) -> str:
     return output
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c))
-def test_french_locale_gives_french_only(demo_store, command, monkeypatch):
+def _run_under(locale: str, command: list[str], demo_store: str, monkeypatch) -> tuple[str, str]:
+    """The command's output under ``LANG=locale``, and that output without the data's own words."""
     monkeypatch.delenv("MAILLAGE_LANG")
-    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    monkeypatch.setenv("LANG", locale)
     result = CliRunner().invoke(cli, [*command, "--store", demo_store])
     assert result.exit_code == 0, result.output
-    plain = _plain(result.output, _names(demo_store))
+    return result.output, _plain(result.output, _names(demo_store))
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c))
+def test_french_locale_gives_french_only(demo_store, command, monkeypatch):
+    output, plain = _run_under("fr_FR.UTF-8", command, demo_store, monkeypatch)
     assert FRENCH_WORDS.search(plain)
     english = ENGLISH_WORDS.findall(plain.replace("score", ""))
-    assert english == [], (english, result.output)
+    assert english == [], (english, output)
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c))
 def test_english_locale_gives_english_only(demo_store, command, monkeypatch):
-    monkeypatch.delenv("MAILLAGE_LANG")
-    monkeypatch.setenv("LANG", "en_GB.UTF-8")
-    result = CliRunner().invoke(cli, [*command, "--store", demo_store])
-    assert result.exit_code == 0, result.output
-    plain = _plain(result.output, _names(demo_store))
+    output, plain = _run_under("en_GB.UTF-8", command, demo_store, monkeypatch)
     assert ENGLISH_WORDS.search(plain)
     french = [w for w in FRENCH_WORDS.findall(plain) if w.lower() not in {"type"}]
-    assert french == [], (french, result.output)
-    assert not re.search(r"\b(citizen_group|public_body|developpement_local|mecenat_\w+|lien_social)\b", result.output)
+    assert french == [], (french, output)
+    assert not re.search(r"\b(citizen_group|public_body|developpement_local|mecenat_\w+|lien_social)\b", output)
 
 
 def test_json_is_the_same_in_both_languages_but_for_the_words(demo_store):

@@ -151,17 +151,22 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None, stats: _
                     raw = raw[len(codecs.BOM_UTF8):]
             if number <= skip:
                 continue
-            if codec is None:
-                text, fallback = decode_line(raw)
-                if fallback and stats is not None:
-                    stats.fallback_lines += 1
-                    stats.first_fallback = stats.first_fallback or number
-                yield text
-                continue
-            try:
-                yield raw.decode(codec)
-            except UnicodeDecodeError as exc:
-                raise _fail(path, number, _("not valid {codec} text ({reason}); pass --encoding cp1252 for older Windows files").format(codec=codec, reason=exc.reason)) from None
+            yield _decode_one(path, raw, number, codec, stats)
+
+
+def _decode_one(path: Path, raw: bytes, number: int, codec: str | None, stats: _Decoded | None) -> str:
+    """One physical line: UTF-8 else cp1252 (counted) without a codec, else in the codec or an error."""
+    if codec is None:
+        text, fallback = decode_line(raw)
+        if fallback and stats is not None:
+            stats.fallback_lines += 1
+            stats.first_fallback = stats.first_fallback or number
+        return text
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise _fail(path, number, _("not valid {codec} text ({reason}); pass --encoding cp1252 for older Windows "
+                                    "files").format(codec=codec, reason=exc.reason)) from None
 
 
 _BLOCK = 1 << 20
@@ -200,18 +205,7 @@ def _block_lines(path: Path, handle, first: bytes, number: int, codec: str | Non
                 number += 1
         else:
             for raw in _physical_lines(io.BytesIO(block)):
-                if codec is None:
-                    text, fallback = decode_line(raw)
-                    if fallback and stats is not None:
-                        stats.fallback_lines += 1
-                        stats.first_fallback = stats.first_fallback or number
-                    yield text
-                else:
-                    try:
-                        yield raw.decode(codec)
-                    except UnicodeDecodeError as exc:
-                        raise _fail(path, number, _("not valid {codec} text ({reason}); pass --encoding cp1252 for "
-                                                    "older Windows files").format(codec=codec, reason=exc.reason)) from None
+                yield _decode_one(path, raw, number, codec, stats)
                 number += 1
         if not chunk:
             return

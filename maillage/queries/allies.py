@@ -233,15 +233,13 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
         if chosen_need is None:
             raise NotFoundError(_("no need {need!r} in this scope").format(need=need))
     resources = chosen_need.get("resources") if chosen_need else None
-    count, best = _top_candidates(simple, node, resources, reach, weights or WEIGHTS, top, chosen_need is not None)
-    rows = [(score, other, parts) for score, other, parts in best]
-    wanted = set(data.get("seeks") or []) if resources is None else set(resources)
-    offered = set(data.get("offers") or [])
+    count, rows = _top_candidates(simple, node, resources, reach, weights or WEIGHTS, top, chosen_need is not None)
+    wanted, offered = _wanted_offered(data, resources)
     return {
         "actor": {"id": node, "name": data.get("name"), "kind": data.get("kind")},
         "need": chosen_need and {"id": chosen_need["id"], "title": chosen_need.get("title")},
         "candidates": count, "weights": weights or WEIGHTS,
-        "allies": [_row(simple, node, other, score, parts, wanted, offered) for score, other, parts in rows[:top]],
+        "allies": [_row(simple, node, other, score, parts, wanted, offered) for score, other, parts in rows],
     }
 
 
@@ -249,16 +247,11 @@ def score_candidates(graph: nx.Graph, node, resources=None, reach: str = "depart
                      weights: dict | None = None) -> dict:
     """Score every candidate ally of ``node`` in a simple graph: candidate → (score, parts).
 
-    ``resources`` replaces what the actor seeks (a need's resources). Used by :func:`allies`
-    and by the backtest, which needs the scores of all candidates, not only the top ones.
+    ``resources`` replaces what the actor seeks (a need's resources). Used by the backtest and
+    the weight fit, which need the scores of all candidates; :func:`allies` keeps only the top ones.
     """
     weights = weights or WEIGHTS
-    data = graph.nodes[node]
-    wanted = set(data.get("seeks") or []) if resources is None else set(resources)
-    offered = set(data.get("offers") or [])
-    candidates = _candidates(graph, node, wanted, offered, reach)
-    network = _network(graph, node)
-    best_aa = max((network[c][1] for c in candidates if c in network), default=0.0)
+    data, wanted, offered, candidates, network, best_aa = _scoring_inputs(graph, node, resources, reach)
     my_themes = set(data.get("themes") or [])
     nodes, out = graph.nodes, {}
     for other in candidates:
@@ -269,6 +262,22 @@ def score_candidates(graph: nx.Graph, node, resources=None, reach: str = "depart
 
 
 _PARTS = ("complementarity", "themes", "territory", "network", "cross_sector")
+
+
+def _wanted_offered(data: dict, resources) -> tuple[set, set]:
+    """What the actor seeks (or the need's resources) and what it offers."""
+    return (set(data.get("seeks") or []) if resources is None else set(resources)), set(data.get("offers") or [])
+
+
+def _scoring_inputs(graph, node, resources, reach):
+    """What every candidate's score is computed from: the actor, wanted, offered, candidates,
+    the two-step network indices and the best Adamic–Adar among the candidates."""
+    data = graph.nodes[node]
+    wanted, offered = _wanted_offered(data, resources)
+    candidates = _candidates(graph, node, wanted, offered, reach)
+    network = _network(graph, node)
+    best_aa = max((network[c][1] for c in candidates if c in network), default=0.0)
+    return data, wanted, offered, candidates, network, best_aa
 
 
 def _features(graph: nx.Graph) -> dict:
@@ -288,12 +297,7 @@ def _top_candidates(graph, node, resources, reach, weights, top, for_need):
     """(number of candidates, the ``top`` (score, candidate, parts) rows), scores computed as
     :func:`score_candidates` computes them, with no dictionary per candidate: allies only shows
     a few, and a région's actor has tens of thousands of candidates."""
-    data = graph.nodes[node]
-    wanted = set(data.get("seeks") or []) if resources is None else set(resources)
-    offered = set(data.get("offers") or [])
-    candidates = _candidates(graph, node, wanted, offered, reach)
-    network = _network(graph, node)
-    best_aa = max((network[c][1] for c in candidates if c in network), default=0.0)
+    data, wanted, offered, candidates, network, best_aa = _scoring_inputs(graph, node, resources, reach)
     features = _features(graph)
     my = features[node]
     my_themes, my_kind, my_commune, my_epcis, my_dep, my_reg = my[2], my[3], my[4], my[5], my[6], my[7]

@@ -182,7 +182,6 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
 
     app = Starlette(routes=routes, lifespan=lifespan)
     guard = Guard(app, token, max_upload + 64 * 1024, secure_cookies)
-    guard.bench = bench
     return guard
 
 

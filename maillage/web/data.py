@@ -221,7 +221,6 @@ class Workbench:
                 "history": history}
 
     def need(self, need_id: str) -> dict:
-        current = self.current()
         found = self._remembered("need", need_id)
         need = next((n for n in found["needs"] if n["id"] == need_id), None)
         if need is None:

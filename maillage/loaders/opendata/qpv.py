@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..formats import RowProblem, read_csv
 from .common import Item, Skip, clean, commune_of
-from ...i18n import N_, _
+from ...i18n import N_
 
 __all__ = ["recognises", "translate"]
 

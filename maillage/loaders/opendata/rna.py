@@ -21,7 +21,7 @@ from pathlib import Path
 from ...identifiers import normalize_rna, read_id_cell
 from ..formats import RowProblem, read_csv
 from .common import Item, Skip, clean, commune_of
-from ...i18n import N_, _
+from ...i18n import N_
 
 __all__ = ["recognises", "translate", "themes_of", "COLUMNS"]
 
