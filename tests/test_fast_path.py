@@ -181,3 +181,160 @@ def test_allies_top_rows_equal_the_full_scoring():
                 count, rows = _top_candidates(graph, node, resources, reach, weights, 10, resources is not None)
                 assert count == len(scored)
                 assert rows == expected, (node, reach, resources)
+
+
+# -- the columnar path (pyarrow): whole files, against the row path --
+
+LAYOUTS = st.sampled_from(["plain", "crlf", "blank_line", "quoted_break", "bom", "trailing_blank", "semicolon"])
+ACTOR_IDS = st.builds("a{}".format, st.integers(0, 40))
+
+
+@st.composite
+def columnar_actors(draw):
+    """Mostly plain rows of a small pool of ids (so some repeat), a quarter of them with one value
+    from the pools that sit on both sides of the rules."""
+    row = {name: draw(values) for name, values in PLAIN_ACTOR.items()}
+    row["id"] = draw(ACTOR_IDS)
+    if draw(st.integers(0, 3)) == 0:
+        name = draw(st.sampled_from(sorted(ANY_ACTOR)))
+        row[name] = draw(ANY_ACTOR[name])
+    return row
+
+
+@st.composite
+def columnar_ties(draw):
+    """Ties among those ids (some unknown, some to the same actor), a quarter with one odd value."""
+    row = {name: draw(values) for name, values in PLAIN_TIE.items()}
+    ends = st.one_of(ACTOR_IDS, ACTOR_IDS, ACTOR_IDS, st.sampled_from(["nobody", " a1", "a1"]))
+    row["source"], row["target"] = draw(ends), draw(ends)
+    if draw(st.integers(0, 3)) == 0:
+        name = draw(st.sampled_from(sorted(ANY_TIE)))
+        row[name] = draw(ANY_TIE[name])
+    return row
+
+
+def _csv_text(header, rows, layout, at):
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if layout == "semicolon" else ",",
+                        lineterminator="\r\n" if layout == "crlf" else "\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    lines = buffer.getvalue().splitlines(keepends=True)
+    if layout == "blank_line":
+        lines.insert(1 + at % len(lines), "\n")
+    if layout == "quoted_break" and len(lines) > 1:
+        line = 1 + at % (len(lines) - 1)
+        lines[line] = lines[line].replace(",", ',"x\ny",', 1) if lines[line].count(",") > 2 else lines[line]
+    if layout == "trailing_blank":
+        lines.append("\n\n")
+    return ("\ufeff" if layout == "bom" else "") + "".join(lines)
+
+
+def _state(folder, name, files, on_error, columnar_on, fast=True):
+    from maillage.loaders import columnar
+
+    columnar.ENABLED, kinds.FAST_PATH = columnar_on, fast
+    try:
+        with open_store(folder / f"{name}.db") as store:
+            outcome = []
+            for group in files:
+                try:
+                    report = load_files(store, group, on_error=on_error)
+                except Exception as exc:  # noqa: BLE001 - the same failure is expected of every path
+                    report, failure = getattr(exc, "report", None), str(exc)
+                else:
+                    failure = None
+                outcome.append((failure, [str(e) for e in report.errors] if report else None,
+                                report.totals() if report else None,
+                                [str(c) for c in report.conflicts] if report else None,
+                                [(f.rows, f.loaded, f.rejected, f.duplicates, f.merged) for f in report.files]
+                                if report else None))
+            dump = {kind: [{k: v for k, v in row.items() if k != "source_file"} for row in store.dump(kind)]
+                    for kind in ("actors", "partnerships")}
+    finally:
+        columnar.ENABLED, kinds.FAST_PATH = True, True
+    return outcome, dump
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(columnar_actors(), min_size=3, max_size=60), st.lists(columnar_ties(), min_size=3, max_size=60),
+       st.lists(columnar_actors(), max_size=8), st.sampled_from(["abort", "skip"]), LAYOUTS, st.integers(0, 999),
+       st.sampled_from([64, 256, 4096]))
+def test_the_columnar_path_gives_the_row_paths_store_and_report(tmp_path_factory, monkeypatch, actors, ties, before,
+                                                                  on_error, layout, at, block):
+    """Generated files (plain and refused rows, repeats, ties to unknown or identical actors,
+    blocks of a few rows, CRLF, blank lines, line breaks in values) loaded three ways: columnar,
+    row path with the fast checks, pydantic alone. Same store, same report, same errors."""
+    from maillage.loaders import columnar
+
+    monkeypatch.setattr(columnar, "BLOCK_SIZE", block)
+    folder = tmp_path_factory.mktemp("columnar")
+    header = ["id", "name", "kind", "commune", "themes", "offers", "seeks", "website"]
+    tie_header = ["source", "target", "kind", "start", "end", "themes", "amount", "description", "id"]
+    cells = lambda rows, names: [[str(row.get(h, "")) for h in names] for row in rows]  # noqa: E731
+    for tie in ties:  # most ends name an actor of the files
+        for end in ("source", "target"):
+            if tie[end][1:].isdigit():
+                tie[end] = (actors + before)[int(tie[end][1:]) % len(actors + before)]["id"]
+    (folder / "before.csv").write_text(_csv_text(header, cells(before, header), "plain", at), encoding="utf-8")
+    (folder / "actors.csv").write_text(_csv_text(header, cells(actors, header), layout, at), encoding="utf-8")
+    (folder / "ties.csv").write_text(_csv_text(tie_header, cells(ties, tie_header), layout, at + 1),
+                                     encoding="utf-8")
+    files = [[folder / "before.csv"]] if before else []
+    files.append([folder / "actors.csv", folder / "ties.csv"])
+    columnar_state = _state(folder, "columnar", files, on_error, True)
+    assert columnar_state == _state(folder, "rows", files, on_error, False)
+    assert columnar_state == _state(folder, "pydantic", files, on_error, False, fast=False)
+
+
+def test_a_plain_file_goes_columnar_and_reports_what_the_store_holds(tmp_path, monkeypatch):
+    from maillage.graph.sqlite_store import SQLiteLoadSession
+    from maillage.loaders import columnar
+
+    assert columnar.available()
+    written = []
+    real = SQLiteLoadSession.write_values
+    monkeypatch.setattr(SQLiteLoadSession, "write_values",
+                        lambda self, kind, values: written.append((kind, len(values))) or real(self, kind, values))
+    _write(tmp_path / "actors.csv", ["id", "name", "kind", "commune", "themes"],
+           [[f"a{i}", f"Asso {i}", "association", "67482", "emploi;sante"] for i in range(500)])
+    _write(tmp_path / "ties.csv", ["source", "target", "kind", "start"],
+           [[f"a{i}", f"a{i + 1}", "cooperation", "2020-01-01"] for i in range(499)])
+    with open_store(tmp_path / "m.db") as store:
+        report = load_files(store, [tmp_path / "actors.csv", tmp_path / "ties.csv"])
+        assert written == [("actors", 500), ("partnerships", 499)]
+        assert report.totals()["actors"]["created"] == 500 and report.totals()["partnerships"]["created"] == 499
+        assert store.stats()["actors"] == 500
+        again = load_files(store, [tmp_path / "actors.csv"])  # known actors: the row path counts them
+        assert again.totals()["actors"]["unchanged"] == 500 and written[-1] == ("partnerships", 499)
+
+
+def test_the_space_class_is_pythons_whitespace():
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from maillage.loaders.columnar import _SPACE
+
+    characters = [chr(code) for code in range(1, sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF]
+    found = pc.match_substring_regex(pa.array(characters), f"^{_SPACE}$").to_pylist()
+    assert [c for c, hit in zip(characters, found) if hit] == [c for c in characters if c.isspace()]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["a1", "a2", "Asso", "association", ",", ",", '"', '""', "\n", "\r\n", "\r", " ",
+                                 ";", "\x00", "\t", "é", "\ufeff"]), max_size=60))
+def test_the_columnar_reader_reads_any_text_as_the_row_path_does(tmp_path_factory, pieces):
+    """Random CSV text (quotes, separators, line ends, NUL, BOM, spaces): both readers agree."""
+    folder = tmp_path_factory.mktemp("text")
+    (folder / "actors.csv").write_bytes(("id,name,kind\n" + "".join(pieces)).encode("utf-8", "surrogatepass"))
+    files = [[folder / "actors.csv"]]
+    for on_error in ("abort", "skip"):
+        assert _state(folder, f"c{on_error}", files, on_error, True) == _state(folder, f"r{on_error}", files,
+                                                                             on_error, False)
+

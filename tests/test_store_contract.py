@@ -161,3 +161,25 @@ def test_journal_entries_are_kept_in_order_and_leave_the_graph_version_alone(sto
     rows = store.fetch_rows("actors", ["banques-alimentaires-67", "nobody"])
     assert list(rows) == ["banques-alimentaires-67"] and rows["banques-alimentaires-67"]["name"] == (
         "Banque Alimentaire du Bas-Rhin")
+
+
+def test_the_columnar_path_leaves_what_the_row_path_leaves(store, write, monkeypatch):
+    """Plain files go through LoadSession.write_values on each store: the store and the report
+    must be what the row path gives (loaded again with the path off, which changes nothing)."""
+    from maillage.loaders import columnar
+
+    actors = write("plain.csv", "id,name,kind,commune,themes,offers,website\n" + "".join(
+        f"p{i},Acteur {i},{'association' if i % 2 else 'company'},67482,emploi;sante,skills,https://e.org/{i}\n"
+        for i in range(30)))
+    ties = write("ties.csv", "source,target,kind,start,amount\n" + "".join(
+        f"p{i},p{(i * 7 + 1) % 30},{'cooperation' if i % 3 else 'subvention'},2020-0{1 + i % 9}-01,{i}.5\n"
+        for i in range(30)))
+    report = load_files(store, [actors, ties])
+    assert report.totals()["actors"]["created"] == 30 and report.totals()["partnerships"]["created"] == 30
+    first = snapshot(store)
+    monkeypatch.setattr(columnar, "ENABLED", False)
+    again = load_files(store, [actors, ties])
+    assert again.totals()["actors"]["unchanged"] == 30 and again.totals()["partnerships"]["unchanged"] == 30
+    assert snapshot(store) == first
+    keys = {row["id"]: row["keys"] for row in store.actor_rows(ActorFilter())}
+    assert keys["p3"] == ["p3"] and first["actors"][0]["themes"] == ["emploi", "sante"]

@@ -197,6 +197,15 @@ class SQLiteLoadSession(LoadSession):
             self._replace_links("initiative_members", "initiative", "actor, role", rows, "members",
                                 lambda m: (m["actor"], m["role"]))
 
+    def write_values(self, kind: str, values: list[tuple]) -> None:
+        if not values:
+            return
+        self._changed = True
+        self._db.executemany(UPSERT[kind], values)  # VALUE_COLUMNS is this table's column order
+        if kind == "actors":
+            self._db.executemany("INSERT OR REPLACE INTO actor_keys (key, actor_id) VALUES (?, ?)",
+                                 [(value[0], value[0]) for value in values])
+
     def _replace_links(self, table, owner, columns, rows, field, values) -> None:
         rows = [row for row in rows if row.get(field)]
         if not rows:  # nothing to replace (a batch of régions has no parents)

@@ -9,6 +9,7 @@ nothing is visible to readers until :meth:`LoadSession.commit`, and
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from ..errors import UsageError
 from ..i18n import _
 
 __all__ = ["Store", "LoadSession", "ActorFilter", "open_store", "default_store_uri", "NEO4J_SCHEMES",
-           "ROW_FIELDS", "LIST_FIELDS", "JOURNAL_FIELDS", "content_of", "merge_patch", "merge_rows", "redact"]
+           "ROW_FIELDS", "VALUE_COLUMNS", "LIST_FIELDS", "JOURNAL_FIELDS", "content_of", "merge_patch", "merge_rows", "redact"]
 
 _URI_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:/{0,2}[^\s/:@]*:)[^\s@]*@")
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
@@ -33,6 +34,13 @@ ROW_FIELDS = {
     "partnerships": ("id", "source", "target", "kind", "start", "end", "themes", "amount", "description"),
     "initiatives": ("id", "name", "territory", "themes", "start", "end", "description", "members"),
     "needs": ("id", "title", "territory", "themes", "resources", "holder", "status", "since", "description"),
+}
+
+# A row as a tuple of values, for LoadSession.write_values (the columnar load path, which builds
+# no dictionary per row): the stored columns, lists and extra as JSON text, then provenance.
+VALUE_COLUMNS = {
+    "actors": ROW_FIELDS["actors"][:-1] + ("extra", "source_file", "source_line"),
+    "partnerships": ROW_FIELDS["partnerships"] + ("extra", "source_file", "source_line"),
 }
 
 # The journal: what the workbench records next to the graph (who did what, when, and what the
@@ -146,6 +154,23 @@ class LoadSession(ABC):
     @abstractmethod
     def write(self, kind: str, rows: list[dict]) -> None:
         """Upsert rows of ``kind`` (see ROW_FIELDS); empty values never erase stored ones."""
+
+    def write_values(self, kind: str, values: list[tuple]) -> None:
+        """Write new rows of ``kind`` given as :data:`VALUE_COLUMNS` tuples (an actor's only key is its id).
+
+        The columnar load path calls it only for entities neither the store nor this session
+        holds. Stores that can take the tuples as they are override it; this one makes rows.
+        """
+        columns, rows = VALUE_COLUMNS[kind], []
+        for value in values:
+            row = dict(zip(columns, value))
+            for name in LIST_FIELDS.intersection(row):
+                row[name] = json.loads(row[name])
+            row["extra"] = json.loads(row["extra"])
+            if kind == "actors":
+                row["keys"] = [row["id"]]
+            rows.append(row)
+        self.write(kind, rows)
 
     @abstractmethod
     def commit(self) -> None:

@@ -24,11 +24,16 @@ from ..graph.store import LoadSession, content_of
 from ..identifiers import names_differ
 from .opendata.common import Conflict
 
-__all__ = ["Accounting", "COUNTED", "flags_of"]
+__all__ = ["Accounting", "COUNTED", "flags_of", "WRITTEN_NEW"]
 
 COUNTED = ("created", "updated", "unchanged", "duplicates", "merged")
 RECENT_ROWS = 20_000
 _PROVENANCE = ("source_file", "source_line")
+
+
+# The digest of an entity the columnar path created (see admit_new), worked out only if a later
+# row of the same entity comes
+WRITTEN_NEW = object()
 
 
 def flags_of(row: dict) -> list[str]:
@@ -70,6 +75,8 @@ class Accounting:
             given = {k: v for k, v in row.items() if k not in _PROVENANCE}
             digest = _digest(given)
             entry = seen.get(row["id"])
+            if entry is not None and entry[1] is WRITTEN_NEW:
+                entry = seen[row["id"]] = [entry[0], self._written_digest(kind, row["id"]), entry[2], entry[3]]
             if entry is None:
                 stored = before.get(row["id"])
                 seen[row["id"]] = [_digest(content_of(kind, stored)) if stored else None, digest,
@@ -87,6 +94,33 @@ class Accounting:
                 kept.append(row)
             self._remember(kind, row)
         return kept
+
+    def admit_new(self, kind: str, ids: list[str], file_report) -> None:
+        """Count entities the columnar path writes: new to the store and to this load, plain, no flags.
+
+        They share one entry (their row digest is worked out only if a later row repeats one).
+        """
+        seen = self.entities.setdefault(kind, {})
+        entry = (None, WRITTEN_NEW, (), file_report)
+        for id_ in ids:
+            seen[id_] = entry
+
+    def _written_digest(self, kind: str, id_: str) -> int:
+        """The digest :meth:`admit` would have kept for a plain row the columnar path wrote.
+
+        Rebuilt as the row path builds it (the record's fields, its id and keys) from what the
+        session holds, which is what was written: the entity was new and nothing else touched it.
+        """
+        from .fast import FastActor, FastPartnership
+
+        stored = self.session.fetch(kind, [id_])[id_]
+        if kind == "actors":
+            record = FastActor(id_, stored["name"], stored["kind"], stored["commune"], stored["themes"],
+                               stored["offers"], stored["seeks"], stored["website"])
+            return _digest(dict(record.model_dump(), id=id_, keys=[id_]))
+        record = FastPartnership(id_, stored["source"], stored["target"], stored["kind"], stored["start"],
+                                 stored["end"], stored["themes"], stored["amount"], stored["description"])
+        return _digest(record.model_dump())
 
     def _remember(self, kind: str, row: dict) -> None:
         self.recent[(kind, row["id"])] = row

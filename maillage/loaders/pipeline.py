@@ -16,6 +16,7 @@ from ..errors import DataError, UsageError
 from ..graph.store import Store
 from ..model import UNDIRECTED_KINDS, partnership_id
 from ..vocabulary import Vocabulary, default_vocabulary
+from . import columnar
 from .accounting import Accounting
 from .formats import FileHead, RowProblem, inspect_file, open_rows
 from .kinds import KIND_ORDER, KINDS, check_header, detect_kind, make_record
@@ -132,9 +133,17 @@ class _Loader:
                 self.report.add_error(str(head.path), 1, column, _("required column is missing"))
             if missing:
                 return
-        batch = []
+        first_error, batch, start = len(self.report.errors), [], 0
+        if columnar.usable(head):
+            start = columnar.load_file(self, head, file_report, progress)
+            if start is None:
+                self._sort_errors(first_error)
+                return
+            progress = None  # what the columnar path read was counted
         try:
             for line, row in open_rows(head, progress=progress):
+                if line < start:
+                    continue
                 file_report.rows += 1
                 batch = self._take(head, kind, file_report, batch, line, row)
         except DataError as exc:
@@ -144,6 +153,12 @@ class _Loader:
             self.report.add_error(exc.file, exc.line, "", _("{reason}; the rest of the file was not read").format(reason=exc.reason))
         self._flush(head.kind, file_report, batch)
         _note_encoding(head, file_report)
+        self._sort_errors(first_error)
+
+    def _sort_errors(self, first: int) -> None:
+        """A file's errors in line order (rows refused at validation and at resolution, which come
+        in batch by batch, are listed as they stand in the file)."""
+        self.report.errors[first:] = sorted(self.report.errors[first:], key=lambda error: error.line or 0)
 
     def _take(self, head, kind, file_report, batch, line, row) -> list:
         """Validate one row into the batch; flush the batch when full."""
