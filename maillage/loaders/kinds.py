@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import ValidationError
 
@@ -84,8 +85,19 @@ _CONTROL = re.compile("[\x00-\x1f\x7f]")
 _REFERENCES = {"id", "key", "source", "target", "holder", "members", "siren", "siret", "rna", "commune", "code"}
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _unstorable(column: str, value, reference: bool) -> str | None:
     """Why a value cannot be stored faithfully (NUL, lone surrogates, control characters in ids)."""
+    if type(value) is str:  # most values: tested first, with no encoding made
+        if "\x00" in value:
+            return _("contains a NUL character")
+        if not value.isascii() and _SURROGATE.search(value):
+            return _("contains invalid Unicode (a lone surrogate)")
+        if reference and _CONTROL.search(value):
+            return _("contains a control character (not allowed in an identifier)")
+        return None
     if isinstance(value, dict):
         return next((m for k, v in value.items() for m in [_unstorable(column, k, False) or
                                                            _unstorable(column, v, False)] if m), None)
@@ -106,6 +118,18 @@ def _unstorable(column: str, value, reference: bool) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _folded(column) -> str:
+    """A column name folded (the same few names come back on every row)."""
+    return fold(str(column))
+
+
+@lru_cache(maxsize=4096)
+def _storable_name(column) -> bool:
+    """Whether a column name can be stored (cached as a yes or no: the message is in the run's language)."""
+    return _unstorable(str(column), str(column), False) is None
+
+
 FAST_PATH = True  # rows already in canonical form skip pydantic (see loaders/fast.py); tests turn it off
 
 
@@ -116,8 +140,9 @@ def make_record(kind: RecordKind, row: dict, vocabulary: Vocabulary):
         if record is not None:
             return record, []
     problems = [(str(column), message) for column, value in row.items() if column is not None
-                for message in [_unstorable(str(column), value, fold(str(column)) in _REFERENCES)
-                                or _unstorable(str(column), str(column), False)] if message]
+                for message in [_unstorable(str(column), value, _folded(column) in _REFERENCES)
+                                or (None if _storable_name(column) else _unstorable(str(column), str(column), False))]
+                if message]
     if problems:
         return None, problems
     data, extra = {}, {}
@@ -125,7 +150,7 @@ def make_record(kind: RecordKind, row: dict, vocabulary: Vocabulary):
     for column, value in row.items():
         if column is None:
             continue
-        name = fold(column)
+        name = _folded(column)
         if name in kind.columns:
             data[renamed.get(name, name)] = value
         elif value not in (None, ""):
