@@ -1,6 +1,7 @@
 """Benchmarks at the scale of a département and a région, with the naive alternatives side by side.
 
-Usage: python benchmarks/run.py [--sizes departement region] [--cog DIR] [--json results.json] [--no-neo4j]
+Usage: python benchmarks/run.py [--sizes departement region france] [--france-scale 0.1] [--cog DIR]
+                                [--json results.json] [--no-neo4j]
 
 For each size it generates the synthetic ecosystem (benchmarks/generate.py) and measures: the load
 into SQLite (``maillage load`` in a child process: rows/s and peak memory) and into a real Neo4j
@@ -8,9 +9,12 @@ into SQLite (``maillage load`` in a child process: rows/s and peak memory) and i
 sample; the projection; ``bridges`` next to exact NetworkX betweenness (extrapolated from 20
 sources) and igraph's exact betweenness (within a time limit); the full ``gaps`` report;
 ``allies`` (median and 90th percentile over 50 actors, the projection built); and the export of
-a département's view with the time until it is interactive in headless Chromium. Prints a table
-and writes the figures as JSON. Sizes: departement (67), region (44, Grand Est), france1m (about
-one million actors: needs ~16 GB and an hour).
+a département's view with the time until it is interactive in headless Chromium. The france size
+runs the side-by-side benchmarks (load_actors.py at 100,000 and 1,000,000 rows next to sqlite-utils
+and executemany, sirene_stream.py, neo4j_load.py next to the loader of issue 17's day and a plain
+UNWIND loader) and france.py: the national chain from published files at --france-scale. Prints
+the tables and writes the figures as JSON. Sizes: departement (67), region (44, Grand Est),
+france, france1m (about one million synthetic actors: needs ~16 GB and an hour).
 """
 
 from __future__ import annotations
@@ -159,9 +163,33 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def script(name: str, *argv: str) -> dict:
+    """Run ``benchmarks/<name>`` (it prints its side-by-side table, then its figures as JSON)."""
+    print(f"+ python3 benchmarks/{name} {' '.join(argv)}", flush=True)
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / name), *argv], capture_output=True, text=True)
+    print(done.stdout.rstrip(), flush=True)
+    if done.returncode:
+        return {"failed": done.stderr[-2000:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def side_by_side(uri: str | None, france_scale: float, work: Path) -> dict:
+    """The loads next to what a user would otherwise run, and France from its published files."""
+    figures = {"loads_100k": script("load_actors.py", "--rows", "100000"),
+               "loads_1m": script("load_actors.py", "--rows", "1000000", "--no-sqlite-utils"),
+               "sirene": script("sirene_stream.py", "--units", "2000000", "--keep", str(work / "sirene"))}
+    if uri:
+        figures["neo4j"] = script("neo4j_load.py", "--uri", uri)
+    figures["france"] = script("france.py", "--scale", str(france_scale), "--keep", str(work / f"france-{france_scale}"))
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", default=["departement", "region"], choices=list(SIZES))
+    parser.add_argument("--sizes", nargs="+", default=["departement", "region", "france"],
+                        choices=list(SIZES) + ["france"])
+    parser.add_argument("--france-scale", type=float, default=0.1,
+                        help="the france size: the share of France's published files written and loaded")
     parser.add_argument("--cog", type=Path)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "maillage-bench")
     parser.add_argument("--json", type=Path, default=Path("benchmark-results.json"))
@@ -175,14 +203,16 @@ def main() -> None:
         server = DevServer()
         uri = server.start()
     try:
-        results = [measure(name, SIZES[name], cog, args.work, uri) for name in args.sizes]
+        results = [measure(name, SIZES[name], cog, args.work, uri) for name in args.sizes if name != "france"]
+        others = side_by_side(uri, args.france_scale, args.work) if "france" in args.sizes else {}
     finally:
         if server:
             server.stop()
-    print(table(results))
+    if results:
+        print(table(results))
     print(f"machine: {os.cpu_count()} cores; peak RSS of this process "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
-    args.json.write_text(json.dumps(results, indent=1, default=str))
+    args.json.write_text(json.dumps({"sizes": results, **others}, indent=1, default=str))
 
 
 if __name__ == "__main__":
