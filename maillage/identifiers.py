@@ -55,6 +55,19 @@ def luhn_valid(digits: str) -> bool:
     >>> luhn_valid("552118466")
     False
     """
+    if not (digits.isascii() and digits.isdigit()):  # other scripts' digits, or no digits: as before
+        return _luhn_any(digits)
+    backwards = digits[::-1].encode()
+    # every other digit from the right is doubled (its digits summed): a byte table each way
+    total = sum(backwards[0::2].translate(_SAME)) + sum(backwards[1::2].translate(_DOUBLED))
+    return total % 10 == 0
+
+
+_SAME = bytes((c - 48) % 256 for c in range(256))  # ASCII digit → its value
+_DOUBLED = bytes(((c - 48) * 2 - 9 if (c - 48) * 2 > 9 else (c - 48) * 2) % 256 for c in range(256))
+
+
+def _luhn_any(digits: str) -> bool:
     total = 0
     for position, char in enumerate(reversed(digits)):
         value = int(char)

@@ -60,13 +60,29 @@ def _rows(plain: dict, anything: dict):
     return rows()
 
 
+SIRENS = st.sampled_from(["", "552118465", "123456789", "552 118 465", "55211846", "５５２118465", "356000000"])
+SIRETS = st.sampled_from(["", "55211846500013", "55211846500014", "35600000000048", "35600000012345",
+                          "35600000012346", "73282932000074", "552118465000130", "5521184650001 "])
+RNAS = st.sampled_from(["", "W672001234", "w672001234", "W67200123", "W 672001234", "W67200123X"])
+EXTRA_COLUMNS = st.sampled_from(["naf", "Unexpected", "Nom", "key", "Siren", " naf", "legal_category"])
+EXTRA_VALUES = st.sampled_from(["x", " y", "", "62.01Z", "a\x01b", "Île"])
+CODE_LISTS = st.sampled_from([["emploi"], ["sante", "emploi", "sante"], [], ["Santé"], ["emploi", ""], [" emploi"]])
+
+
 @st.composite
 def actor_rows(draw):
+    """Rows as user files give them, and as open-data translators give them (identifiers, lists
+    of codes, columns kept in ``extra``)."""
     row = draw(_rows(PLAIN_ACTOR, ANY_ACTOR))
-    if draw(st.integers(0, 4)) == 0:
-        row["siren"] = draw(st.sampled_from(["", "552118465", "123456789"]))
-    if draw(st.integers(0, 9)) == 0:
-        row["Unexpected"] = "x"
+    for column, values in (("siren", SIRENS), ("siret", SIRETS), ("rna", RNAS)):
+        if draw(st.integers(0, 3)) == 0:
+            row[column] = draw(values)
+    if draw(st.integers(0, 3)) == 0:
+        row[draw(EXTRA_COLUMNS)] = draw(EXTRA_VALUES)
+    if draw(st.integers(0, 3)) == 0:
+        row[draw(st.sampled_from(["themes", "offers", "seeks"]))] = draw(CODE_LISTS)
+    if draw(st.integers(0, 5)) == 0:
+        del row["id"]
     return row
 
 
@@ -95,7 +111,7 @@ def _same(kind: str, row: dict) -> None:
     assert make_record(KINDS[kind], dict(row), VOCABULARY)[0].model_dump() == record.model_dump()
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(actor_rows())
 def test_actor_rows_same_decision_same_record(row):
     _same("actors", row)
@@ -115,6 +131,11 @@ def test_the_generated_rows_exercise_both_paths():
         find(strategy, lambda row, kind=kind: fast_record(kind, row, VOCABULARY) is None
              and not _reference(kind, row)[1])  # accepted by pydantic only (a value to read)
         find(strategy, lambda row, kind=kind: bool(_reference(kind, row)[1]))  # refused
+    accepted = lambda row: fast_record("actors", row, VOCABULARY) is not None  # noqa: E731
+    find(actor_rows(), lambda row: accepted(row) and row.get("siret") and row.get("rna"))  # identities proven
+    find(actor_rows(), lambda row: accepted(row) and not row.get("id") and row.get("siren"))
+    find(actor_rows(), lambda row: accepted(row) and any(isinstance(v, list) and v for v in row.values()))
+    find(actor_rows(), lambda row: accepted(row) and fast_record("actors", row, VOCABULARY).extra)
 
 
 def test_the_fast_path_takes_plain_rows():

@@ -84,3 +84,15 @@ def test_region_of_departement():
     assert ids.region_of_departement("67") == "44"
     assert ids.region_of_departement("2A") == "94"
     assert ids.region_of_departement("99") is None
+
+
+def test_luhn_by_tables_agrees_with_the_digit_by_digit_rule():
+    import random
+
+    from maillage.identifiers import _luhn_any, luhn_valid
+
+    rng = random.Random(17)
+    for _ in range(20_000):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.choice([1, 2, 9, 14, 20])))
+        assert luhn_valid(digits) == _luhn_any(digits), digits
+    assert luhn_valid("٥٥٢١١٨٤٦٥") and not luhn_valid("552118466")  # Arabic-Indic digits read as before

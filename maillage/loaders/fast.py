@@ -1,11 +1,13 @@
 """The fast path of validation: rows already in canonical form skip pydantic.
 
 Most rows of a large file are plain: lower-case codes, ISO dates, five-digit communes, http(s)
-addresses, nothing to strip. For those, :func:`fast_record` proves in a few string tests
-that pydantic would accept the row unchanged, and builds the same record without running it
-(a plain object with the model's fields, id, keys and ``model_dump``). Any row it cannot prove — a label instead of a code, a date to read, an
-identifier to check, an unknown column, a control character — returns None and goes through
-pydantic, which gives the messages. So the fast path can only ever *accept* rows pydantic
+addresses, SIREN, SIRET and RNA numbers written as they are stored (and passing their checks),
+nothing to strip. Open-data translators give such rows too, with lists of codes and columns kept
+in ``extra``. For those, :func:`fast_record` proves in a few string tests that pydantic would
+accept the row unchanged, and builds the same record without running it (a plain object with the
+model's fields, id, keys and ``model_dump``). Any row it cannot prove (a label instead of a code,
+a date or an identifier to read, a column to rename, a control character) returns None and goes
+through pydantic, which gives the messages. So the fast path can only ever *accept* rows pydantic
 accepts, with the same record: ``tests/test_fast_path.py`` checks both on generated rows.
 """
 
@@ -16,7 +18,7 @@ from datetime import date
 from functools import lru_cache
 
 from .. import identifiers as ids
-from ..vocabulary import Vocabulary
+from ..vocabulary import Vocabulary, fold
 
 __all__ = ["fast_record", "FAST_KINDS", "FastActor", "FastPartnership"]
 
@@ -29,30 +31,41 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@/+-]*$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _AMOUNT = re.compile(r"^(0|[1-9]\d{0,14})(\.\d{1,6})?$")
+_RNA = re.compile(r"^W[0-9A-Z]{9}$")
 _WEBSITE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[!-~]*)?$")
 
 
 class FastActor:
-    """What :class:`~maillage.model.Actor` would hold for a plain row (no SIREN, SIRET or RNA)."""
+    """What :class:`~maillage.model.Actor` would hold for a plain row."""
 
-    __slots__ = ("key", "name", "kind", "commune", "themes", "offers", "seeks", "website")
+    __slots__ = ("key", "name", "kind", "commune", "themes", "offers", "seeks", "website", "siren", "siret", "rna",
+                 "extra")
 
-    def __init__(self, key, name, kind, commune, themes, offers, seeks, website):
+    def __init__(self, key, name, kind, commune, themes, offers, seeks, website, siren=None, siret=None, rna=None,
+                 extra=None):
         self.key, self.name, self.kind, self.commune = key, name, kind, commune
         self.themes, self.offers, self.seeks, self.website = themes, offers, seeks, website
+        self.siren, self.siret, self.rna, self.extra = siren, siret, rna, extra or {}
 
     @property
-    def id(self) -> str:
+    def id(self) -> str:  # Actor.id
+        if self.siren:
+            return f"siren:{self.siren}"
+        if self.rna:
+            return f"rna:{self.rna}"
         return self.key
 
     @property
-    def keys(self) -> list[str]:
-        return [self.key]
+    def keys(self) -> list[str]:  # Actor.keys
+        found = [self.id, self.key, self.siren and f"siren:{self.siren}", self.siret and f"siret:{self.siret}",
+                 self.rna and f"rna:{self.rna}"]
+        return list(dict.fromkeys(key for key in found if key))
 
     def model_dump(self) -> dict:  # the fields and their order of Actor.model_dump()
-        return {"extra": {}, "key": self.key, "name": self.name, "kind": self.kind, "commune": self.commune,
-                "siren": None, "siret": None, "rna": None, "themes": self.themes, "offers": self.offers,
-                "seeks": self.seeks, "operates_in": [], "website": self.website}
+        return {"extra": dict(self.extra), "key": self.key, "name": self.name, "kind": self.kind,
+                "commune": self.commune, "siren": self.siren, "siret": self.siret, "rna": self.rna,
+                "themes": self.themes, "offers": self.offers, "seeks": self.seeks, "operates_in": [],
+                "website": self.website}
 
 
 class FastPartnership:
@@ -118,11 +131,37 @@ def _day_ok(text: str) -> bool:
         return False
 
 
+_MODEL_COLUMNS = frozenset({"id", "name", "kind", "commune", "siren", "siret", "rna", "themes", "offers", "seeks",
+                            "operates_in", "website"})
+_LIST_COLUMNS = {"themes": "theme", "offers": "resource", "seeks": "resource"}
+
+
+@lru_cache(maxsize=4096)
+def _outside_the_model(column) -> bool:
+    """A column the row path keeps in ``extra`` as written: no model field by any spelling, a plain name."""
+    return (isinstance(column, str) and fold(column) not in _MODEL_COLUMNS and column == column.strip()
+            and column != "" and not _UNSAFE.search(column))
+
+
 def _actor(row: dict, vocabulary: Vocabulary):
-    if not _plain(row, _ACTOR_COLUMNS):
-        return None
+    extra, lists = {}, {}
+    for column, value in row.items():
+        if column in _LIST_COLUMNS and type(value) is list:  # an open-data translator's codes
+            codes = _code_list(vocabulary, _LIST_COLUMNS[column], value)
+            if codes is None:
+                return None
+            lists[column] = codes
+        elif column in _ACTOR_COLUMNS or column in _IDENTITY_COLUMNS:
+            if type(value) is not str or value != value.strip() or _UNSAFE.search(value):
+                return None
+        elif not _outside_the_model(column) or (type(value) is not str and value is not None):
+            return None
+        elif value:  # kept in extra as written, as make_record keeps it
+            if _UNSAFE.search(value):
+                return None
+            extra[column] = value
     key, name, kind = row.get("id") or None, row.get("name") or "", row.get("kind") or ""
-    if not key or not _KEY.match(key) or not name or kind not in vocabulary.terms["actor_kind"]:
+    if (key is not None and not _KEY.match(key)) or not name or kind not in vocabulary.terms["actor_kind"]:
         return None
     commune = row.get("commune") or None
     if commune is not None and not _commune_ok(commune):
@@ -130,13 +169,51 @@ def _actor(row: dict, vocabulary: Vocabulary):
     website = row.get("website") or None
     if website is not None and not _WEBSITE.match(website):
         return None
-    lists = {}
-    for field, name_of_vocabulary in (("themes", "theme"), ("offers", "resource"), ("seeks", "resource")):
-        codes = _codes(vocabulary, name_of_vocabulary, row.get(field) or "")
-        if codes is None:
+    for field, name_of_vocabulary in _LIST_COLUMNS.items():
+        if field not in lists:
+            codes = _codes(vocabulary, name_of_vocabulary, row.get(field) or "")
+            if codes is None:
+                return None
+            lists[field] = codes
+    identity = _identity(row.get("siren") or None, row.get("siret") or None, row.get("rna") or None, key)
+    if identity is None:
+        return None
+    return FastActor(key, name, kind, commune, lists["themes"], lists["offers"], lists["seeks"], website, *identity,
+                     extra)
+
+
+_IDENTITY_COLUMNS = frozenset({"siren", "siret", "rna"})
+
+
+def _identity(siren, siret, rna, key):
+    """(siren, siret, rna) as Actor keeps them when they are written as it would write them, else None."""
+    if siren is not None and not (len(siren) == 9 and siren.isascii() and siren.isdigit() and ids.luhn_valid(siren)):
+        return None
+    if siret is not None:
+        if not (len(siret) == 14 and siret.isascii() and siret.isdigit()):
             return None
-        lists[field] = codes
-    return FastActor(key, name, kind, commune, lists["themes"], lists["offers"], lists["seeks"], website)
+        if siret.startswith(ids.LA_POSTE_SIREN):
+            if siret != ids.LA_POSTE_SIREN + "00048" and sum(map(int, siret)) % 5:
+                return None
+        elif not ids.luhn_valid(siret):
+            return None
+        if siren is not None and siren != siret[:9]:
+            return None
+        siren = siren or siret[:9]
+    if rna is not None and not _RNA.match(rna):
+        return None
+    if not (key or siren or rna):
+        return None
+    return siren, siret, rna
+
+
+def _code_list(vocabulary: Vocabulary, name: str, items: list):
+    """A list of exact codes (sorted, unique), or None when any needs reading."""
+    known = vocabulary.terms[name]
+    for item in items:
+        if type(item) is not str or item not in known:
+            return None
+    return sorted(set(items))
 
 
 def _partnership(row: dict, vocabulary: Vocabulary):
