@@ -255,6 +255,10 @@ def read_id_cell(value) -> CellId:
     >>> read_id_cell("73282932000075").flag
     'id_unusable'
     """
+    if type(value) is str and len(value) in (9, 14) and value.isascii() and value.isdigit() \
+            and not value.startswith(LA_POSTE_SIREN) and luhn_valid(value):
+        # most published cells: digits as they should be (the same answer the general reading gives)
+        return CellId(siren=value) if len(value) == 9 else CellId(siren=value[:9], siret=value)
     if value is None or not str(value).strip():
         return CellId(flag="id_missing")
     written = str(value).strip()
