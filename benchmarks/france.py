@@ -178,19 +178,26 @@ def main() -> None:
         subprocess.run([sys.executable, __file__, "--scale", str(args.scale), "--seed", str(args.seed),
                         "--keep", str(folder), "--write-only"], check=True)
         return run_steps(folder, args.scale)
-    rng = random.Random(args.seed)
+    write_published(folder, args.scale, args.seed, fetch_cog(None))
+
+
+def write_published(folder: Path, scale: float, seed: int, cog: Path) -> dict:
+    """Write France's files in their published formats at ``scale`` (also ``generate.py --france --published``)."""
+    rng = random.Random(seed)
     started = time.perf_counter()
-    places_list, data = territory(fetch_cog(None), None, None)
+    places_list, data = territory(cog, None, None)
     write_cog(folder, data, places_list)
     places = Places(places_list, rng)
-    rna_kept = write_rna(folder / "rna_import.csv", int(NATIONAL_RNA * args.scale), places, rng)
-    sirene_kept, units_path, seats_path = write_sirene(folder, int(NATIONAL_UNITS * args.scale), places, rng)
+    rna_kept = write_rna(folder / "rna_import.csv", int(NATIONAL_RNA * scale), places, rng)
+    sirene_kept, units_path, seats_path = write_sirene(folder, int(NATIONAL_UNITS * scale), places, rng)
     ties = write_partnerships(folder / "partnerships.csv", rna_kept + sirene_kept, rng)
     sizes = {path.name: path.stat().st_size for path in folder.iterdir() if path.is_file()}
-    print(f"scale {args.scale}: {len(places_list):,} communes, {int(NATIONAL_RNA * args.scale):,} RNA rows, "
-          f"{int(NATIONAL_UNITS * args.scale):,} SIRENE units, {ties:,} partnerships "
+    print(f"scale {scale}: {len(places_list):,} communes, {int(NATIONAL_RNA * scale):,} RNA rows, "
+          f"{int(NATIONAL_UNITS * scale):,} SIRENE units, {ties:,} partnerships "
           f"({sum(sizes.values()) / 2**20:,.0f} MiB) written in {time.perf_counter() - started:.0f} s", flush=True)
     (folder / "partnerships.count").write_text(str(ties))
+    return {"communes": len(places_list), "rna_rows": int(NATIONAL_RNA * scale),
+            "sirene_units": int(NATIONAL_UNITS * scale), "partnerships": ties, "bytes": sum(sizes.values())}
 
 
 def run_steps(folder: Path, scale: float) -> None:

@@ -1,6 +1,7 @@
 """Generate a synthetic ecosystem on the real territory of a région (or a département), deterministically.
 
 Usage: python benchmarks/generate.py OUT [--region 44] [--departement 67] [--scale 1.0] [--cog DIR] [--seed 42]
+       python benchmarks/generate.py OUT --france --published [--scale 0.1]
 
 Uses the real communes, EPCI, départements and populations of ``@etalab/decoupage-administratif``
 (``--cog DIR`` or fetched with ``npm pack`` into ~/.cache/maillage/cog). Writes to OUT:
@@ -11,6 +12,11 @@ local, themed, cross-sector, dated 2010–2024, following the planted rule of
 ``initiatives.csv``, ``needs.csv`` (open needs concentrated in under-served communes: the fewest
 actors per inhabitant) and a copy of the COG files of the territory. Load with:
 ``maillage load OUT/cog/*.json`` then ``maillage load OUT/*.csv``.
+
+With ``--france --published`` it writes France in the formats the open-data loaders read
+instead: the COG, an RNA waldec import file (about 2.3 million rows at ``--scale 1``), SIRENE's
+StockUniteLegale and StockEtablissement (about 29 million units) and partnerships among the
+actors kept (see ``benchmarks/france.py``, which writes them the same way and loads them).
 """
 
 from __future__ import annotations
@@ -89,7 +95,18 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--cog", type=Path)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--published", action="store_true",
+                        help="with --france: France's files in their published formats (COG, RNA waldec import, "
+                             "SIRENE's two stocks, partnerships), as benchmarks/france.py loads them")
     args = parser.parse_args()
+    if args.published:
+        if not args.france:
+            parser.error("--published writes the whole of France: add --france")
+        from benchmarks.france import write_published
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        print(json.dumps(write_published(args.out, args.scale, args.seed, fetch_cog(args.cog))))
+        return
     summary = generate(args.out, None if args.france else args.region, args.departement, args.scale,
                        fetch_cog(args.cog), args.seed)
     print(json.dumps(summary))

@@ -22,6 +22,7 @@ from collections import OrderedDict
 
 from ..graph.store import LoadSession, content_of
 from ..identifiers import names_differ
+from .fast import FastActor, FastPartnership
 from .opendata.common import Conflict
 
 __all__ = ["Accounting", "COUNTED", "flags_of", "WRITTEN_NEW"]
@@ -111,8 +112,6 @@ class Accounting:
         Rebuilt as the row path builds it (the record's fields, its id and keys) from what the
         session holds, which is what was written: the entity was new and nothing else touched it.
         """
-        from .fast import FastActor, FastPartnership
-
         stored = self.session.fetch(kind, [id_])[id_]
         if kind == "actors":
             record = FastActor(id_, stored["name"], stored["kind"], stored["commune"], stored["themes"],
