@@ -309,6 +309,11 @@ def test_the_columnar_path_gives_the_row_paths_store_and_report(tmp_path_factory
     columnar_state = _state(folder, "columnar", files, on_error, True)
     assert columnar_state == _state(folder, "rows", files, on_error, False)
     assert columnar_state == _state(folder, "pydantic", files, on_error, False, fast=False)
+    from maillage.loaders import ledger
+
+    monkeypatch.setattr(ledger, "SPILL_AT", 5)  # the bookkeeping in its scratch file, both ways
+    assert columnar_state == _state(folder, "columnar-spilled", files, on_error, True)
+    assert columnar_state == _state(folder, "rows-spilled", files, on_error, False)
 
 
 def test_a_plain_file_goes_columnar_and_reports_what_the_store_holds(tmp_path, monkeypatch):

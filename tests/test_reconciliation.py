@@ -93,6 +93,18 @@ def test_report_equals_store_sqlite(tmp_path_factory, actors, ties):
         _check(store, folder, actors, ties)
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actors=actor_rows, ties=tie_rows)
+def test_report_equals_store_with_the_bookkeeping_in_its_scratch_file(tmp_path_factory, monkeypatch, actors, ties):
+    """Past a few entities the ledger moves to a scratch SQLite file: same report, same store."""
+    from maillage.loaders import ledger
+
+    monkeypatch.setattr(ledger, "SPILL_AT", 3)
+    folder = tmp_path_factory.mktemp("reconcile")
+    with open_store(folder / "store.db") as store:
+        _check(store, folder, actors, ties)
+
+
 @pytest.mark.neo4j
 @settings(max_examples=int(os.environ.get("MAILLAGE_NEO4J_EXAMPLES", "12")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])

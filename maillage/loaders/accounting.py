@@ -23,18 +23,14 @@ from collections import OrderedDict
 from ..graph.store import LoadSession, content_of
 from ..identifiers import names_differ
 from .fast import FastActor, FastPartnership
+from .ledger import PENDING, Ledger
 from .opendata.common import Conflict
 
-__all__ = ["Accounting", "COUNTED", "flags_of", "WRITTEN_NEW"]
+__all__ = ["Accounting", "COUNTED", "flags_of"]
 
 COUNTED = ("created", "updated", "unchanged", "duplicates", "merged")
 RECENT_ROWS = 20_000
 _PROVENANCE = ("source_file", "source_line")
-
-
-# The digest of an entity the columnar path created (see admit_new), worked out only if a later
-# row of the same entity comes
-WRITTEN_NEW = object()
 
 
 def flags_of(row: dict) -> list[str]:
@@ -57,9 +53,9 @@ class Accounting:
 
     def __init__(self, session: LoadSession):
         self.session = session
-        # kind → id → [digest before the load (None: absent), latest row digest, its flags, file report]:
-        # about a hundred bytes an entity, so a national load's bookkeeping stays small
-        self.entities: dict[str, dict[str, list]] = {}
+        # kind → id → [digest before the load (None: absent), latest row digest, its flags, file
+        # report], in memory and past a few hundred thousand entities in a scratch file (ledger.py)
+        self.ledger = Ledger()
         # the latest rows themselves, for the conflicts of a later row of the same entity: the most
         # recent ones only (rows of one entity mostly come close together); an entity evicted
         # from here is compared with what the load has written of it so far
@@ -68,20 +64,20 @@ class Accounting:
 
     def admit(self, kind: str, rows: list[dict], file_report) -> list[dict]:
         """Classify rows about to be written; return those to write (exact repeats are dropped)."""
-        seen = self.entities.setdefault(kind, {})
+        seen = self.ledger.lookup(kind, [row["id"] for row in rows])
         fresh = [row["id"] for row in rows if row["id"] not in seen]
         before = self.session.fetch(kind, fresh) if fresh else {}
-        kept = []
+        kept, changed = [], {}
         for row in rows:
             given = {k: v for k, v in row.items() if k not in _PROVENANCE}
             digest = _digest(given)
             entry = seen.get(row["id"])
-            if entry is not None and entry[1] is WRITTEN_NEW:
+            if entry is not None and entry[1] is PENDING:
                 entry = seen[row["id"]] = [entry[0], self._written_digest(kind, row["id"]), entry[2], entry[3]]
             if entry is None:
                 stored = before.get(row["id"])
-                seen[row["id"]] = [_digest(content_of(kind, stored)) if stored else None, digest,
-                                   tuple(flags_of(row)), file_report]
+                seen[row["id"]] = changed[row["id"]] = [_digest(content_of(kind, stored)) if stored else None,
+                                                        digest, tuple(flags_of(row)), file_report]
                 if stored and kind == "actors":
                     self._name_conflict(row, stored)
                 kept.append(row)
@@ -92,8 +88,10 @@ class Accounting:
                 file_report.merged += 1
                 self._value_conflicts(kind, self._earlier(kind, row["id"]), row)
                 entry[1], entry[2] = digest, tuple(flags_of(row))
+                changed[row["id"]] = entry
                 kept.append(row)
             self._remember(kind, row)
+        self.ledger.put(kind, changed)
         return kept
 
     def admit_new(self, kind: str, ids: list[str], file_report) -> None:
@@ -101,10 +99,19 @@ class Accounting:
 
         They share one entry (their row digest is worked out only if a later row repeats one).
         """
-        seen = self.entities.setdefault(kind, {})
-        entry = (None, WRITTEN_NEW, (), file_report)
-        for id_ in ids:
-            seen[id_] = entry
+        entry = (None, PENDING, (), file_report)
+        self.ledger.put(kind, dict.fromkeys(ids, entry))
+
+    def known(self, kind: str, ids) -> set[str]:
+        """Which of ``ids`` this load has already given."""
+        return set(self.ledger.lookup(kind, ids))
+
+    def touched(self) -> dict[str, list[str]]:
+        """kind → the ids this load wrote, sorted."""
+        return {kind: sorted(self.ledger.ids(kind)) for kind in self.ledger.kinds()}
+
+    def close(self) -> None:
+        self.ledger.close()
 
     def _written_digest(self, kind: str, id_: str) -> int:
         """The digest :meth:`admit` would have kept for a plain row the columnar path wrote.
@@ -152,27 +159,31 @@ class Accounting:
     def settle(self) -> dict[str, dict[str, int]]:
         """Read back every touched entity and count, per file report, what the store gained."""
         totals = {}
-        for kind, seen in self.entities.items():
-            # an entity absent before only has to exist now (created); the others are read back whole
-            # and compared with what they were
-            new = [id_ for id_, entry in seen.items() if entry[0] is None]
-            present = self.session.existing(kind, new) if new else set()
-            after = self.session.fetch(kind, [id_ for id_, entry in seen.items() if entry[0] is not None])
+        for kind in self.ledger.kinds():
             counts = dict.fromkeys(COUNTED, 0)
-            for id_, (before, _first, flags, file_report) in seen.items():
-                if before is None:
-                    if id_ not in present:
-                        continue
-                    outcome = "created"
-                else:
-                    stored = after.get(id_)
-                    if stored is None:
-                        continue
-                    outcome = "unchanged" if _digest(content_of(kind, stored)) == before else "updated"
-                file_report.outcome(kind, outcome)
-                counts[outcome] += 1
-                if outcome != "unchanged":
-                    for flag in flags:
-                        file_report.flag(flag)
+            for chunk in self.ledger.chunks(kind):
+                self._settle_chunk(kind, chunk, counts)
             totals[kind] = counts
         return totals
+
+    def _settle_chunk(self, kind: str, chunk: list, counts: dict) -> None:
+        # an entity absent before only has to exist now (created); the others are read back whole
+        # and compared with what they were
+        new = [id_ for id_, entry in chunk if entry[0] is None]
+        present = self.session.existing(kind, new) if new else set()
+        after = self.session.fetch(kind, [id_ for id_, entry in chunk if entry[0] is not None])
+        for id_, (before, _first, flags, file_report) in chunk:
+            if before is None:
+                if id_ not in present:
+                    continue
+                outcome = "created"
+            else:
+                stored = after.get(id_)
+                if stored is None:
+                    continue
+                outcome = "unchanged" if _digest(content_of(kind, stored)) == before else "updated"
+            file_report.outcome(kind, outcome)
+            counts[outcome] += 1
+            if outcome != "unchanged":
+                for flag in flags:
+                    file_report.flag(flag)

@@ -259,8 +259,8 @@ class _Block:
 
     def _write_actors(self, start: int, stop: int) -> list[int]:
         """Write the run's rows of new actors; return the others (known keys) for the row path."""
-        session, seen = self.loader.session, self.loader.accounting.entities.get("actors", {})
-        ids = self.values["id"][start:stop]
+        session, ids = self.loader.session, self.values["id"][start:stop]
+        seen = self.loader.accounting.known("actors", ids)
         known = session.resolve_actors(ids)
         held = session.existing("actors", [id_ for id_ in ids if id_ not in known and id_ not in seen])
         rest = [start + k for k, id_ in enumerate(ids) if id_ in known or id_ in seen or id_ in held]
@@ -286,8 +286,7 @@ class _Block:
 
     def _write_partnerships(self, start: int, stop: int) -> list[int]:
         """Write the run's rows of new ties between known actors; return the others for the row path."""
-        session, seen = self.loader.session, self.loader.accounting.entities.get("partnerships", {})
-        column = self._slice(start, stop)
+        session, column = self.loader.session, self._slice(start, stop)
         sources, targets, kinds, starts = column("source"), column("target"), column("kind"), column("start")
         known = session.resolve_actors(set(sources) | set(targets))
         ties = {}  # row in the run → (id, source, target)
@@ -301,6 +300,7 @@ class _Block:
         counts: dict[str, int] = {}
         for tie in ties.values():
             counts[tie[0]] = counts.get(tie[0], 0) + 1
+        seen = self.loader.accounting.known("partnerships", counts)
         held = session.existing("partnerships", [tie[0] for tie in ties.values() if tie[0] not in seen])
         themes, path, first = self.lists["themes"], self.file_report.path, self.first_line + start
         rows = []

@@ -320,6 +320,24 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     session = store.load_session()
     try:
         loader = _Loader(session, report, vocabulary or default_vocabulary(), batch_size)
+    except BaseException:
+        session.rollback()
+        raise
+    try:
+        _run_load(session, loader, heads, sources, source, filters, include_dissolved, advance, on_error, dry_run,
+                  before_commit)
+    finally:
+        loader.accounting.close()  # its scratch file, if the load spilled its bookkeeping to one
+    if report.status == "rolled_back":
+        raise DataError(_("{bad_rows} bad rows; nothing was loaded").format(bad_rows=report.bad_rows), report)
+    return report
+
+
+def _run_load(session, loader, heads, sources, source, filters, include_dissolved, advance, on_error, dry_run,
+              before_commit) -> None:
+    """Load the files in one session, then commit it or roll it back (``report.status`` says which)."""
+    report = loader.report
+    try:
         if source:
             loader.load_items(translate(source, heads, filters, session.resolve_actors, advance,
                                         known=loader.known_actors, include_dissolved=include_dissolved), source)
@@ -338,18 +356,15 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     if dry_run or (not report.ok and on_error == "abort"):
         session.rollback()
         report.status = "dry_run" if dry_run else "rolled_back"
-    else:
-        if before_commit is not None:  # e.g. the workbench's journal entry, committed with the change
-            try:
-                before_commit(session, report, {kind: sorted(ids) for kind, ids in loader.accounting.entities.items()})
-            except BaseException:
-                session.rollback()
-                raise
-        session.commit()
-        report.status = "committed"
-    if report.status == "rolled_back":
-        raise DataError(_("{bad_rows} bad rows; nothing was loaded").format(bad_rows=report.bad_rows), report)
-    return report
+        return
+    if before_commit is not None:  # e.g. the workbench's journal entry, committed with the change
+        try:
+            before_commit(session, report, loader.accounting.touched())
+        except BaseException:
+            session.rollback()
+            raise
+    session.commit()
+    report.status = "committed"
 
 
 def _note_encoding(head: FileHead, file_report: FileReport) -> None:

@@ -1,0 +1,124 @@
+"""The entities one load has touched, for its report: in memory, then in a scratch file.
+
+For each entity, :class:`~maillage.loaders.accounting.Accounting` keeps four things: the digest
+of what the store held before the load (None when it held nothing), the digest of the latest row
+given, that row's flags, and the file report that counts it. A load of a few hundred thousand
+entities keeps them in a dictionary. Past :data:`SPILL_AT` entries they move to a SQLite file in
+a scratch folder, and from then on are read and written a batch at a time. A national load's
+memory then stays flat: its bookkeeping no longer grows with the entities it touches.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterable, Iterator
+
+from ..scratch import make_scratch
+
+__all__ = ["Ledger", "SPILL_AT", "PENDING"]
+
+SPILL_AT = 200_000
+PENDING = object()  # a digest worked out only if a later row of the entity comes (see Accounting)
+_CHUNK = 50_000
+
+
+class Ledger:
+    """kind → id → ``[before, latest, flags, file report]``; batch reads with :meth:`lookup`,
+    writes with :meth:`put` (in memory, :meth:`lookup` hands out the stored lists themselves)."""
+
+    def __init__(self, spill_at: int | None = None):
+        self.spill_at = SPILL_AT if spill_at is None else spill_at
+        self.memory: dict[str, dict[str, list | tuple]] = {}
+        self.count = 0
+        self.db: sqlite3.Connection | None = None
+        self.folder: str | None = None
+        self.reports: list = []  # file reports, by their number in the file
+        self._numbers: dict[int, int] = {}  # id() of a file report (alive all load long) → its number
+
+    # -- reads --
+
+    def lookup(self, kind: str, ids: Iterable[str]) -> dict:
+        """The entries of those ids the ledger holds."""
+        if self.db is None:
+            book = self.memory.get(kind, {})
+            return {id_: book[id_] for id_ in ids if id_ in book}
+        found = {}
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), _CHUNK):
+            rows = self.db.execute("SELECT id, before, latest, pending, flags, report FROM ledger WHERE kind = ? "
+                                   "AND id IN (SELECT value FROM json_each(?))",
+                                   (kind, json.dumps(ids[start:start + _CHUNK])))
+            found.update((row[0], self._entry(row)) for row in rows)
+        return found
+
+    def kinds(self) -> list[str]:
+        if self.db is None:
+            return list(self.memory)
+        return [row[0] for row in self.db.execute("SELECT DISTINCT kind FROM ledger ORDER BY kind")]
+
+    def chunks(self, kind: str) -> Iterator[list[tuple[str, list]]]:
+        """Every entry of ``kind``, a chunk at a time."""
+        if self.db is None:
+            items = list(self.memory.get(kind, {}).items())
+            for start in range(0, len(items), _CHUNK):
+                yield items[start:start + _CHUNK]
+            return
+        cursor = self.db.execute("SELECT id, before, latest, pending, flags, report FROM ledger WHERE kind = ? "
+                                 "ORDER BY id", (kind,))
+        while rows := cursor.fetchmany(_CHUNK):
+            yield [(row[0], self._entry(row)) for row in rows]
+
+    def ids(self, kind: str) -> list[str]:
+        return [id_ for chunk in self.chunks(kind) for id_, _entry in chunk]
+
+    def _entry(self, row) -> list:
+        flags = tuple(row[4].split(",")) if row[4] else ()
+        return [row[1], PENDING if row[3] else row[2], flags, self.reports[row[5]]]
+
+    # -- writes --
+
+    def put(self, kind: str, entries: dict) -> None:
+        """Add or replace entries (entries that share one tuple stay shared in memory)."""
+        if self.db is None:
+            book = self.memory.setdefault(kind, {})
+            added = sum(1 for id_ in entries if id_ not in book)
+            book.update(entries)
+            self.count += added
+            if self.count > self.spill_at:
+                self._spill()
+            return
+        self.db.executemany("INSERT OR REPLACE INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (self._row(kind, id_, entry) for id_, entry in entries.items()))
+
+    def _row(self, kind: str, id_: str, entry) -> tuple:
+        before, latest, flags, report = entry
+        number = self._numbers.get(id(report))
+        if number is None:
+            number = self._numbers[id(report)] = len(self.reports)
+            self.reports.append(report)
+        pending = latest is PENDING
+        return kind, id_, before, None if pending else latest, int(pending), ",".join(flags), number
+
+    def _spill(self) -> None:
+        self.folder = make_scratch("maillage-ledger-")
+        self.db = sqlite3.connect(os.path.join(self.folder, "ledger.db"), check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.db.execute("CREATE TABLE ledger (kind TEXT, id TEXT, before INTEGER, latest INTEGER, pending INTEGER, "
+                        "flags TEXT, report INTEGER, PRIMARY KEY (kind, id)) WITHOUT ROWID")
+        memory, self.memory = self.memory, {}
+        for kind, book in memory.items():
+            items = list(book.items())
+            for start in range(0, len(items), _CHUNK):
+                self.put(kind, dict(items[start:start + _CHUNK]))
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
