@@ -11,6 +11,7 @@ from .i18n import _, date_text, join, ngettext, number, percent
 from .queries.reasons import explain as explain_reason
 from .queries.reasons import label_list
 from .vocabulary import default_vocabulary
+from .render_backtest import evaluate_lines
 
 __all__ = ["scope_line", "gaps_lines", "bridges_lines", "allies_lines", "profile_lines", "stats_lines",
            "evaluate_lines", "export_lines", "reason_lines", "counts_by"]
@@ -194,49 +195,6 @@ def stats_lines(counts: dict) -> list[str]:
         else:
             text = number(value)
         lines.append(_("{title}: {value}").format(title=title, value=text))
-    return lines
-
-
-def evaluate_lines(result: dict, k: int) -> list[str]:
-    lines = []
-    fitted = result.get("fit")
-    if fitted:
-        held = fitted["held_out"]
-        lines.append(_("Weights learnt on {rows} scored candidates ({positives} became partners), written to "
-                       "{file}:").format(rows=number(fitted["training"]["rows"]),
-                                         positives=number(fitted["training"]["positives"]), file=fitted["file"]))
-        lines.append("  " + ", ".join(f"{name} {value:+.3f}" for name, value in fitted["weights"]["allies"].items()))
-        lines.append(_("On the held-out period from {start}, learnt weights against the default ones: {values}").format(
-            start=held["start"], values=", ".join(
-                f"{name} {number(held['fitted'][name], 3)} / {number(held['default'][name], 3)} "
-                f"({held['gain'][name]:+.3f})" for name in ("precision", "recall", "mrr", "auc"))))
-        lines.append("")
-    for fold in result["folds"]:
-        lines.append(_("from {start} to {end}: {known} partnerships known, {new} new, {queries} actors asked").format(
-            start=fold["start"], end=fold["end"] or _("today"), known=number(fold["training_ties"]),
-            new=number(fold["new_ties"]), queries=number(fold["queries"])))
-    methods = {"maillage": _("maillage (allies' score)"), "attributes_only": _("attributes only (no network)"),
-               "common_neighbours": _("common partners"), "adamic_adar": "Adamic–Adar",
-               "resource_allocation": _("resource allocation"),
-               "preferential_attachment": _("preferential attachment"), "random": _("chance")}
-    rows = [[methods.get(method, method)] + [number(values[key], 3) for key in ("precision", "recall", "mrr", "auc")]
-            for method, values in result["mean"].items()]
-    headers = [_("method"), _("precision@{k}").format(k=k), _("recall@{k}").format(k=k), "MRR", "AUC"]
-    lines += [""] + _table(rows, headers)
-    outcomes = result.get("outcomes")
-    if outcomes and outcomes["recorded"]:
-        statuses = {"contacted": _("contacted"), "accepted": _("accepted"), "declined": _("declined")}
-        acceptance = outcomes["acceptance"]
-        lines += ["", _("Proposals followed up in the workbench: {count} ({statuses}); accepted ones count as "
-                        "partnerships foreseen above.").format(
-            count=number(outcomes["recorded"]),
-            statuses=", ".join(f"{statuses[k]} {number(v)}" for k, v in outcomes["by_status"].items()))]
-        if acceptance["decided"]:
-            low, high = acceptance["interval_95"]
-            lines.append(_("Accepted: {accepted} of {decided} decided ({rate}; 95 % interval {low} to {high}, "
-                           "Wilson)").format(accepted=number(acceptance["accepted"]),
-                                             decided=number(acceptance["decided"]), rate=percent(acceptance["rate"]),
-                                             low=percent(low), high=percent(high)))
     return lines
 
 
