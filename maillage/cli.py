@@ -342,14 +342,15 @@ def at_option(function):
                              "(default: today)."))(wrapper)
 
 
-weights_option = click.option("--weights", "weights_file", type=click.Path(dir_okay=False),
-                              help=N_("Score weights learnt by `maillage evaluate --fit FILE` (JSON)."))
+model_option = click.option("--model", "model_file", type=click.Path(dir_okay=False),
+                            help=N_("Ranking model trained on this store by `maillage evaluate --fit FILE` "
+                                    "(default: the model shipped with maillage)."))
 
 
-def _weights(path, part: str):
-    from .queries.fitting import read_weights
+def _model(path):
+    from .queries.fitting import read_model
 
-    return read_weights(path)[part] if path else None
+    return read_model(path) if path else None
 
 
 def reach_option(help_text: str):
@@ -379,10 +380,9 @@ def _project(source, territory=None, at=None):
 @at_option
 @reach_option(N_("How far from a need a provider may be."))
 @click.option("--top", type=click.IntRange(1), default=5, show_default=True, help=N_("Proposals per need."))
-@weights_option
 @explain_option
 @json_option
-def gaps(store, territory, at, reach, top, weights_file, explain, as_json):
+def gaps(store, territory, at, reach, top, explain, as_json):
     """For each open need: who could meet it, and who could introduce them.
 
     Example: maillage gaps --territory 67 --reach region
@@ -390,8 +390,7 @@ def gaps(store, territory, at, reach, top, weights_file, explain, as_json):
     from .queries import gaps as analyse_gaps
 
     with _errors(), open_store(store, read_only=True) as source:
-        result = analyse_gaps(_project(source, territory, at), reach=reach, top=top,
-                              weights=_weights(weights_file, "gaps"))
+        result = analyse_gaps(_project(source, territory, at), reach=reach, top=top)
     if as_json:
         _echo_json(result)
     else:
@@ -437,10 +436,10 @@ def bridges(store, territory, at, top, error, confidence, explain, as_json):
 @click.option("--need", help=N_("Id of one of its needs: match on that need's resources."))
 @reach_option(N_("How far complementary candidates may be."))
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True)
-@weights_option
+@model_option
 @explain_option
 @json_option
-def allies(actor, store, territory, at, need, reach, top, weights_file, explain, as_json):
+def allies(actor, store, territory, at, need, reach, top, model_file, explain, as_json):
     """Potential allies of ACTOR (an id, key, SIREN, RNA or name), with reasons and introducers.
 
     Example: maillage allies "Banque Alimentaire du Bas-Rhin" --need ba67-tracabilite
@@ -449,7 +448,7 @@ def allies(actor, store, territory, at, need, reach, top, weights_file, explain,
 
     with _errors(), open_store(store, read_only=True) as source:
         result = find_allies(_project(source, territory, at), actor, need=need, top=top, reach=reach,
-                             weights=_weights(weights_file, "allies"))
+                             ranker=_model(model_file))
     if as_json:
         _echo_json(result)
         return
@@ -486,32 +485,38 @@ def profile(territory, store, at, top, explain, as_json):
 @click.option("--before", multiple=True, required=True,
               help=N_("Cut-off date (repeat for a rolling split: each fold ends at the next date)."))
 @click.option("--k", type=click.IntRange(1), default=10, show_default=True, help=N_("Rank cut-off of precision/recall."))
-@click.option("--queries", type=click.IntRange(1), default=300, show_default=True, help=N_("Actors sampled per fold."))
+@click.option("--bootstrap", type=click.IntRange(1), default=1000, show_default=True,
+              help=N_("Bootstrap resamples of the actors asked, for the 95 % intervals."))
 @territory_option
-@weights_option
+@model_option
 @click.option("--fit", "fit_file", type=click.Path(dir_okay=False),
-              help=N_("Learn the score weights on the folds before the last --before, test them on the last, "
-                   "and write them to this file (for --weights)."))
+              help=N_("Train the ranking on the history before the last --before, test it on what followed against "
+                   "the shipped model, and write it to this file (for --model) if it ranks better."))
+@click.option("--force", is_flag=True, help=N_("With --fit: write the model even if it does not rank better."))
 @json_option
-def evaluate(store, before, k, queries, territory, weights_file, fit_file, as_json):
-    """Backtest allies: hide ties begun on or after --before, see if the ranking finds them.
+def evaluate(store, before, k, bootstrap, territory, model_file, fit_file, force, as_json):
+    """Backtest the ranking: hide ties begun on or after --before, see if it finds them.
 
-    Example: maillage evaluate --before 2019-01-01 --before 2021-01-01 --before 2023-01-01 --fit weights.json
+    Example: maillage evaluate --before 2019-01-01 --fit model.json
     """
     from .queries import evaluate as backtest
-    from .queries.fitting import fit_weights, write_weights
+    from .queries.fitting import fit_model, write_model
     from .queries.outcomes import outcome_summary, with_outcomes
 
+    if force and not fit_file:
+        raise click.UsageError(_("--force goes with --fit"))
     with _errors(), open_store(store, read_only=True) as source:
         outcomes = source.journal(action="outcome")  # proposals marked in the workbench: accepted = foreseen
         graph = with_outcomes(_project(source, territory, None), outcomes)
+        fitted = None
         if fit_file:
-            fitted = fit_weights(graph, list(before), k=k, queries=queries)
-            write_weights(fitted, fit_file)
-        result = backtest(graph, list(before), k=k, queries=queries, weights=_weights(weights_file, "allies"))
+            fitted = fit_model(graph, list(before), force=force, bootstrap=bootstrap)
+            if fitted["written"]:
+                write_model(fitted, fit_file)
+        result = backtest(graph, list(before), k=k, bootstrap=bootstrap, ranker=_model(model_file))
     result["outcomes"] = outcome_summary(outcomes)
-    if fit_file:
-        result["fit"] = dict(fitted, file=fit_file)
+    if fitted:
+        result["fit"] = {key: value for key, value in fitted.items() if key != "final"} | {"file": fit_file}
     if as_json:
         _echo_json(result)
         return

@@ -17,24 +17,26 @@ def method_name(method: str) -> str:
             "resource_allocation": _("resource allocation"), "jaccard": "Jaccard",
             "preferential_attachment": _("preferential attachment"), "katz": "Katz",
             "random": _("chance"), "repeat_past_ties": _("repeat past ties"),
-            "latest_past_tie": _("latest past tie first"), "learned": _("learned model")}.get(method, method)
+            "latest_past_tie": _("latest past tie first"), "learned": _("learned model"),
+            "shipped_model": _("model shipped with maillage")}.get(method, method)
 
 
 def ranker_line(ranker: dict) -> str:
     """Which ranking maillage used, and why, in one sentence."""
     if ranker.get("source") == "default":
-        return _("Ranked by the model shipped with maillage ({trained_on}): this history is too short to train one "
-                 "(at least {positives} new pairs and {queries} actors needed in its folds).").format(
-            trained_on=ranker.get("trained_on") or "—", positives=number(ranker.get("min_positives", 0)),
+        return _("Ranked by the model shipped with maillage (trained on EU Horizon 2020 co-participations, a real "
+                 "dated network of organisations): this history is too short to train one (at least {positives} new "
+                 "pairs and {queries} actors needed in its folds).").format(
+            positives=number(ranker.get("min_positives", 0)),
             queries=number(ranker.get("min_queries", 0)))
     if ranker.get("kind") == "index":
-        return _("Ranked by {index}: on the most recent fold of this history it ranked better than the learned "
+        return _("Ranked by {index}: on the last year of this history, held out, it ranked better than the learned "
                  "model (MRR {index_mrr} against {model_mrr}).").format(
             index=method_name(ranker["name"]), index_mrr=number(ranker["validation_mrr"][ranker["name"]], 3),
             model_mrr=number(ranker["validation_mrr"]["learned"], 3))
     folds = ranker.get("folds") or []
-    return _("Ranked by a model trained on this history ({folds} folds, {pairs} new pairs); on its most recent fold "
-             "it beat the best single index, {index} (MRR {model_mrr} against {index_mrr}).").format(
+    return _("Ranked by a model trained on this history ({folds} folds, {pairs} new pairs); on the last year of it, "
+             "held out, it beat the best single index, {index} (MRR {model_mrr} against {index_mrr}).").format(
         folds=number(len(folds)), pairs=number(sum(f["new_pairs"] for f in folds)),
         index=method_name(ranker.get("best_index", "")),
         model_mrr=number(ranker.get("validation_mrr", {}).get("learned", 0), 3),

@@ -122,7 +122,8 @@ def test_analysis_commands_answer_in_json(loaded):
     profile = json.loads(loaded("profile", "67", "--json").output)
     assert profile["scope"]["territory"] == "departement:67" and profile["actors"] == 13
     evaluation = json.loads(loaded("evaluate", "--before", "2016-01-01", "--json").output)
-    assert set(evaluation["mean"]) >= {"maillage", "random", "common_neighbours", "adamic_adar"}
+    fold = evaluation["folds"][0]
+    assert fold["status"] == "ok" and set(fold["methods"]) >= {"maillage", "random", "common_neighbours", "adamic_adar"}
 
 
 def test_analysis_commands_print_tables(loaded, monkeypatch):

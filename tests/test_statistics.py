@@ -194,36 +194,3 @@ def test_analyses_describe_today_unless_asked_otherwise(tmp_path, write, monkeyp
     assert need()["status"] != "covered" and need()["covered_by"] == []  # today: the subsidy has ended
     assert need("--all-time")["covered_by"] and need("--all-time")["status"] == "covered"
     assert need("--at", "2014-06-01") is None  # raised in 2018: not a need yet in 2014
-
-
-def test_fitted_weights_learn_another_rule_and_gain_on_the_held_out_fold():
-    """Where ties follow a rule the default weights do not encode (same kind, shared theme), the fit learns it."""
-    from maillage.queries.fitting import fit_weights
-
-    graph = planted_ecosystem(1500, seed=3, rule="kind_theme")
-    result = fit_weights(graph, ["2017-01-01", "2019-01-01", "2021-01-01", "2023-01-01"], queries=150)
-    weights = result["weights"]["allies"]
-    assert weights["cross_sector"] < 0 < weights["themes"]  # same-kind ties on a shared theme: what the rule plants
-    assert result["held_out"]["gain"]["mrr"] > 0 and result["held_out"]["gain"]["recall"] > 0
-    assert abs(sum(abs(v) for v in weights.values()) - 1) < 1e-3
-
-
-def test_fit_writes_weights_that_allies_gaps_and_evaluate_read(tmp_path, example_files):
-    from click.testing import CliRunner
-
-    from maillage.cli import cli
-
-    store, weights = tmp_path / "m.db", tmp_path / "weights.json"
-    runner = CliRunner()
-    assert runner.invoke(cli, ["load", "--store", str(store), *map(str, example_files)]).exit_code == 0
-    result = runner.invoke(cli, ["evaluate", "--store", str(store), "--before", "2012-01-01", "--before", "2015-01-01",
-                                 "--fit", str(weights)])
-    assert result.exit_code == 0 and "held-out period from 2015-01-01" in result.output and weights.exists()
-    for command in (["allies", "IBM France"], ["gaps"], ["evaluate", "--before", "2015-01-01"]):
-        assert runner.invoke(cli, [*command, "--store", str(store), "--weights", str(weights)]).exit_code == 0
-    broken = tmp_path / "broken.json"
-    broken.write_text('{"allies": {"magic": 1}}', encoding="utf-8")
-    result = runner.invoke(cli, ["allies", "IBM France", "--store", str(store), "--weights", str(broken)])
-    assert result.exit_code == 1 and "not a weights file" not in result.output and "expected" in result.output
-    result = runner.invoke(cli, ["evaluate", "--store", str(store), "--before", "2015-01-01", "--fit", str(weights)])
-    assert result.exit_code == 2 and "at least two --before dates" in result.output

@@ -21,7 +21,7 @@ from ..model import parse_date, parse_territory_ref
 from .store import ActorFilter, Store
 from ..i18n import _
 
-__all__ = ["Scope", "project", "territory_filter", "ancestors", "places", "today", "active"]
+__all__ = ["Scope", "project", "territory_filter", "ancestors", "places", "today", "active", "illustrative"]
 
 
 def today() -> str:
@@ -175,7 +175,8 @@ def _project(store: Store, scope: Scope) -> nx.MultiGraph:
             late += 1  # an actor written after the actors were read (a load committed meanwhile): left out
             continue
         graph.add_edge(row["source"], row["target"], key=row["id"], **{
-            k: row.get(k) for k in ("kind", "start", "end", "themes", "amount", "description")})
+            k: row.get(k) for k in ("kind", "start", "end", "themes", "amount", "description")},
+            source_file=row.get("source_file"), illustrative=illustrative(row))
     graph.graph["ties_left_out"] = late
     graph.graph["areas"] = {area: _area(territories, area)
                             for _, data in graph.nodes(data=True) for area in data["operates_in"]}
@@ -186,6 +187,16 @@ def _project(store: Store, scope: Scope) -> nx.MultiGraph:
     graph.graph["priority_areas"] = {row["code"]: row["extra"]["qpv"].split(";") for row in territories.values()
                                      if row.get("level") == "commune" and (row.get("extra") or {}).get("qpv")}
     return graph
+
+
+_TRUE = {"true", "1", "yes", "oui", "vrai", "y", "o", "x"}
+
+
+def illustrative(row: dict) -> bool:
+    """Whether a tie is marked invented or illustrative by its file (``invented`` / ``illustrative``
+    columns, kept in ``extra``): a reason resting on it must say so."""
+    extra = row.get("extra") or {}
+    return any(str(extra.get(name, "")).strip().lower() in _TRUE for name in ("invented", "illustrative", "fictif"))
 
 
 def active(row: dict, at: str | None) -> bool:

@@ -145,7 +145,7 @@ def _parts(mine: dict, theirs: dict, wanted: set, offered: set, my_themes: set, 
     union = len(my_themes) + len(set(their_themes)) - shared
     level = shared_level(mine, theirs) or ("national" if "france" in (theirs.get("operates_in") or ()) else None)
     return {
-        "complementarity": (forward + backward) / 2 if wanted and offered else forward or backward,
+        "complementarity": forward if for_need else (forward + backward) / 2 if wanted and offered else forward or backward,
         "themes": shared / union if union else 0.0,
         "territory": TERRITORY_SCORE.get(level, 0.0),
         "network": network[1] / best_aa if network and best_aa else 0.0,
@@ -163,30 +163,59 @@ def _details(graph: nx.Graph, node, other, wanted: set, offered: set) -> dict:
             "level": level, **pair_indices(graph, node, other)}
 
 
-def _why(graph, node, other, scored) -> list[dict]:
-    """The reasons as codes with values (worded by :mod:`.reasons` in the run's language)."""
-    mine = graph.nodes[node]["name"]
+def _chain_ties(graph, a, b) -> list[dict]:
+    """The ties between a and b in the projection, with where each comes from."""
+    if not graph.is_multigraph() or not graph.has_edge(a, b):
+        return []
+    return [{"source_file": data.get("source_file"), "illustrative": bool(data.get("illustrative")),
+             "kind": data.get("kind")} for _key, data in sorted(graph[a][b].items(), key=lambda t: str(t[0]))]
+
+
+def _introducer(graph, node, middle, other) -> dict:
+    """An introducer with the provenance of the two ties its introduction runs through."""
+    ties = _chain_ties(graph, node, middle) + _chain_ties(graph, middle, other)
+    shaky = any(t["illustrative"] or not t["source_file"] for t in ties) if ties else False
+    data = graph.nodes[middle]
+    return {"id": middle, "name": data.get("name"), "kind": data.get("kind"), "ties": ties,
+            "illustrative": any(t["illustrative"] for t in ties), "unsourced": shaky and not any(
+                t["illustrative"] for t in ties)}
+
+
+def _why(graph, node, other, scored, introducers) -> list[dict]:
+    """The reasons as codes with values, each with the score part it belongs to."""
+    mine, theirs = graph.nodes[node], graph.nodes[other]
     why = []
     if scored["gives"]:
-        why.append({"code": "offers_sought", "resources": scored["gives"], "actor": mine})
+        why.append({"code": "offers_sought", "resources": scored["gives"], "actor": mine["name"],
+                    "part": "complementarity"})
     if scored["takes"]:
-        why.append({"code": "seeks_offered", "resources": scored["takes"], "actor": mine})
+        why.append({"code": "seeks_offered", "resources": scored["takes"], "actor": mine["name"],
+                    "part": "complementarity"})
     if scored["themes"]:
-        why.append({"code": "same_themes", "themes": scored["themes"]})
+        why.append({"code": "same_themes", "themes": scored["themes"], "part": "themes"})
     if scored["level"]:
-        why.append({"code": "proximity", "level": scored["level"]})
-    common = scored["common_neighbours"]
-    if common:
-        why.append({"code": "common_partners", "count": len(common),
-                    "names": [graph.nodes[w]["name"] for w in common[:3]]})
-    if scored["parts"]["cross_sector"]:
-        why.append({"code": "other_sector", "kind": graph.nodes[other]["kind"]})
-    return why or [{"code": "within_reach", "actor": graph.nodes[other]["name"]}]
+        why.append({"code": "proximity", "level": scored["level"], "part": "territory"})
+    if introducers:
+        why.append({"code": "common_partners", "count": len(introducers), "part": "network",
+                    "names": [i["name"] for i in introducers[:3]],
+                    "illustrative": [i["name"] for i in introducers[:3] if i["illustrative"]],
+                    "unsourced": [i["name"] for i in introducers[:3] if i["unsourced"]]})
+    degree = graph.degree(other)
+    if degree:
+        why.append({"code": "active_partner", "actor": theirs.get("name"), "count": degree, "part": "activity"})
+    if mine.get("kind") != theirs.get("kind"):
+        why.append({"code": "other_sector", "kind": theirs.get("kind"), "part": "kinds"})
+    return why or [{"code": "within_reach", "actor": theirs.get("name"), "part": "territory"}]
 
 
 def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
-           reach: str = "departement", weights: dict | None = None) -> dict:
+           reach: str = "departement", ranker=None) -> dict:
     """Rank the actors ``actor`` is not yet tied to, with the reasons and the introducers.
+
+    Candidates are the actors within ``reach`` of its seat and its partners' partners; the
+    ranking is a :class:`.ranking.Ranker` (the model shipped with maillage unless one is given,
+    e.g. trained on the store's own history by ``maillage evaluate --fit``); the reasons are the
+    facts of the parts that contributed most to each proposal's score.
 
     Parameters
     ----------
@@ -195,20 +224,23 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
     actor : str
         Node id, key, SIREN, RNA or (unambiguous part of a) name.
     need : str, optional
-        Id of one of its needs: complementarity is then measured on that need's resources.
+        Id of one of its needs: candidates offering some of its resources come first, and
+        complementarity is the share of the need's resources each candidate offers.
     top : int
         Rows returned.
     reach : {"commune", "epci", "departement", "region"}
-        How far complementary candidates may sit (friends of friends are always candidates).
-    weights : dict, optional
-        Replaces :data:`WEIGHTS`.
+        How far candidates may sit (partners' partners are always candidates).
+    ranker : Ranker, optional
+        Replaces the shipped model.
 
     Returns
     -------
     dict
-        ``actor``, ``need``, ``candidates`` (how many were scored) and ``allies``: rows with id,
-        name, kind, score, score_parts, common_neighbours, adamic_adar, resource_allocation,
-        introducers and reasons.
+        ``actor``, ``need``, ``candidates`` (how many were ranked), ``ranker`` (which ranking, and
+        why) and ``allies``: rows with id, name, kind, score (the share of the candidates it
+        outranks), model_score, contributions (per part), score_parts (the facts as measures),
+        common_neighbours, adamic_adar, resource_allocation, introducers (with the provenance of
+        the ties they link through) and reasons.
 
     Examples
     --------
@@ -217,13 +249,16 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
     >>> G.add_node("asso", name="Asso", kind="association", seeks=["skills"], offers=[], themes=[])
     >>> G.add_node("mairie", name="Mairie", kind="collectivite", seeks=[], offers=[], themes=[])
     >>> G.add_node("boite", name="Boîte", kind="company", seeks=[], offers=["skills"], themes=[])
-    >>> allies(G, "Asso")["allies"][0]["reasons"][:2]
-    ['offers skills, which Asso seeks', '1 partner in common: Mairie']
+    >>> row = allies(G, "Asso")["allies"][0]
+    >>> row["name"], "offers skills, which Asso seeks" in row["reasons"]
+    ('Boîte', True)
     """
     if graph is None:
         raise UsageError(_("allies needs a graph, got None"))
     if reach not in REACH_LEVELS:
         raise UsageError(_("reach must be one of {join}, got {reach!r}").format(join=', '.join(REACH_LEVELS), reach=reach))
+    from .proposals import ranker_for, rank_candidates
+
     simple = simple_graph(graph)
     node = resolve_actor(simple, actor)
     data = simple.nodes[node]
@@ -233,14 +268,55 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
         if chosen_need is None:
             raise NotFoundError(_("no need {need!r} in this scope").format(need=need))
     resources = chosen_need.get("resources") if chosen_need else None
-    count, rows = _top_candidates(simple, node, resources, reach, weights or WEIGHTS, top, chosen_need is not None)
     wanted, offered = _wanted_offered(data, resources)
+    ranker = ranker_for(graph, ranker)
+    candidates = _reachable(simple, node, wanted, offered, reach)
+    ranked = rank_candidates(graph, node, candidates, ranker, resources)
+    if chosen_need is not None:  # who offers some of what the need asks comes first
+        ranked.sort(key=lambda row: not (wanted & set(simple.nodes[row[0]].get("offers") or ())))
+    rows = _rows(graph, simple, node, ranked[:top], ranker, wanted, offered, resources)
     return {
         "actor": {"id": node, "name": data.get("name"), "kind": data.get("kind")},
-        "need": chosen_need and {"id": chosen_need["id"], "title": chosen_need.get("title")},
-        "candidates": count, "weights": weights or WEIGHTS,
-        "allies": [_row(simple, node, other, score, parts, wanted, offered) for score, other, parts in rows],
+        "need": chosen_need and {"id": chosen_need["id"], "title": chosen_need.get("title"),
+                                 "description": chosen_need.get("description")},
+        "candidates": len(candidates), "ranker": ranker.describe(), "allies": rows,
     }
+
+
+def _reachable(graph, node, wanted: set, offered: set, reach: str) -> set:
+    """Partners' partners, complementary actors within reach, and every actor of node's area at ``reach``."""
+    index = candidate_index(graph)
+    found = _candidates(graph, node, wanted, offered, reach) | _nearby(graph, index, node, reach)
+    if not any(graph.nodes[node].get(level) for level in ("commune", "departement", "region")):
+        found |= set(graph)  # an actor with no seat: nothing to narrow by
+    return found - set(graph[node]) - {node}
+
+
+def _rows(graph, simple, node, ranked, ranker, wanted, offered, resources) -> list[dict]:
+    from .proposals import contributions_by_part, reasons_from
+
+    others = [other for other, _score, _share in ranked]
+    parts_of = contributions_by_part(graph, node, others, ranker, resources)
+    network, best_aa = _network(simple, node), 0.0
+    best_aa = max((network[o][1] for o in others if o in network), default=0.0)
+    rows = []
+    for (other, score, share), contributions in zip(ranked, parts_of):
+        theirs = simple.nodes[other]
+        scored = _details(simple, node, other, wanted, offered)
+        introducers = [_introducer(graph, node, w, other) for w in scored["common_neighbours"]]
+        why = reasons_from(contributions, _why(simple, node, other, scored, introducers))
+        facts = _parts(simple.nodes[node], theirs, wanted, offered, set(simple.nodes[node].get("themes") or []),
+                       network.get(other), best_aa, for_need=resources is not None)
+        rows.append({
+            "id": other, "name": theirs.get("name"), "kind": theirs.get("kind"), "score": round(share, 4),
+            "model_score": round(score, 4), "contributions": contributions,
+            "score_parts": {k: round(v, 4) for k, v in facts.items()},
+            "common_neighbours": len(scored["common_neighbours"]),
+            "adamic_adar": round(scored["adamic_adar"], 4),
+            "resource_allocation": round(scored["resource_allocation"], 4),
+            "introducers": introducers, "reasons": words(why), "why": why,
+        })
+    return rows
 
 
 def score_candidates(graph: nx.Graph, node, resources=None, reach: str = "departement",
@@ -321,7 +397,7 @@ def _top_candidates(graph, node, resources, reach, weights, top, for_need):
         else:
             territory = TERRITORY_SCORE["national"] if national else 0.0
         link = network.get(other)
-        complementarity = (forward + backward) / 2 if wanted and offered else forward or backward
+        complementarity = forward if for_need else (forward + backward) / 2 if wanted and offered else forward or backward
         score = 0
         score += w[0] * complementarity
         score += w[1] * (shared / union if union else 0.0)

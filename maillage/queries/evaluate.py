@@ -77,9 +77,11 @@ def _measure(scores: np.ndarray, truth: np.ndarray, hard: np.ndarray, k: int) ->
             1.0 / hits.min(), _auc(scores, truth, negatives), _auc(scores, truth, hard & negatives)]
 
 
-def _method_scores(method: str, x: np.ndarray, ranker, context, u, pool, rng) -> np.ndarray:
+def _method_scores(method: str, x: np.ndarray, ranker, context, u, pool, rng, extra) -> np.ndarray:
     if method == "maillage":
         return ranker.score(context, u, pool)
+    if method in extra:
+        return extra[method].score(context, u, pool)
     if method in INDEX_METHODS:
         return x[:, FEATURES.index(INDEX_METHODS[method])]
     if method == "attributes_only":
@@ -138,7 +140,7 @@ def _suggested(graph) -> list[str]:
     return sorted({days[int(len(days) * q)] for q in (0.5, 0.75)}) if len(days) >= 4 else []
 
 
-def _fold(graph, start, end, k, seed, bootstrap, ranker) -> dict:
+def _fold(graph, start, end, k, seed, bootstrap, ranker, extra) -> dict:
     context = PairContext(graph, start, seed=seed)
     future = fold_queries(context, graph, end)
     renewed = _renewals(context, graph, end, context.index)
@@ -156,22 +158,23 @@ def _fold(graph, start, end, k, seed, bootstrap, ranker) -> dict:
     ranker = ranker or fit_ranker(graph, start, seed=seed)
     head["ranker"] = ranker.describe()
     present = np.flatnonzero(context.present())
-    table = {m: np.zeros((len(queries), len(MEASURES))) for m in METHODS}
+    methods = METHODS + tuple(extra)
+    table = {m: np.zeros((len(queries), len(MEASURES))) for m in methods}
     for row, u in enumerate(queries):
         pool = np.setdiff1d(present, np.r_[context.adjacency.getrow(u).indices, u])
         x = context.features(u, pool)
         truth = np.isin(pool, list(future[u]))
         hard = x[:, FEATURES.index("distance")] == 2
-        for m in METHODS:
-            table[m][row] = _measure(_method_scores(m, x, ranker, context, u, pool, rng), truth, hard, k)
+        for m in methods:
+            table[m][row] = _measure(_method_scores(m, x, ranker, context, u, pool, rng, extra), truth, hard, k)
     samples = rng.integers(0, len(queries), size=(bootstrap, len(queries)))
-    result = dict(head, status="ok", **_summary(table, METHODS, samples, "maillage"))
+    result = dict(head, status="ok", **_summary(table, methods, samples, "maillage"))
     newcomers = np.array([context.degree[u] <= 1 for u in queries])
     if newcomers.sum() >= 2:
         picked = np.flatnonzero(newcomers)
-        sub = {m: table[m][picked] for m in METHODS}
+        sub = {m: table[m][picked] for m in methods}
         result["newcomers"] = dict(queries=int(len(picked)), **_summary(
-            sub, METHODS, rng.integers(0, len(picked), size=(bootstrap, len(picked))), "maillage"))
+            sub, methods, rng.integers(0, len(picked), size=(bootstrap, len(picked))), "maillage"))
     result["renewals"] = _renewal_summary(context, renewed, ranker, k, rng, bootstrap)
     return result
 
@@ -196,7 +199,7 @@ def _renewal_summary(context, renewed, ranker, k, rng, bootstrap) -> dict:
 
 
 def evaluate(graph: nx.MultiGraph, before, k: int = 10, seed: int = 42, bootstrap: int = 1000,
-             ranker=None) -> dict:
+             ranker=None, extra: dict | None = None) -> dict:
     """Backtest the ranking against the partnerships that formed after each date in ``before``.
 
     Parameters
@@ -213,6 +216,8 @@ def evaluate(graph: nx.MultiGraph, before, k: int = 10, seed: int = 42, bootstra
         Bootstrap resamples of the query actors for the 95 % intervals.
     ranker : Ranker, optional
         Ranks as maillage instead of the one :func:`.ranking.fit_ranker` chooses from each fold's past.
+    extra : dict, optional
+        More rankers to compare (name → Ranker), as methods of their own.
 
     Returns
     -------
@@ -247,7 +252,7 @@ def evaluate(graph: nx.MultiGraph, before, k: int = 10, seed: int = 42, bootstra
         raise UsageError(_("k must be at least 1, got {k}").format(k=k))
     if bootstrap < 1:
         raise UsageError(_("bootstrap must be at least 1, got {count}").format(count=bootstrap))
-    folds = [_fold(graph, start, dates[i + 1] if i + 1 < len(dates) else None, k, seed, bootstrap, ranker)
+    folds = [_fold(graph, start, dates[i + 1] if i + 1 < len(dates) else None, k, seed, bootstrap, ranker, extra or {})
              for i, start in enumerate(dates)]
     return {"scope": graph.graph.get("scope", {}), "k": k, "bootstrap": bootstrap, "seed": seed,
             "max_queries": MAX_QUERIES, "folds": folds}

@@ -46,6 +46,13 @@ def _names(names: list, total: int) -> str:
     return shown + (" …" if total > len(names) else "")
 
 
+def _marked(reason: dict) -> list[str]:
+    """Introducers' names, those whose tie is illustrative or unsourced said so (never stated as fact)."""
+    illustrative, unsourced = set(reason.get("illustrative") or ()), set(reason.get("unsourced") or ())
+    return [name + (" (" + _("illustrative tie") + ")" if name in illustrative else
+                    " (" + _("tie without a source") + ")" if name in unsourced else "") for name in reason["names"]]
+
+
 def _role(role: str) -> str:
     return {"itinerant": _("itinerant"), "gatekeeper": _("gatekeeper"), "liaison": _("liaison"),
             "representative": _("representative"), "coordinator": _("coordinator")}[role]
@@ -70,7 +77,10 @@ def say(reason: dict) -> str:
         return level_words(r["level"])
     if code == "common_partners":
         return ngettext("{count} partner in common: {names}", "{count} partners in common: {names}",
-                        r["count"]).format(count=r["count"], names=_names(r["names"], r["count"]))
+                        r["count"]).format(count=r["count"], names=_names(_marked(r), r["count"]))
+    if code == "active_partner":
+        return ngettext("{actor} has {count} partner already", "{actor} has {count} partners already",
+                        r["count"]).format(actor=r["actor"], count=number(r["count"]))
     if code == "other_sector":
         return _("from another sector ({kind})").format(kind=label_list("actor_kind", [r["kind"]]))
     if code == "within_reach":
