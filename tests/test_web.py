@@ -116,7 +116,7 @@ def test_an_accepted_proposal_is_recorded_and_evaluate_counts_it(client, store):
                                                  "--json"]).output)
     assert result["outcomes"]["by_status"] == {"accepted": 1}
     assert result["outcomes"]["accepted"][0]["provider"] == IBM
-    assert result["folds"][0]["new_ties"] >= 1
+    assert result["folds"][0]["new_pairs"] >= 1
 
 
 def test_outcome_errors_are_shown_and_nothing_is_recorded(client, store):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
 from collections import defaultdict
 
 import networkx as nx
@@ -167,7 +168,9 @@ def _chain_ties(graph, a, b) -> list[dict]:
     """The ties between a and b in the projection, with where each comes from."""
     if not graph.is_multigraph() or not graph.has_edge(a, b):
         return []
-    return [{"source_file": data.get("source_file"), "illustrative": bool(data.get("illustrative")),
+    # the file's name, not its path: where a file was loaded from is no property of the tie
+    return [{"source_file": os.path.basename(data["source_file"]) if data.get("source_file") else None,
+             "illustrative": bool(data.get("illustrative")),
              "kind": data.get("kind")} for _key, data in sorted(graph[a][b].items(), key=lambda t: str(t[0]))]
 
 
