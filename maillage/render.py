@@ -136,7 +136,17 @@ def allies_lines(result: dict, explain: bool = False) -> list[str]:
             head += " — " + _("introduced by {names}").format(names=join(introducers))
         lines.append(head)
         lines += reason_lines(row, "   ", explain)
+        if explain and row.get("contributions"):
+            lines.append("   " + _("contributions to the score: {parts}").format(parts=", ".join(
+                f"{_part(part)} {'+' if value >= 0 else ''}{number(value, 3)}" for part, value in sorted(
+                    row["contributions"].items(), key=lambda item: (-abs(item[1]), item[0])))))
     return lines
+
+
+def _part(part: str) -> str:
+    return {"complementarity": _("complementarity"), "themes": _("themes"), "territory": _("territory"),
+            "network": _("network"), "activity": _("activity"), "kinds": _("kinds"),
+            "history": _("history")}[part]
 
 
 def profile_lines(result: dict, explain: bool = False) -> list[str]:
