@@ -7,8 +7,9 @@ measure's scale dominates), and the combined score is their weighted mean (:data
   exact up to :data:`EXACT_LIMIT` actors, else estimated from sampled shortest paths within a
   stated error for every actor at once (Riondato–Kornaropoulos), each row with its interval;
 - ``cross_sector`` (0.25): open two-paths it brokers between actors of kinds other than its own
-  or between two different kinds (Gould–Fernandez itinerant, gatekeeper, liaison), each role
-  tested against chance by permuting the kinds;
+  or between two different kinds (Gould–Fernandez itinerant, gatekeeper, liaison), beyond the
+  number expected when the kinds are permuted (raw counts follow degree); each role tested
+  against chance by the same permutations;
 - ``cuts_off`` (0.15): actors that would lose their way to the rest of the network without it;
 - ``effective_size`` (0.15) and ``1 − constraint`` (0.15): Burt's structural holes.
 
@@ -55,10 +56,20 @@ def _percentiles(values: dict) -> dict:
     return ranks
 
 
+def _excess(roles: dict) -> float:
+    """Cross-sector brokerage beyond what the actor's position gives by chance: raw counts follow
+    degree, so the score takes the excess over the permutation expectation (the counts without
+    permutations)."""
+    counts, expected = roles["counts"], roles["expected"]
+    if any(expected[r] is None for r in _CROSS):
+        return float(sum(counts[r] for r in _CROSS))
+    return float(sum(counts[r] - expected[r] for r in _CROSS))
+
+
 def _why(graph, node, row) -> list[dict]:
     """The reasons as codes with the measures' values (worded by :mod:`.reasons`)."""
     why = []
-    if row["betweenness"] > 0:
+    if row["betweenness_interval"][0] > 0:  # said only where its interval excludes 0
         why.append({"code": "on_paths", "betweenness": row["betweenness"]})
     roles, p = row["brokerage"], row["brokerage_p"]
     cross = sum(roles[role] for role in _CROSS)
@@ -134,7 +145,7 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
     step(4, 4, "")
     measures = {
         "betweenness": between["values"],
-        "cross_sector": {v: sum(roles[v]["counts"][r] for r in _CROSS) for v in simple},
+        "cross_sector": {v: _excess(roles[v]) for v in simple},
         "cuts_off": {v: cuts["articulation_points"].get(v, {}).get("cuts_off", 0) for v in simple},
         "effective_size": holes["effective_size"],
         "openness": {v: 1 - c if not math.isnan(c) else math.nan for v, c in holes["constraint"].items()},
@@ -151,7 +162,9 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
             "constraint": round(holes["constraint"][v], 4), "effective_size": round(holes["effective_size"][v], 3),
             "degree": simple.degree(v), "cuts_off": measures["cuts_off"][v],
             "brokerage": roles[v]["counts"], "brokerage_expected": roles[v]["expected"],
-            "brokerage_p": roles[v]["p"], "more_than_chance": roles[v]["more_than_chance"],
+            "brokerage_p": roles[v]["p"],
+            "brokerage_excess": round(measures["cross_sector"][v], 3),
+            "more_than_chance": roles[v]["more_than_chance"],
         }
         row["why"] = _why(simple, v, row)
         row["reasons"] = words(row["why"])
