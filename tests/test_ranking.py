@@ -145,3 +145,12 @@ def test_a_needs_complementarity_is_the_share_of_its_resources_offered(demo_grap
     ibm = next(row for row in result["allies"] if row["name"] == "IBM France")
     assert ibm["score_parts"]["complementarity"] == 1.0  # IBM offers skills and software: all the need asks
     assert result["ranker"]["source"] == "default"  # the example's history is too short to train on
+
+
+def test_a_gap_chain_through_an_illustrative_tie_says_so(demo_graph):
+    from maillage.queries import gaps
+
+    need = next(n for n in gaps(demo_graph)["needs"] if n["id"] == "ba67-tracabilite")
+    ibm = next(p for p in need["proposals"] if p["provider_name"] == "IBM France")
+    chain = next(w for w in ibm["why"] if w["code"] == "chain")
+    assert chain["illustrative"] and "(through an illustrative tie)" in " ".join(ibm["reasons"])

@@ -218,5 +218,6 @@ def _add_initiatives(graph: nx.MultiGraph, store: Store, scope: Scope) -> dict:
             if member["actor"] != lead:
                 graph.add_edge(lead, member["actor"], key=f"{row['id']}:{member['actor']}", kind="initiative",
                                start=row.get("start"), end=row.get("end"), themes=row["themes"], amount=None,
-                               description=f"{row['name']} ({member['role']})")
+                               description=f"{row['name']} ({member['role']})",
+                               source_file=row.get("source_file"), illustrative=illustrative(row))
     return initiatives

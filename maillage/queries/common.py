@@ -52,12 +52,17 @@ def simple_graph(graph: nx.Graph) -> nx.Graph:
     simple = nx.Graph()
     simple.graph.update({k: v for k, v in graph.graph.items() if k != "_simple"})
     simple.add_nodes_from(sorted(graph.nodes(data=True), key=lambda item: str(item[0])))
-    ties = {}
+    ties, shaky = {}, {}
     for u, v, key, data in graph.edges(keys=True, data=True):
         if u != v:
             ends = tuple(sorted((u, v), key=str))
             if ends not in ties or str(key) < ties[ends][0]:
                 ties[ends] = (str(key), data)
+            # a pair is illustrative only if all its ties are, and sourced if one of them is
+            was = shaky.get(ends, (True, None))
+            shaky[ends] = (was[0] and bool(data.get("illustrative")), was[1] or data.get("source_file"))
+    ties = {ends: (key, dict(data, illustrative=shaky[ends][0], source_file=shaky[ends][1]))
+            for ends, (key, data) in ties.items()}
     simple.add_edges_from((u, v, data) for (u, v), (_, data) in sorted(ties.items(), key=lambda t: (str(t[0][0]),
                                                                                                    str(t[0][1]))))
     graph.graph["_simple"] = simple

@@ -117,6 +117,13 @@ def _score(graph, need, provider, distance: dict, levels: dict, weights: dict = 
     return round(sum(weights[k] * v for k, v in parts.items()), 3), parts, facts
 
 
+def _provenance(graph, path) -> dict:
+    """Whether a chain runs through a tie marked illustrative, or one with no source file."""
+    ties = [graph.edges[a, b] for a, b in zip(path, path[1:]) if graph.has_edge(a, b)]
+    return {"illustrative": any(t.get("illustrative") for t in ties),
+            "unsourced": any(not t.get("source_file") for t in ties)}
+
+
 def _proposal(graph, provider, score, parts, facts, predecessors, max_hops, holder=None) -> dict:
     node = graph.nodes[provider]
     paths = _paths(predecessors, provider) if facts["distance"] else []
@@ -132,7 +139,8 @@ def _proposal(graph, provider, score, parts, facts, predecessors, max_hops, hold
                     "holder": paths[0][0] == holder})
     elif distance:
         for path in paths[:3]:  # each chain as it runs, never members of different chains mixed
-            why.append({"code": "chain", "steps": distance, "names": [graph.nodes[actor]["name"] for actor in path]})
+            why.append({"code": "chain", "steps": distance, "names": [graph.nodes[actor]["name"] for actor in path],
+                        **_provenance(graph, path)})
         if len(paths) > 3:
             why.append({"code": "more_chains", "count": len(paths) - 3, "steps": distance})
     else:

@@ -95,7 +95,10 @@ def say(reason: dict) -> str:
         return _("already works with {actor}, active on the need's themes").format(actor=r["actor"])
     if code == "chain":
         text = _("introduction in {steps} steps: {chain}").format(steps=r["steps"], chain=" → ".join(r["names"]))
-        return text + (_(", who works with both") if r["steps"] == 2 else "")
+        text += _(", who works with both") if r["steps"] == 2 else ""
+        if r.get("illustrative"):
+            return text + " (" + _("through an illustrative tie") + ")"
+        return text + (" (" + _("through a tie without a source") + ")" if r.get("unsourced") else "")
     if code == "more_chains":
         return ngettext("and {count} other chain of {steps} steps", "and {count} other chains of {steps} steps",
                         r["count"]).format(count=r["count"], steps=r["steps"])
