@@ -29,7 +29,7 @@ from .loaders.pipeline import ON_ERROR, load_files
 from .vocabulary import Vocabulary
 from .cli_language import TranslatedCommand, english_help_option, translated_help
 from .cli_language import start as start_language
-from .i18n import LANGUAGES, N_, _, number
+from .i18n import LANGUAGES, N_, _, ngettext, number
 from .render import (allies_lines, bridges_lines, evaluate_lines, export_lines, gaps_lines, profile_lines,
                      scope_line, stats_lines)
 
@@ -217,6 +217,25 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
                 _print_report(exc.report, as_json, quiet)
                 raise click.ClickException(str(exc)) if not as_json else SystemExit(1)
         _print_report(report, as_json, quiet)
+        _fail_on_bad_rows(report, as_json)
+
+
+def _fail_on_bad_rows(report, as_json: bool) -> None:
+    """A dry run that found bad rows, or a skip-mode load that rejected every row, exits 1:
+    a script must not read either as a success."""
+    bad = report.bad_rows or report.error_count
+    if report.status == "dry_run" and bad:
+        message = ngettext("dry run: {count} bad row; nothing was written",
+                           "dry run: {count} bad rows; nothing was written", bad).format(count=number(bad))
+    elif report.status == "committed" and bad and not report.loaded:
+        message = ngettext("every row was rejected ({count} bad row): nothing was loaded",
+                           "every row was rejected ({count} bad rows): nothing was loaded", bad).format(
+            count=number(bad))
+    else:
+        return
+    if as_json:
+        raise SystemExit(1)
+    raise click.ClickException(message)
 
 
 def _bulk(files, home, database, as_json, quiet, vocabulary, **options) -> None:

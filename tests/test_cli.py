@@ -162,3 +162,18 @@ def test_territories_the_store_does_not_know_are_usage_errors_in_every_spelling(
         assert result.exit_code == 2, (spelling, result.output)
     result = loaded("profile", "13")  # a real département with nobody seated there: said, not an error
     assert result.exit_code == 0 and "No actor in territory departement:13." in result.output
+
+
+def test_a_dry_run_with_bad_rows_and_a_load_that_rejects_every_row_exit_1(run, tmp_path, monkeypatch):
+    bad = tmp_path / "actors.csv"
+    bad.write_text("id,name,kind\na1,Asso,association\na2,X,spaceship\n", encoding="utf-8")
+    result = run("load", "--dry-run", str(bad))
+    assert result.exit_code == 1 and result.output.endswith("Error: dry run: 1 bad row; nothing was written\n")
+    rejected = tmp_path / "rejected.csv"
+    rejected.write_text("id,name,kind\na2,X,spaceship\na3,Y,spaceship\n", encoding="utf-8")
+    result = run("load", "--on-error", "skip", str(rejected))
+    assert result.exit_code == 1
+    assert result.output.endswith("Error: every row was rejected (2 bad rows): nothing was loaded\n")
+    good = tmp_path / "good.csv"
+    good.write_text("id,name,kind\na1,Asso,association\n", encoding="utf-8")
+    assert run("load", "--dry-run", str(good)).exit_code == 0
