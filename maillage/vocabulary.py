@@ -178,9 +178,11 @@ class Vocabulary:
         if code is not None:
             return code
         close = difflib.get_close_matches(fold(value), list(self._index[name]), n=1, cutoff=0.6)
-        hint = f" (did you mean {self._index[name][close[0]]!r}?)" if close else ""
-        what = name.replace("_", " ")
-        raise ValueError(_("unknown {what} {value!r}{hint}").format(what=what, value=value, hint=hint))
+        hint = " (" + _("did you mean {code!r}?").format(code=self._index[name][close[0]]) + ")" if close else ""
+        unknown = {"actor_kind": _("unknown actor kind {value!r}{hint}"),
+                   "partnership_kind": _("unknown partnership kind {value!r}{hint}"),
+                   "theme": _("unknown theme {value!r}{hint}"), "resource": _("unknown resource {value!r}{hint}")}
+        raise ValueError(unknown[name].format(value=value, hint=hint))
 
     def extend(self, name: str, code: str, label: str) -> None:
         """Add a code (themes, resources and partnership kinds only)."""
