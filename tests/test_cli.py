@@ -60,7 +60,7 @@ def test_bad_data_json_report(run, write):
 def test_skip_reports_and_loads(run, write):
     result = run("load", "--on-error", "skip", write("actors.csv", ACTORS_WITH_BAD_ROWS))
     assert result.exit_code == 0
-    assert "actors.csv:7: siret:" in result.output and "1 bad rows skipped" in result.output
+    assert "actors.csv:7: siret:" in result.output and "1 bad row skipped" in result.output
     assert json.loads(run("stats", "--json").output)["actors"] == 5
 
 

@@ -256,7 +256,7 @@ def test_errors_in_french(tmp_path, demo_store):
     result = runner.invoke(cli, ["load", str(bad), "--store", str(tmp_path / "m.db"), "--lang", "fr"])
     assert result.exit_code == 1
     assert f"{bad}:2: siren: le SIREN 123456789 a une clé de contrôle fausse (Luhn)" in result.output
-    assert "rien de chargé : 1 lignes mauvaises (la base est inchangée)" in result.output
+    assert "rien de chargé : 1 ligne mauvaise (la base est inchangée)" in result.output
 
 
 def test_long_analyses_report_their_stages():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from ..i18n import _, number
+from ..i18n import _, ngettext, number
 
 __all__ = ["RowError", "FileReport", "LoadReport"]
 
@@ -129,11 +129,14 @@ class LoadReport:
                 field=conflict.field, stored=conflict.stored, given=conflict.given, kept=conflict.kept))
         if len(self.conflicts) > 20:
             lines.append(_("… and {count} more conflicts (--json lists them all)").format(count=len(self.conflicts) - 20))
-        bad = number(self.bad_rows)
+        bad, n = number(self.bad_rows), self.bad_rows
         verdict = {
-            "committed": _("loaded; {bad} bad rows skipped").format(bad=bad) if self.bad_rows else _("loaded"),
-            "rolled_back": _("nothing loaded: {bad} bad rows (the store is unchanged)").format(bad=bad),
-            "dry_run": (_("dry run: nothing written; {bad} bad rows").format(bad=bad) if self.bad_rows
+            "committed": ngettext("loaded; {bad} bad row skipped", "loaded; {bad} bad rows skipped", n).format(bad=bad)
+            if self.bad_rows else _("loaded"),
+            "rolled_back": ngettext("nothing loaded: {bad} bad row (the store is unchanged)",
+                                    "nothing loaded: {bad} bad rows (the store is unchanged)", n).format(bad=bad),
+            "dry_run": (ngettext("dry run: nothing written; {bad} bad row", "dry run: nothing written; {bad} bad rows",
+                                 n).format(bad=bad) if self.bad_rows
                         else _("dry run: nothing written; all rows valid")),
         }.get(self.status, self.status)
         return "\n".join(lines + [verdict])
@@ -141,7 +144,9 @@ class LoadReport:
     @staticmethod
     def _file_line(f: FileReport) -> str:
         if f.rows or not f.loaded:
-            line = _("{path}: {kind}, {loaded} of {rows} rows loaded").format(
+            # the plural follows the rows loaded (French agrees « 1 ligne chargée sur 3 »)
+            line = ngettext("{path}: {kind}, {loaded} row loaded out of {rows}",
+                            "{path}: {kind}, {loaded} rows loaded out of {rows}", f.loaded).format(
                 path=f.path, kind=_kind(f.kind), loaded=number(f.loaded), rows=number(f.rows))
         else:
             line = _("{path}: {kind} named by its rows, {loaded} written").format(
