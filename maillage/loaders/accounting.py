@@ -40,6 +40,10 @@ def flags_of(row: dict) -> list[str]:
     flags += [name for name in ("kind_guessed", "themes_unmapped") if extra.get(name)]
     if extra.get("start_from"):
         flags.append("start_from_payment")
+    if extra.get("unread"):
+        flags.append("field_unread")  # a date, period or amount published as text: left empty, kept as written
+    if extra.get("excel_date"):
+        flags.append("excel_date")
     return flags
 
 

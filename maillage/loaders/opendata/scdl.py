@@ -16,6 +16,7 @@ duplicate. Columns outside the schema are kept on the tie, so nothing published 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 
@@ -26,7 +27,7 @@ from ..formats import FileHead, RowProblem, read_csv
 from .common import Conflict, Item, SourceRow, clean, fold_header
 from .parties import Party, beneficiary_party, grantor_party
 
-__all__ = ["recognises", "translate", "ALIASES", "payment_dates"]
+__all__ = ["recognises", "translate", "ALIASES", "payment_dates", "excel_date"]
 
 ALIASES = {
     "nomAttribuant": ("nomattribuant", "nomdelattribuant", "attribuant", "nomdelacollectivite", "collnom"),
@@ -80,6 +81,8 @@ def payment_dates(value) -> str | None:
     --------
     >>> payment_dates("2017/09/08_2021/09/07"), payment_dates("06/12/2022"), payment_dates("")
     ('2017-09-08_2021-09-07', '2022-12-06', None)
+    >>> payment_dates("2024-01-25/2024-03-29"), payment_dates("2017-12-12/fin-action")
+    ('2024-01-25_2024-03-29', '2017-12-12_')
     """
     text = clean(value)
     if text is None:
@@ -87,7 +90,35 @@ def payment_dates(value) -> str | None:
     if "_" in text:
         start, _sep, end = text.partition("_")
         return f"{parse_date(start) or ''}_{parse_date(end) or ''}"
+    if period := _ISO_PERIOD.fullmatch(text):  # the schema's own form since 2019: start/end in ISO
+        start, end = period.groups()
+        return f"{parse_date(start)}_{_date_or_none(end) or ''}"
     return ";".join(parse_date(part) for part in re.split(r"[;,]", text) if part.strip())
+
+
+_ISO_PERIOD = re.compile(r"(\d{4}-\d{2}-\d{2})\s*/\s*(\S.*)")
+_EXCEL_SERIAL = re.compile(r"(\d{5})(?:[.,]0+)?")
+
+
+def _date_or_none(text):
+    try:
+        return parse_date(text)
+    except ValueError:
+        return None
+
+
+def excel_date(text) -> str | None:
+    """An Excel serial day number (days since 1899-12-30, 1955 to 2118) as an ISO date, else None.
+
+    Examples
+    --------
+    >>> excel_date("43655"), excel_date("43655.0"), excel_date("2019")
+    ('2019-07-09', '2019-07-09', None)
+    """
+    match = _EXCEL_SERIAL.fullmatch(text or "")
+    if not match or not 20_000 <= int(match.group(1)) <= 80_000:
+        return None
+    return (dt.date(1899, 12, 30) + dt.timedelta(days=int(match.group(1)))).isoformat()
 
 
 def translate(heads, filters, *, resolve=None, known=None, progress=None, **_options):
@@ -165,15 +196,30 @@ def _name_conflicts(party: Party, stored: dict | None, earlier, path, line) -> l
     return []
 
 
-def _tie(row, grantor: Party, beneficiary: Party, columns) -> tuple[dict, list]:
-    problems, values = [], {}
+def _values(row, columns) -> tuple[dict, dict, list]:
+    """The dates, period and amount of a grant read; what cannot be read is left empty and kept
+    as published (``unread``), never a reason to lose the grant; Excel serial days are read."""
+    values, unread, excel = {}, {}, []
     for name, parse in (("dateConvention", parse_date), ("termeConvention", parse_date),
                         ("datesPeriodeVersement", payment_dates), ("debutVersement", parse_date),
                         ("finVersement", parse_date), ("montant", parse_amount)):
+        text = clean(row.get(name))
         try:
-            values[name] = parse(clean(row.get(name)))
-        except ValueError as exc:
-            problems.append((columns.get(name, name), str(exc)))
+            values[name] = parse(text)
+        except ValueError:
+            values[name] = excel_date(text) if name != "montant" else None
+            if values[name]:
+                excel.append(columns.get(name, name))
+            else:
+                unread[columns.get(name, name)] = text
+        if name == "datesPeriodeVersement" and values[name] and values[name].endswith("_") and "/" in (text or ""):
+            unread[columns.get(name, name)] = text  # a period whose end is not a date (« fin-action »)
+    return values, unread, excel
+
+
+def _tie(row, grantor: Party, beneficiary: Party, columns) -> tuple[dict, list]:
+    problems = []
+    values, unread, excel = _values(row, columns)
     payment = values.get("datesPeriodeVersement")
     if payment is None and (values.get("debutVersement") or values.get("finVersement")):
         payment = f"{values.get('debutVersement') or ''}_{values.get('finVersement') or ''}"
@@ -183,7 +229,10 @@ def _tie(row, grantor: Party, beneficiary: Party, columns) -> tuple[dict, list]:
                             values.get("dateConvention") or "", payment or "", objet])
     tie = {"id": "scdl:" + hashlib.sha1(identity.encode()).hexdigest()[:16], "source": grantor.key,
            "target": beneficiary.key, "kind": "subvention", "start": start, "end": values.get("termeConvention"),
-           "amount": clean(row.get("montant")), "description": objet or None, "payment": payment,
+           "amount": clean(row.get("montant")) if values.get("montant") is not None else None,
+           "description": objet or None, "payment": payment,
+           "unread": "; ".join(f"{column}: {text}" for column, text in unread.items()) or None,
+           "excel_date": ", ".join(excel) or None,
            "start_from": "datesPeriodeVersement" if start and not values.get("dateConvention") else None}
     for name in _ON_TIE:
         tie[name] = clean(row.get(name))
