@@ -340,8 +340,16 @@ def _checked(parse):
     return callback
 
 
-territory_option = click.option("--territory", callback=_checked(parse_territory_ref),
-                                help=N_("Territory code (67482, 67, region:44, epci:246700488 …)."))
+def _territory_reference(text: str) -> str:
+    """A code is checked now (exit 2 before any store opens); a name is resolved with the store's."""
+    from .graph.places import is_name
+
+    return text if is_name(text) else parse_territory_ref(text)
+
+
+territory_option = click.option("--territory", callback=_checked(_territory_reference),
+                                help=N_("Territory: a code (67482, 67, region:44, epci:246700488 …) or a name "
+                                        "(Strasbourg, Bas-Rhin, Grand Est)."))
 def _scope_line(territory, at) -> None:
     click.echo(scope_line(territory, at))
 
@@ -377,12 +385,20 @@ def reach_option(help_text: str):
                         default="departement", show_default=True, help=help_text)  # marked N_ by callers
 
 
+def _named_territory(source, territory: str) -> str:
+    from .graph.places import is_name, resolve_territory
+
+    return resolve_territory(source.territories(), territory) if is_name(territory) else territory
+
+
 def _project(source, territory=None, at=None):
     """The (cached) projection of the scope, with a bad scope reported as a usage error."""
     from .graph.cache import cached_project
     from .graph.projection import Scope
 
     try:
+        if territory:
+            territory = _named_territory(source, territory)
         scope = Scope.parse(territory, at)
         graph = cached_project(source, scope)
     except ValueError as exc:

@@ -177,3 +177,24 @@ def test_a_dry_run_with_bad_rows_and_a_load_that_rejects_every_row_exit_1(run, t
     good = tmp_path / "good.csv"
     good.write_text("id,name,kind\na1,Asso,association\n", encoding="utf-8")
     assert run("load", "--dry-run", str(good)).exit_code == 0
+
+
+def test_territories_by_name_accents_and_case_forgiven_ambiguity_and_typos_exit_2(loaded):
+    by_code = loaded("gaps", "--territory", "67", "--json")
+    assert by_code.exit_code == 0
+    for name in ("Bas-Rhin", "bas rhin", "BAS-RHIN"):
+        result = loaded("gaps", "--territory", name, "--json")
+        assert result.exit_code == 0 and json.loads(result.output) == json.loads(by_code.output), name
+    result = loaded("gaps", "--territory", "Strasbourgg")
+    assert result.exit_code == 2
+    assert "Error: no territory named 'Strasbourgg'. Did you mean: Strasbourg (commune:67482)?" in result.output
+
+
+def test_a_name_several_territories_bear_is_listed_with_codes():
+    from maillage.errors import UsageError
+    from maillage.graph.places import resolve_territory
+
+    territories = {"commune:01001": {"name": "Saint-Zénobe"}, "commune:02002": {"name": "St Zenobe"}}
+    with pytest.raises(UsageError, match=r"'saint zenobe' names 2 territories: Saint-Zénobe \(commune:01001\); "
+                                         r"St Zenobe \(commune:02002\)\. Give a code\."):
+        resolve_territory(territories, "saint zenobe")

@@ -100,15 +100,14 @@ def test_scdl_subsidies_both_header_styles(store, files):
     load_files(store, COG + [])
     load_files(store, [files["rna"]], on_error="skip")
     load_files(store, [files["units"], files["establishments"]])
-    with pytest.raises(DataError) as caught:
-        load_files(store, [files["scdl"]])
-    assert [(e.line, e.field) for e in caught.value.report.errors] == [(6, "dateConvention")]
     before = store.stats()["partnerships"]
-    report = load_files(store, [files["scdl"], files["scdl_labels"]], on_error="skip")
+    report = load_files(store, [files["scdl"], files["scdl_labels"]])  # « hier » as a date loses no grant
     ties = list(store.partnership_rows(ActorFilter()))
-    assert len(ties) - before == 4  # the labelled file repeats the first grant: same id, one tie
-    assert report.totals()["partnerships"] == {"created": 4, "updated": 0, "unchanged": 0, "duplicates": 1,
-                                               "merged": 0, "rejected": 1, "flags": {}}
+    assert len(ties) - before == 5  # the labelled file repeats the first grant: same id, one tie
+    assert report.totals()["partnerships"] == {"created": 5, "updated": 0, "unchanged": 0, "duplicates": 1,
+                                               "merged": 0, "rejected": 0, "flags": {"field_unread": 1}}
+    unread = next(t for t in ties if t["extra"].get("unread"))
+    assert unread["source_line"] == 6 and unread["extra"]["unread"] == "dateConvention: hier"
     # a grantor without its SIRET is keyed by its name, never guessed to be the SIREN's Ville de Strasbourg
     unnamed = actors(store)["nom:VILLE DE STRASBOURG"]
     assert unnamed["siren"] is None and unnamed["extra"]["identity"] == "id_missing"
