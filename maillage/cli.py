@@ -406,6 +406,11 @@ def _project(source, territory=None, at=None):
     except NotFoundError as exc:  # a territory the store does not know: the call is wrong, whatever its spelling
         raise UsageError(_("{exc} (the store knows no such territory; `maillage stats` lists what it holds)").format(exc=exc)) from exc
     if territory and graph.number_of_nodes() == 0:
+        from .graph.places import unknown_commune
+
+        problem = unknown_commune(source.territories(), scope.territory)
+        if problem:
+            raise UsageError(problem)
         click.echo(_("No actor in territory {territory}.").format(territory=scope.territory), err=True)
     return graph
 

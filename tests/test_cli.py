@@ -198,3 +198,11 @@ def test_a_name_several_territories_bear_is_listed_with_codes():
     with pytest.raises(UsageError, match=r"'saint zenobe' names 2 territories: Saint-Zénobe \(commune:01001\); "
                                          r"St Zenobe \(commune:02002\)\. Give a code\."):
         resolve_territory(territories, "saint zenobe")
+
+
+def test_a_commune_code_the_store_does_not_hold_is_exit_2_with_the_nearest(loaded):
+    result = loaded("gaps", "--territory", "67999")
+    assert result.exit_code == 2
+    assert ("Error: no commune 67999 in the territories this store holds. Nearest: Strasbourg (67482); "
+            "Illkirch-Graffenstaden (67218); Bischheim (67043).") in result.output
+    assert loaded("gaps", "--territory", "13").exit_code == 0  # a known département without actors: said, not refused

@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..i18n import _
 from ..vocabulary import fold
 
-__all__ = ["resolve_territory", "is_name"]
+__all__ = ["resolve_territory", "is_name", "unknown_commune"]
 
 
 def is_name(text: str) -> bool:
@@ -71,3 +71,32 @@ def resolve_territory(territories: dict, text: str) -> str:
     hint = "; ".join(f"{name} ({tid})" for key in close for tid, name in named[key][:2])
     raise UsageError(_("no territory named {text!r}.").format(text=text)
                      + (" " + _("Did you mean: {names}?").format(names=hint) if hint else ""))
+
+
+def unknown_commune(territories: dict, territory: str) -> str | None:
+    """Why a commune code of a valid shape names nothing, with the nearest codes the store's COG
+    holds; None when it is known, not a commune, or the store holds no communes to tell by.
+
+    Examples
+    --------
+    >>> unknown_commune({"commune:67482": {"name": "Strasbourg", "level": "commune"}}, "commune:67999")
+    'no commune 67999 in the territories this store holds. Nearest: Strasbourg (67482).'
+    """
+    level, _sep, code = territory.partition(":")
+    communes = {tid.partition(":")[2]: row.get("name") for tid, row in territories.items()
+                if tid.startswith("commune:")}
+    if level != "commune" or not communes or code in communes:
+        return None
+    near = _nearest_codes(code, sorted(communes))
+    message = _("no commune {code} in the territories this store holds.").format(code=code)
+    if near:
+        message += " " + _("Nearest: {names}.").format(names="; ".join(f"{communes[c]} ({c})" for c in near))
+    return message
+
+
+def _nearest_codes(code: str, codes: list[str], count: int = 3) -> list[str]:
+    """The codes of the same département nearest in number (INSEE numbers communes alphabetically)."""
+    same = [c for c in codes if c[:2] == code[:2] and c[2:].isdigit()]
+    if not code[2:].isdigit() or not same:
+        return difflib.get_close_matches(code, codes, n=count, cutoff=0.6)
+    return sorted(same, key=lambda c: (abs(int(c[2:]) - int(code[2:])), c))[:count]
