@@ -89,8 +89,8 @@ def test_fit_refuses_a_ranking_worse_than_the_shipped_model_unless_forced(tmp_pa
 
     graph = planted_ecosystem(300, seed=5)
     class Blind(Ranker):  # ranks every candidate alike (ties by id): worse than any model that looks
-        def score(self, context, u, candidates, resources=None):
-            return np.zeros(len(candidates))
+        def score_features(self, x):
+            return np.zeros(len(x))
 
     worse = Blind("index", "jaccard", "store", None, {"reason": "index_won_validation"})
     monkeypatch.setattr(fitting, "fit_ranker", lambda *args, **kwargs: worse)

@@ -300,7 +300,7 @@ def _rows(graph, simple, node, ranked, ranker, wanted, offered, resources) -> li
 
     others = [other for other, _score, _share in ranked]
     parts_of = contributions_by_part(graph, node, others, ranker, resources)
-    network, best_aa = _network(simple, node), 0.0
+    network = _network(simple, node)
     best_aa = max((network[o][1] for o in others if o in network), default=0.0)
     rows = []
     for (other, score, share), contributions in zip(ranked, parts_of):

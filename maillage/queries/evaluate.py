@@ -79,9 +79,9 @@ def _measure(scores: np.ndarray, truth: np.ndarray, hard: np.ndarray, k: int) ->
 
 def _method_scores(method: str, x: np.ndarray, ranker, context, u, pool, rng, extra) -> np.ndarray:
     if method == "maillage":
-        return ranker.score(context, u, pool)
+        return ranker.score_features(x)
     if method in extra:
-        return extra[method].score(context, u, pool)
+        return extra[method].score_features(x)
     if method in INDEX_METHODS:
         return x[:, FEATURES.index(INDEX_METHODS[method])]
     if method == "attributes_only":
@@ -189,7 +189,7 @@ def _renewal_summary(context, renewed, ranker, k, rng, bootstrap) -> dict:
         x = context.features(u, pool)
         truth = np.isin(pool, list(renewed[u]))
         no_hard = np.zeros(len(pool), dtype=bool)
-        scores = {"maillage": ranker.score(context, u, pool), "repeat_past_ties": x[:, FEATURES.index("past_ties")],
+        scores = {"maillage": ranker.score_features(x), "repeat_past_ties": x[:, FEATURES.index("past_ties")],
                   "latest_past_tie": -np.nan_to_num(x[:, FEATURES.index("since_pair")], nan=1e9),
                   "adamic_adar": x[:, FEATURES.index("adamic_adar")], "random": rng.random(len(pool))}
         for m in RENEWAL_METHODS:

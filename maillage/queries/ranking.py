@@ -73,7 +73,10 @@ class Ranker:
 
     def score(self, context: PairContext, u: int, candidates, resources=None) -> np.ndarray:
         """Scores of (u, v) for each candidate v: higher ranks first."""
-        x = context.features(u, candidates, resources)
+        return self.score_features(context.features(u, candidates, resources))
+
+    def score_features(self, x: np.ndarray) -> np.ndarray:
+        """Scores of pairs whose :data:`FEATURES` are already computed (rows of ``x``)."""
         if self.kind == "index":
             return x[:, FEATURES.index(self.name)]
         return self.model.predict(x, raw_score=True)
