@@ -120,6 +120,9 @@ def normalize_siret(value: str) -> str:
         raise ValueError(_("SIRET {siret} of La Poste fails its check (digit sum not divisible by 5)").format(siret=siret))
     if not luhn_valid(siret):
         raise ValueError(_("SIRET {siret} fails its check digit (Luhn)").format(siret=siret))
+    if not luhn_valid(siret[:9]):
+        raise ValueError(_("SIRET {siret}: its SIREN {siren} fails its check digit (Luhn)").format(
+            siret=siret, siren=siret[:9]))
     return siret
 
 
@@ -225,8 +228,35 @@ _FLOAT = re.compile(r"^(\d+)[.,]0+$")
 _SCIENTIFIC = re.compile(r"^(\d+)(?:[.,](\d+))?[eE]\+?(\d{1,2})$")
 
 
+def _rounded_from(digits: str) -> int:
+    """Where the run of trailing zeros of a 14-digit number starts (0-based; 14 when none).
+
+    A spreadsheet that rounds a SIRET to k significant digits leaves 14 - k zeros, and may
+    have carried into the last digit it kept: only the digits before that one are certain.
+    """
+    return len(digits.rstrip("0")) if digits.strip("0") else 0
+
+
+def _float_siret(digits: str, written: str) -> CellId:
+    """A SIRET a spreadsheet wrote as a float: whole when all 14 digits are there and valid."""
+    if len(digits) == 14 and _rounded_from(digits) > 9:
+        try:
+            return CellId(siren=digits[:9], siret=normalize_siret(digits), flag="id_normalised",
+                          reason=_("{written!r} read as the SIRET {value} (written as a number)").format(
+                              written=written, value=digits))
+        except ValueError:
+            pass
+    return _recover_siren(digits, written)
+
+
 def _recover_siren(digits: str, written: str) -> CellId:
-    """The SIREN in the first 9 certain digits of a damaged number, or nothing."""
+    """The SIREN in the first 9 certain digits of a damaged number, or nothing.
+
+    Trailing zeros that reach into the SIREN mean it was rounded: its check digit may pass by
+    chance (one time in ten), so it is not trusted.
+    """
+    if len(digits) == 14 and _rounded_from(digits) < 9:
+        return CellId(flag="id_unusable", reason=_("{written!r} was rounded (its last digits are zeros) and cannot be recovered").format(written=written))
     if len(digits) >= 9 and luhn_valid(digits[:9]):
         return CellId(siren=digits[:9], flag="siret_damaged",
                       reason=_("{written!r} was damaged by a spreadsheet; its SIREN {value} is kept, not its SIRET").format(written=written, value=digits[:9]))
@@ -239,7 +269,10 @@ def read_id_cell(value) -> CellId:
     A 9-digit SIREN or 14-digit SIRET that passes its check digit is kept (spaces and dots
     between groups removed). A number a spreadsheet wrote as a float (``21860194600000.0``) or
     in scientific notation keeps its SIREN only when its first 9 digits are all present and
-    form a valid SIREN: the SIRET's last digits may have been rounded away. Anything else
+    form a valid SIREN: the SIRET's last digits may have been rounded away; a float holding all
+    14 digits of a valid SIRET keeps it whole. A run of trailing zeros that reaches into the
+    SIREN (``40415200000000``) is a rounded number, unusable even when its check digit passes by
+    chance; NIC ``00000`` keeps only the SIREN. Anything else
     (wrong length, check-digit failure, letters, ``7,77E+13``) is unusable.
 
     Examples
@@ -248,8 +281,13 @@ def read_id_cell(value) -> CellId:
     '73282932000074'
     >>> read_id_cell("7,77E+13").flag
     'id_unusable'
-    >>> cell = read_id_cell("73282932000000.0"); (cell.siren, cell.siret, cell.flag)
-    ('732829320', None, 'siret_damaged')
+    >>> cell = read_id_cell("21860194600000.0"); (cell.siren, cell.siret, cell.flag)
+    ('218601946', None, 'siret_damaged')
+    >>> read_id_cell("73282932000000.0").flag  # the zeros reach into the SIREN: rounded
+    'id_unusable'
+    >>> read_id_cell("73282932000074.0").siret  # all 14 digits, valid: kept whole
+    '73282932000074'
+
     >>> read_id_cell("７３２８２９３２０").flag
     'id_normalised'
     >>> read_id_cell("73282932000075").flag
@@ -258,7 +296,10 @@ def read_id_cell(value) -> CellId:
     if type(value) is str and len(value) in (9, 14) and value.isascii() and value.isdigit() \
             and not value.startswith(LA_POSTE_SIREN) and luhn_valid(value):
         # most published cells: digits as they should be (the same answer the general reading gives)
-        return CellId(siren=value) if len(value) == 9 else CellId(siren=value[:9], siret=value)
+        if len(value) == 9:
+            return CellId(siren=value)
+        if luhn_valid(value[:9]) and _rounded_from(value) > 9:
+            return CellId(siren=value[:9], siret=value)
     if value is None or not str(value).strip():
         return CellId(flag="id_missing")
     written = str(value).strip()
@@ -266,7 +307,7 @@ def read_id_cell(value) -> CellId:
     normalised = text != written
     text = re.sub(r"[\s\u00a0\u202f]", "", text)
     if match := _FLOAT.match(text):
-        return _recover_siren(match.group(1), written)
+        return _float_siret(match.group(1), written)
     if match := _SCIENTIFIC.match(text):
         mantissa = match.group(1) + (match.group(2) or "")
         length = len(match.group(1)) + int(match.group(3))
@@ -276,6 +317,8 @@ def read_id_cell(value) -> CellId:
     compact = re.sub(r"[.-]", "", text) if re.fullmatch(r"[\d .-]+", text) else text
     flag = "id_normalised" if normalised else None
     try:
+        if len(compact) == 14 and _rounded_from(compact) <= 9:
+            return _recover_siren(compact, written)  # NIC 00000: no establishment has it, the number was rounded
         if len(compact) == 14:
             siret = normalize_siret(compact)
             return CellId(siren=siret[:9], siret=siret, flag=flag)

@@ -28,7 +28,8 @@ def _actors(store):
 def test_damaged_ids_recover_only_what_is_certain(store, write):
     good = siret("441370806", 16)[:9]
     path = _scdl(write, "subventions.csv", [
-        f"{GRANTOR};2017-04-13;Tennis Club;{good}00016.0;Subvention;2400;2017-01-01_2017-12-31",  # float: SIREN kept
+        f"{GRANTOR};2017-04-13;Tennis Club;{good}00016.0;Subvention;2400;2017-01-01_2017-12-31",  # float holding all 14 digits: SIRET kept
+        f"{GRANTOR};2017-04-13;Club R;{good[:7]}0000000.0;Subvention;100;",  # rounded into the SIREN: unusable
         f"{GRANTOR};2017-04-13;Club A;7,77E+13;Subvention;100;",  # scientific: unusable
         f"{GRANTOR};2017-04-13;Club B;7,77E+13;Subvention;100;",  # same damaged cell, other name: another actor
         f"{GRANTOR};2017-04-13;Garage Muller;４４１３７０８０６;Subvention;50;",  # full-width digits: a valid SIREN
@@ -37,14 +38,15 @@ def test_damaged_ids_recover_only_what_is_certain(store, write):
     report = load_files(store, [path])
     found = _actors(store)
     tennis = found[f"siren:{good}"]
-    assert tennis["siret"] is None and tennis["extra"]["identity"] == "siret_damaged"
+    assert tennis["siret"] == f"{good}00016" and tennis["extra"]["identity"] == "id_normalised"
+    assert found["nom:siren:213104581/CLUB R"]["extra"]["identity"] == "id_unusable"
     assert found["nom:siren:213104581/CLUB A"]["extra"]["identity"] == "id_unusable"
     assert found["nom:siren:213104581/CLUB B"]["extra"]["identity"] == "id_unusable"
     assert found["nom:siren:213104581/CLUB D"]["extra"]["identity"] == "id_unusable"
     assert "nom:siren:213104581/GARAGE MULLER" not in found  # ４４１… is 441370806 once ASCII: Tennis Club's SIREN
-    assert report.totals()["actors"]["flags"] == {"id_unusable": 3, "kind_guessed": 4, "siret_damaged": 1}
+    assert report.totals()["actors"]["flags"] == {"id_unusable": 4, "kind_guessed": 5, "id_normalised": 1}
     assert [c.as_dict()["given"] for c in report.conflicts] == ["Garage Muller"]  # not Tennis Club
-    assert store.stats()["actors"] == report.totals()["actors"]["created"] == 5
+    assert store.stats()["actors"] == report.totals()["actors"]["created"] == 6
 
 
 def test_read_id_cell_never_keeps_a_damaged_siret():

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, strategies as st
 
 from maillage import identifiers as ids
 
@@ -18,9 +18,11 @@ def test_any_luhn_completed_siren_is_valid_and_a_changed_digit_is_not(prefix):
         ids.normalize_siren(altered)
 
 
-@given(st.text(alphabet="0123456789", min_size=13, max_size=13).filter(lambda s: not s.startswith("356000000")))
-def test_siret_luhn_roundtrip(prefix):
-    siret = luhn_complete(prefix)
+@given(st.text(alphabet="0123456789", min_size=8, max_size=8), st.text(alphabet="0123456789", min_size=4, max_size=4))
+def test_siret_luhn_roundtrip(siren_prefix, nic_prefix):
+    siren = luhn_complete(siren_prefix)  # a SIRET begins with a valid SIREN
+    assume(siren != "356000000")
+    siret = luhn_complete(siren + nic_prefix)
     assert ids.normalize_siret(" ".join([siret[:3], siret[3:9], siret[9:]])) == siret
 
 
@@ -28,6 +30,12 @@ def test_known_real_identifiers():
     assert ids.normalize_siren("552 118 465") == "552118465"  # Compagnie IBM France
     assert ids.normalize_siren("219400181") == "219400181"  # Charenton-le-Pont (COG)
     assert ids.normalize_siret("73282932000074") == "73282932000074"
+
+
+def test_a_siret_whose_siren_fails_is_refused():
+    assert ids.luhn_valid("40415200000000") and not ids.luhn_valid("404152000")  # passes by chance
+    with pytest.raises(ValueError, match="its SIREN 404152000 fails"):
+        ids.normalize_siret("40415200000000")
 
 
 def test_la_poste_exception():
