@@ -184,6 +184,62 @@ def departements() -> dict[str, dict[str, str]]:
     return {row["departement"]: row for row in csv.DictReader(text.splitlines())}
 
 
+@lru_cache(maxsize=1)
+def collectivite_sirens() -> dict[tuple[str, str], dict[str, str]]:
+    """The SIREN of each département and région as a collectivité: ``(level, code)`` → row.
+
+    A collectivité covering several départements (the Collectivité européenne d'Alsace) is listed
+    under each of them; the row's ``covers`` says which (``67;68``).
+
+    Examples
+    --------
+    >>> collectivite_sirens()[("departement", "80")]["siren"], collectivite_sirens()[("region", "44")]["siren"]
+    ('228000014', '200052264')
+    >>> collectivite_sirens()[("departement", "68")]["covers"]
+    '67;68'
+    """
+    text = resources.files("maillage.data").joinpath("collectivites-sirens.csv").read_text("utf-8")
+    found = {}
+    for row in csv.DictReader(text.splitlines()):
+        for code in row["covers"].split(";"):
+            found[(row["level"], code)] = row
+    return found
+
+
+_COLLECTIVITE_NAME = re.compile(
+    r"^(?:(?:LE |LA )?(?P<level>DEPARTEMENT|CONSEIL DEPARTEMENTAL|CONSEIL GENERAL|REGION|CONSEIL REGIONAL))"
+    r"(?: (?:DE LA|DE L|DES|DU|DE|D))? (?P<name>.+)$")
+
+
+@lru_cache(maxsize=1)
+def _collectivites_by_name() -> dict[tuple[str, str], dict[str, str]]:
+    found = {}
+    for code, row in departements().items():
+        found[("departement", normalized_name(row["nom"]))] = collectivite_sirens().get(("departement", code))
+        found[("region", normalized_name(row["region_nom"]))] = collectivite_sirens().get(("region", row["region"]))
+    return {key: row for key, row in found.items() if row}
+
+
+def collectivite_named(name: str | None) -> dict[str, str] | None:
+    """The département or région a name certainly designates (its row in :func:`collectivite_sirens`).
+
+    Only names of the form « Département de … », « Conseil départemental du … », « Région … »
+    followed by exactly a département's or région's name count: never a guess.
+
+    Examples
+    --------
+    >>> collectivite_named("DEPARTEMENT DE MAINE ET LOIRE")["siren"], collectivite_named("Conseil Départemental de la Vendée")["siren"]
+    ('224900019', '228500013')
+    >>> collectivite_named("Région Grand Est")["siren"], collectivite_named("Département du Grand Ouest")
+    ('200052264', None)
+    """
+    match = _COLLECTIVITE_NAME.match(normalized_name(name or ""))
+    if not match:
+        return None
+    level = "region" if "REGION" in match.group("level") else "departement"
+    return _collectivites_by_name().get((level, match.group("name")))
+
+
 def region_of_departement(code: str) -> str | None:
     """Return the région code of a département, or None when unknown.
 
@@ -287,7 +343,6 @@ def read_id_cell(value) -> CellId:
     'id_unusable'
     >>> read_id_cell("73282932000074.0").siret  # all 14 digits, valid: kept whole
     '73282932000074'
-
     >>> read_id_cell("７３２８２９３２０").flag
     'id_normalised'
     >>> read_id_cell("73282932000075").flag

@@ -42,7 +42,8 @@ def test_cog_territories_hierarchy_and_collectivites(store):
     found = actors(store)
     assert found[f"siren:{STRASBOURG_SIREN}"]["kind"] == "collectivite"
     assert found["siren:246700488"]["operates_in"] == ["epci:246700488"]
-    assert found["departement:67"]["commune"] == "67482"  # seated at its chef-lieu
+    alsace = found["siren:200094332"]  # the Collectivité européenne d'Alsace: one actor for 67 and 68
+    assert alsace["commune"] == "67482" and alsace["siren"] == "200094332"  # seated at its chef-lieu
     assert load_files(store, COG).status == "committed" and store.stats()["territories"] == 23
 
 

@@ -33,11 +33,16 @@ RECENT_ROWS = 20_000
 _PROVENANCE = ("source_file", "source_line")
 
 
+# extra fields whose presence is a flag of the same name (see the README's flag table)
+_FLAG_FIELDS = ("kind_guessed", "themes_unmapped", "name_folded", "decimal_comma", "amount_implausible",
+                "date_implausible", "mojibake", "name_from_id", "co_holders")
+
+
 def flags_of(row: dict) -> list[str]:
     """The flags a written row carries in ``extra`` (how its identity, kind or themes were read)."""
     extra = row.get("extra") or {}
     flags = [extra["identity"]] if extra.get("identity") else []
-    flags += [name for name in ("kind_guessed", "themes_unmapped") if extra.get(name)]
+    flags += [name for name in _FLAG_FIELDS if extra.get(name)]
     if extra.get("start_from"):
         flags.append("start_from_payment")
     if extra.get("unread"):

@@ -5,8 +5,11 @@ Files, told apart by name: ``regions.json``, ``departements.json``, ``epci.json`
 (commune → département, EPCI and EPT, found by inverting the groupings' ``membres``; EPCI →
 its members' départements; département → région), and each collectivité an actor of kind
 ``collectivite``: communes, EPCI and EPT with their SIREN (EPCI and EPT codes are SIRENs),
-départements and régions keyed ``departement:67`` / ``region:44`` (the files give no SIREN for
-them) and seated at their chef-lieu. An EPCI is seated at its most populous member (the files
+départements and régions with their official SIREN too (the files give none: maillage ships them,
+``maillage/data/collectivites-sirens.csv``), so a grantor, buyer or beneficiary citing that SIREN
+is that same actor; the Collectivité européenne d'Alsace is one actor for the Bas-Rhin and the
+Haut-Rhin. A département or région the table lacks (the Corsican départements, merged into the
+Collectivité de Corse) keeps the key ``departement:2A``. They are seated at their chef-lieu. An EPCI is seated at its most populous member (the files
 do not name the seat). Municipal arrondissements point to their commune; communes déléguées
 and associées (former communes) are skipped.
 """
@@ -17,6 +20,7 @@ import json
 from pathlib import Path
 
 from ...errors import DataError
+from ...identifiers import collectivite_sirens
 from .common import Item, Skip
 from ...i18n import N_, _
 
@@ -111,25 +115,43 @@ def translate(heads, filters, *, resolve=None, progress=None, **options):
                 groupings.setdefault(member["code"], []).append(f"{stem}:{grouping['code']}")
     region_of = {d["code"]: d["region"] for d in data.get("departements", [])}
     kept = _kept_departements(filters)
+    written: set[str] = set()  # SIRENs of collectivités covering several départements, written once
     for i, region in enumerate(data.get("regions", []), start=1):
         if kept is not None and region["code"] not in {region_of.get(d) for d in kept}:
             yield Skip(str(files["regions"]), "territories", N_("outside the filter"))
             continue
         yield _territory(files["regions"], i, "region", region["code"], region["nom"], None, [])
-        yield _actor(files["regions"], i, f"region:{region['code']}", f"Région {region['nom']}",
-                     region.get("chefLieu"), None, f"region:{region['code']}")
+        yield from _collectivite(files["regions"], i, "region", region, f"Région {region['nom']}", set())
     for i, dep in enumerate(data.get("departements", []), start=1):
         if kept is not None and dep["code"] not in kept:
             yield Skip(str(files["departements"]), "territories", N_("outside the filter"))
             continue
         yield _territory(files["departements"], i, "departement", dep["code"], dep["nom"], None,
                          [f"region:{dep['region']}"])
-        yield _actor(files["departements"], i, f"departement:{dep['code']}", f"Département : {dep['nom']}",
-                     dep.get("chefLieu"), None, f"departement:{dep['code']}")
+        yield from _collectivite(files["departements"], i, "departement", dep, f"Département : {dep['nom']}",
+                                 written, kept)
     for stem in ("epci", "ept"):
         yield from _groupings(files.get(stem), data.get(stem, []), stem, communes, filters)
     for i, commune in enumerate(data.get("communes", []), start=1):
         yield from _commune(files["communes"], i, commune, groupings, filters)
+
+
+def _collectivite(path, index, level, record, name, written, kept=None):
+    """The actor of a département or région: keyed by its SIREN when maillage knows it."""
+    code = record["code"]
+    known = collectivite_sirens().get((level, code))
+    if known is None:
+        yield _actor(path, index, f"{level}:{code}", name, record.get("chefLieu"), None, f"{level}:{code}")
+        return
+    if known["siren"] in written:
+        return
+    written.add(known["siren"])
+    covers = [c for c in known["covers"].split(";") if kept is None or c in kept] if level == "departement" else [code]
+    item = _actor(path, index, f"siren:{known['siren']}", known["name"] or name, record.get("chefLieu"),
+                  known["siren"], f"{level}:{covers[0]}")
+    item.row["operates_in"] = [f"{level}:{c}" for c in covers]
+    item.row[level] = code
+    yield item
 
 
 def _kept_departements(filters) -> set | None:

@@ -5,9 +5,13 @@ A party is keyed, in this order, by:
 1. its SIREN, when its SIREN/SIRET cell is valid as written (``siren:…``), or when a number
    damaged by a spreadsheet still certainly holds it (flag ``siret_damaged``);
 2. its RNA number, when valid (``rna:W…``);
-3. else its normalised name within the grantor's scope (``nom:<scope>/<NAME>``), flagged
+3. the SIREN of the département or région its name certainly designates (« DEPARTEMENT DE MAINE
+   ET LOIRE », « Conseil départemental de la Vendée »: the whole name is the collectivité's),
+   flagged ``joined_by_name``;
+4. else its normalised name within the grantor's scope (``nom:<scope>/<NAME>``), flagged
    ``id_unusable`` (the cell held something that is not a valid identifier) or ``id_missing``
-   (blank). Two different names therefore never become one actor without a valid identifier.
+   (blank). Two different names therefore never become one actor without a valid identifier;
+   the abbreviations « ST », « STE » are read « SAINT », « SAINTE » (flag ``name_folded``).
 
 Its kind comes from what the file says (a legal form in ``type``/``ATTRIB_TYPE``, a
 collectivité type in ``COLL_TYPE``), else from the SIREN (a SIREN starting with 2 is a
@@ -20,7 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...identifiers import CellId, normalize_rna, normalized_name, read_id_cell
+from ...i18n import _
+from ...identifiers import CellId, collectivite_named, normalize_rna, normalized_name, read_id_cell
 from .common import clean, fold_header
 
 __all__ = ["Party", "grantor_party", "beneficiary_party", "kind_of_type", "kind_of_siren"]
@@ -105,6 +110,8 @@ class Party:
             actor["identity"] = self.cell.flag
             if self.cell.reason:
                 actor["identity_note"] = self.cell.reason
+        if not self.certain and self.name and _folded_name(self.name) != normalized_name(self.name):
+            actor["name_folded"] = _folded_name(self.name)  # « ST ORENS » and « SAINT ORENS » are one key
         if self.kind_source in ("name", "role"):
             actor["kind_guessed"] = f"from the {self.kind_source}" if self.kind_source == "role" else "from the name"
         return {k: v for k, v in actor.items() if v is not None}
@@ -116,12 +123,31 @@ def _scope(grantor: "Party | None") -> str:
     return grantor.key.removeprefix("nom:")
 
 
+_SAINT = re.compile(r"\b(ST|STE)\b")
+
+
+def _folded_name(name: str | None) -> str:
+    """A name as a key: normalised, « ST »/« STE » read « SAINT »/« SAINTE »."""
+    return _SAINT.sub(lambda m: "SAINT" if m.group(1) == "ST" else "SAINTE", normalized_name(name or ""))
+
+
+def _by_name(cell: CellId, name: str | None) -> CellId:
+    """A party without a usable identifier whose name is certainly a département or région."""
+    if cell.siren:
+        return cell
+    known = collectivite_named(name)
+    if known is None:
+        return cell
+    return CellId(siren=known["siren"], flag="joined_by_name", reason=_(
+        "named {name!r}: the {level} with SIREN {siren}").format(name=name, level=known["level"], siren=known["siren"]))
+
+
 def _keyed(cell: CellId, rna: str | None, name: str | None, scope: str | None) -> str | None:
     if cell.siren:
         return f"siren:{cell.siren}"
     if rna:
         return f"rna:{rna}"
-    normal = normalized_name(name or "")
+    normal = _folded_name(name)
     if not normal:
         return None
     return f"nom:{normal}" if scope is None else f"nom:{scope}/{normal}"
@@ -143,7 +169,7 @@ def _kind(declared, cell: CellId, rna, name, role: str) -> tuple[str, str]:
 def grantor_party(row: dict) -> Party:
     """The grantor of a subsidy row (its scope is its own name when its id is unusable)."""
     name = clean(row.get("nomAttribuant"))
-    cell = read_id_cell(row.get("idAttribuant"))
+    cell = _by_name(read_id_cell(row.get("idAttribuant")), name)
     kind, source = _kind(row.get("typeAttribuant"), cell, None, name, "grantor")
     return Party(_keyed(cell, None, name, None), name, cell, None, kind, source)
 
@@ -151,7 +177,7 @@ def grantor_party(row: dict) -> Party:
 def beneficiary_party(row: dict, grantor: Party) -> Party:
     """The beneficiary of a subsidy row; without a valid id, its name within the grantor's scope."""
     name = clean(row.get("nomBeneficiaire"))
-    cell = read_id_cell(row.get("idBeneficiaire"))
+    cell = _by_name(read_id_cell(row.get("idBeneficiaire")), name)
     try:
         rna = normalize_rna(clean(row.get("rnaBeneficiaire"))) if clean(row.get("rnaBeneficiaire")) else None
     except ValueError:
