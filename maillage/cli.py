@@ -26,6 +26,7 @@ from .model import parse_date, parse_territory_ref
 from .loaders.formats import ENCODINGS, FORMATS
 from .loaders.kinds import KIND_ORDER
 from .loaders.pipeline import ON_ERROR, load_files
+from .loaders.opendata import SOURCES
 from .vocabulary import Vocabulary
 from .cli_language import TranslatedCommand, english_help_option, translated_help
 from .cli_language import start as start_language
@@ -173,7 +174,7 @@ def cli():
 @click.option("--on-error", type=click.Choice(ON_ERROR), default="abort", show_default=True,
               help=N_("abort: load nothing if a row is bad; skip: load the good rows, report the bad."))
 @click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True)
-@click.option("--source", type=click.Choice(["cog", "rna", "sirene", "scdl", "qpv"]),
+@click.option("--source", type=click.Choice(sorted(SOURCES)),
               help=N_("Read FILES as published open data (default: detected from their names and headers)."))
 @click.option("--departement", "departements", multiple=True, help=N_("Open data: keep this département (repeatable)."))
 @click.option("--commune", "communes", multiple=True, help=N_("Open data: keep this commune (INSEE code, repeatable)."))
@@ -189,7 +190,7 @@ def cli():
 def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch_size, source, departements,
          communes, include_dissolved, quiet, wait, bulk_home, database, as_json):
     """Load actors, partnerships, initiatives, needs and territories from FILES (CSV, JSON, JSON Lines),
-    or French open data as published (COG, RNA, SIRENE, SCDL subsidies, QPV).
+    or French open data as published (COG, RNA, SIRENE, SCDL subsidies, DECP public contracts, the State's « jaune » subsidies, QPV).
 
     The files are loaded in dependency order as one unit: all or nothing.
 

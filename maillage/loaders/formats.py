@@ -289,12 +289,29 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
         return FileHead(path, fmt, header, encoding, delimiter, size)
     if fmt not in FORMATS:
         raise UsageError(_("unknown format {fmt!r} (choose from {join})").format(fmt=fmt, join=', '.join(FORMATS)))
+    if fmt == "json" and _starts_with_object(path, encoding):
+        stream = json_stream(path, encoding=encoding)
+        return FileHead(path, fmt, [stream.enter(_ANY_KEY) or ""], encoding, None, size)
     rows = (read_jsonl if fmt == "jsonl" else read_json)(path, encoding=encoding)
     try:
         first = next(rows, None)
     finally:
         rows.close()
     return FileHead(path, fmt, list(first[1]) if first else [], encoding, None, size)
+
+
+class _AnyKey:
+    def __contains__(self, key) -> bool:
+        return True
+
+
+_ANY_KEY = _AnyKey()
+
+
+def _starts_with_object(path: Path, encoding: str | None) -> bool:
+    """Whether a JSON file holds an object (``{"marches": …}``) rather than an array."""
+    stream = json_stream(path, encoding=encoding, chunk_size=4096)
+    return stream.peek() == "{"
 
 
 def read_csv(path: "str | Path | FileHead", *, encoding: str | None = None, delimiter: str | None = None,
@@ -472,6 +489,40 @@ class _JsonArray:
             return line, value
 
     def __iter__(self):
+        yield from self.objects()
+        if self._next_char() is not None:
+            raise _fail(self.path, self.line, _("invalid JSON (data after the end of the array)"))
+
+    def enter(self, keys) -> str | None:
+        """Step into an object up to the value of the first of its keys in ``keys`` (None: none there).
+
+        The values of other keys met on the way are read and dropped.
+        """
+        if self._next_char() != "{":
+            raise _fail(self.path, self.line, _("expected a JSON object"))
+        self.position += 1
+        while True:
+            char = self._next_char()
+            if char == "}":
+                self.position += 1
+                return None
+            if char == ",":
+                self.position += 1
+                continue
+            line, key = self._value()
+            if not isinstance(key, str) or self._next_char() != ":":
+                raise _fail(self.path, line, _("invalid JSON (expected a key and ':')"))
+            self.position += 1
+            if key in keys:
+                return key
+            self._value()
+
+    def peek(self) -> str | None:
+        """The next non-blank character, left unread."""
+        return self._next_char()
+
+    def objects(self):
+        """The objects of the array that starts here (its end is read, nothing after it)."""
         if self._next_char() != "[":
             raise _fail(self.path, self.line, _("expected a JSON array of objects"))
         self.position += 1
@@ -495,8 +546,6 @@ class _JsonArray:
                 raise _fail(self.path, self.line, _("invalid JSON (expected ',' or ']' after an object)"))
             else:
                 expect_value = False
-        if self._next_char() is not None:
-            raise _fail(self.path, self.line, _("invalid JSON (data after the end of the array)"))
 
 
 def read_json(path: str | Path, *, encoding: str | None = None, chunk_size: int = 1 << 16,
@@ -511,6 +560,14 @@ def read_json(path: str | Path, *, encoding: str | None = None, chunk_size: int 
     path = Path(path)
     _check_encoding(encoding)
     yield from _JsonArray(path, _text_chunks(path, encoding, progress, chunk_size), chunk_size)
+
+
+def json_stream(path: str | Path, *, encoding: str | None = None, chunk_size: int = 1 << 16,
+                progress: Progress | None = None) -> _JsonArray:
+    """A streaming reader of a JSON file whose arrays of objects sit under keys (``enter``, ``objects``)."""
+    path = Path(path)
+    _check_encoding(encoding)
+    return _JsonArray(path, _text_chunks(path, encoding, progress, chunk_size), chunk_size)
 
 
 def open_rows(path: "str | Path | FileHead", fmt: str | None = None, *, encoding: str | None = None,

@@ -19,7 +19,7 @@ from . import columnar
 from .accounting import Accounting
 from .formats import FileHead, RowProblem, inspect_file, open_rows
 from .kinds import KIND_ORDER, KINDS, check_header, detect_kind, make_record
-from .opendata import Filters, Skip, SourceRow, detect_source, translate
+from .opendata import SOURCES, Filters, Skip, SourceRow, detect_source, translate
 from .report import FileReport, LoadReport
 from ..i18n import _
 
@@ -305,7 +305,7 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
         source = detect_source(heads)
     filters = Filters(departements, communes)
     if filters and source is None:
-        raise UsageError(_("--departement and --commune filter open-data sources (--source cog|rna|sirene|scdl|qpv)"))
+        raise UsageError(_("--departement and --commune filter open-data sources (--source {sources})").format(sources="|".join(SOURCES)))
     sources = [] if source else plan_sources(heads, kind)
     report = LoadReport(on_error=on_error)
     total, done = sum(os.path.getsize(path) for path in paths), 0

@@ -25,10 +25,11 @@ import re
 from dataclasses import dataclass
 
 from ...i18n import _
-from ...identifiers import CellId, collectivite_named, normalize_rna, normalized_name, read_id_cell
-from .common import clean, fold_header
+from ...identifiers import CellId, collectivite_named, names_differ, normalize_rna, normalized_name, read_id_cell
+from .common import Conflict, clean, fold_header
 
-__all__ = ["Party", "grantor_party", "beneficiary_party", "kind_of_type", "kind_of_siren"]
+__all__ = ["Party", "grantor_party", "beneficiary_party", "kind_of_type", "kind_of_siren", "StoredParties",
+           "name_conflicts"]
 
 _ASSOCIATION_WORDS = re.compile(r"\b(ASSOCIATION|ASSO|CLUB|AMICALE|COMITE|FEDERATION|UNION|FOYER|CENTRE SOCIAL|"
                                 r"LIGUE|CERCLE|ENTENTE)\b")
@@ -97,9 +98,9 @@ class Party:
         """Keyed by a valid official identifier (not by its name)."""
         return bool(self.key) and not self.key.startswith("nom:")
 
-    def actor_row(self, role: str) -> dict:
+    def actor_row(self, role: str, source: str = "SCDL") -> dict:
         """The actor this row creates when the store does not know it yet."""
-        actor = {"name": self.name, "kind": self.kind, "source": "SCDL", "role_in_source": role}
+        actor = {"name": self.name, "kind": self.kind, "source": source, "role_in_source": role}
         if self.cell.siren:
             actor["siren"], actor["siret"] = self.cell.siren, self.cell.siret
         if self.rna:
@@ -187,3 +188,28 @@ def beneficiary_party(row: dict, grantor: Party) -> Party:
     if rna and cell.flag in ("id_unusable", "id_missing"):
         cell = CellId(flag=None)  # the RNA number identifies it
     return Party(_keyed(cell, rna, name, _scope(grantor)), name, cell, rna, kind, source)
+
+
+class StoredParties:
+    """What the store held of each party before this load, asked once per party (a grantor is on every row)."""
+
+    def __init__(self, known):
+        self.known, self.answers = known, {}
+
+    def __call__(self, keys) -> dict:
+        missing = [key for key in keys if key not in self.answers]
+        if missing:
+            found = self.known(missing) if self.known else {}
+            self.answers.update({key: found.get(key) for key in missing})
+        return {key: self.answers[key] for key in keys if self.answers[key] is not None}
+
+
+def name_conflicts(party: Party, stored: dict | None, earlier, path, line) -> list[Conflict]:
+    """A valid identifier arriving with a clearly different name than the one already known."""
+    if not party.name or not party.certain:
+        return []
+    if stored and names_differ(stored["name"], party.name):
+        return [Conflict("actors", party.key, "name", path, line, stored["name"], party.name, "stored")]
+    if earlier and not stored and names_differ(earlier[0], party.name):
+        return [Conflict("actors", party.key, "name", path, line, earlier[0], party.name, "earlier", earlier[1])]
+    return []

@@ -21,11 +21,10 @@ import hashlib
 import re
 
 from ...i18n import _
-from ...identifiers import names_differ
 from ...model import parse_amount, parse_date
 from ..formats import FileHead, RowProblem, read_csv
-from .common import Conflict, Item, SourceRow, clean, fold_header
-from .parties import Party, beneficiary_party, grantor_party
+from .common import Item, SourceRow, clean, fold_header
+from .parties import Party, StoredParties, beneficiary_party, grantor_party, name_conflicts
 
 __all__ = ["recognises", "translate", "ALIASES", "payment_dates", "excel_date"]
 
@@ -124,7 +123,7 @@ def excel_date(text) -> str | None:
 def translate(heads, filters, *, resolve=None, known=None, progress=None, **_options):
     """Yield one :class:`SourceRow` per subsidy row (its new parties, then the grant)."""
     seen: dict[str, tuple[str, str]] = {}  # party key → (name, file:line) of its first row in this load
-    lookup = _Stored(known)
+    lookup = StoredParties(known)
     for head in heads:
         mapping = _columns(head.header)
         columns = {name: column for column, name in mapping.items()}
@@ -135,20 +134,6 @@ def translate(heads, filters, *, resolve=None, known=None, progress=None, **_opt
                 continue
             row = {mapping.get(column, column): value for column, value in raw.items() if column is not None}
             yield _subsidy(head, line, row, columns, seen, lookup)
-
-
-class _Stored:
-    """What the store held of each party before this load, asked once per party (a grantor is on every row)."""
-
-    def __init__(self, known):
-        self.known, self.answers = known, {}
-
-    def __call__(self, keys) -> dict:
-        missing = [key for key in keys if key not in self.answers]
-        if missing:
-            found = self.known(missing) if self.known else {}
-            self.answers.update({key: found.get(key) for key in missing})
-        return {key: self.answers[key] for key in keys if self.answers[key] is not None}
 
 
 def _field_names(columns: dict[str, str]) -> dict[str, str]:
@@ -170,7 +155,7 @@ def _subsidy(head, line, row, columns, seen, known) -> SourceRow:
     for party, role in ((grantor, "grantor"), (beneficiary, "beneficiary")):
         if party.key is None:
             continue
-        out.conflicts += _name_conflicts(party, stored.get(party.key), seen.get(party.key), path, line)
+        out.conflicts += name_conflicts(party, stored.get(party.key), seen.get(party.key), path, line)
         if party.key not in stored:  # the pipeline writes it once, with the first row it accepts
             out.items.insert(0, Item("actors", path, line, party.actor_row(role), names, derived_key=party.key))
         seen.setdefault(party.key, (party.name or "", where))
@@ -183,17 +168,6 @@ def _subsidy(head, line, row, columns, seen, known) -> SourceRow:
         tie["__problems__"] = problems
     out.items.append(Item("partnerships", path, line, tie, names))
     return out
-
-
-def _name_conflicts(party: Party, stored: dict | None, earlier, path, line) -> list[Conflict]:
-    """A valid identifier arriving with a clearly different name than the one already known."""
-    if not party.name or not party.certain:
-        return []
-    if stored and names_differ(stored["name"], party.name):
-        return [Conflict("actors", party.key, "name", path, line, stored["name"], party.name, "stored")]
-    if earlier and not stored and names_differ(earlier[0], party.name):
-        return [Conflict("actors", party.key, "name", path, line, earlier[0], party.name, "earlier", earlier[1])]
-    return []
 
 
 def _values(row, columns) -> tuple[dict, dict, list]:
