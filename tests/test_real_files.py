@@ -21,6 +21,9 @@ REAL = Path(__file__).parent / "fixtures" / "real"
 # file → (data rows, rows rejected, ties created, actors created, actor flags); see HAND_COUNTS.md
 SCDL = {
     "HauteGaronne_datalocale-subvention.csv": (69, 1, 68, 49, {"kind_guessed": 47}),
+    # the schema's French titles as header; years as dates; an associations file (kinds from its title)
+    "LoireAtlantique_CD44_subventions_associations_excerpt.csv": (5000, 1, 4999, 2393, {
+        "id_missing": 17, "name_folded": 1, "name_from_id": 1}),
     "Lot_Subventions_2017.csv": (13, 0, 13, 14, {"kind_guessed": 13}),
     # six amounts published as text (« NC », « SEM », « ODHLM »): the grants kept, their amount empty and flagged
     "Nievre_CD58_SUBVENTIONS_2016.csv": (97, 0, 97, 98, {"id_missing": 97, "kind_guessed": 97}),
@@ -61,6 +64,31 @@ def test_scdl_real_file_counts(store, name):
     assert again.totals()["partnerships"]["created"] == 0
     assert again.totals()["partnerships"]["unchanged"] == ties
     assert store.stats()["partnerships"] == ties
+
+
+def test_vendee_decimal_commas_are_joined_back_where_certain(store):
+    # HAND_COUNTS.md « Vendée »: 238 rows; 186 have exactly one field too many, split at the amount's
+    # comma; 52 more fields than that (commas in other cells too): refused, never guessed
+    files = sorted((REAL / "scdl").glob("Vendee_CD85_*.csv"))
+    report = load_files(store, files, on_error="skip")
+    totals = report.totals()
+    assert report.bad_rows == 52
+    assert totals["partnerships"]["created"] == 185 and totals["partnerships"]["duplicates"] == 1
+    assert totals["partnerships"]["flags"]["decimal_comma"] == 185
+    assert totals["actors"]["created"] == store.stats()["actors"] == 98
+    arts = next(t for t in _ties(store) if t["target"] == "siren:324166339")
+    assert arts["amount"] == 100000 and arts["extra"]["decimal_comma"] == "100\xa0000,00"
+
+
+def test_loire_atlantique_years_stay_years_and_kinds_come_from_the_title(store):
+    load_files(store, [REAL / "scdl" / "LoireAtlantique_CD44_subventions_associations_excerpt.csv"], on_error="skip")
+    ties = [t for t in _ties(store) if t["target"] == "siren:452474562"]  # CLUB DE PLONGEE DE LA COURONNEE
+    assert "2014-01-01" in {t["start"] for t in ties}  # its first row: « 2014 »
+    assert {t["extra"]["start_precision"] for t in ties} == {"year"}
+    club = _actors(store)["siren:452474562"]
+    assert club["kind"] == "association" and club["extra"]["kind_from"] == "the file's title"
+    assert "kind_guessed" not in club["extra"]
+    assert _actors(store)["siren:224400028"]["kind"] == "collectivite"  # the Département, by its SIREN
 
 
 def test_toulouse_damaged_ids_never_merge_two_names(store):

@@ -314,8 +314,14 @@ def _starts_with_object(path: Path, encoding: str | None) -> bool:
     return stream.peek() == "{"
 
 
+class Recovered(list):
+    """A row's values mended by a reader's ``recover`` (``note`` says how), e.g. an unquoted decimal comma."""
+
+    note: str = ""
+
+
 def read_csv(path: "str | Path | FileHead", *, encoding: str | None = None, delimiter: str | None = None,
-             progress: Progress | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+             progress: Progress | None = None, recover=None) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line, row)`` for each record of a CSV file with a header.
 
     The delimiter (``,`` ``;`` or tab) is detected from the header unless given; each line is
@@ -324,13 +330,22 @@ def read_csv(path: "str | Path | FileHead", *, encoding: str | None = None, deli
     """
     head = path if isinstance(path, FileHead) else inspect_file(path, "csv", encoding=encoding)
     header = head.header
-    for line, values in read_csv_values(head, delimiter=delimiter, progress=progress):
-        yield line, values if isinstance(values, RowProblem) else dict(zip(header, values))
+    for line, values in read_csv_values(head, delimiter=delimiter, progress=progress, recover=recover):
+        if isinstance(values, RowProblem):
+            yield line, values
+            continue
+        row = dict(zip(header, values))
+        if isinstance(values, Recovered):
+            row["__recovered__"] = values.note
+        yield line, row
 
 
-def read_csv_values(head: FileHead, *, delimiter: str | None = None,
-                    progress: Progress | None = None) -> Iterator[tuple[int, list[str]]]:
+def read_csv_values(head: FileHead, *, delimiter: str | None = None, progress: Progress | None = None,
+                    recover=None) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line, values)`` as :func:`read_csv` does, the values as a list in the header's order.
+
+    ``recover(values, width)``, when given, may mend a row with more fields than the header (a
+    :class:`Recovered` list, exactly ``width`` long) where the split is certain; else it is refused.
 
     For readers of wide files (SIRENE's stocks have 30 to 50 columns) that look at a few
     columns first and build a row only for what they keep.
@@ -351,6 +366,9 @@ def read_csv_values(head: FileHead, *, delimiter: str | None = None,
         if not values or (not values[0].strip() and not any(value.strip() for value in values)):
             continue
         if len(values) > width and any(value.strip() for value in values[width:]):
+            if recover is not None and (mended := recover(values, width)) is not None:
+                yield line, mended
+                continue
             yield line, RowProblem(_("{len} fields but the header has {len2} (is a '{delimiter}' inside an unquoted value?)").format(len=len(values), len2=len(header), delimiter=delimiter))
             continue
         yield line, values

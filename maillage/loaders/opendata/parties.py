@@ -16,7 +16,9 @@ A party is keyed, in this order, by:
 Its kind comes from what the file says (a legal form in ``type``/``ATTRIB_TYPE``, a
 collectivité type in ``COLL_TYPE``), else from the SIREN (a SIREN starting with 2 is a
 public-sector body: 21–24 and 200 collectivités and their groupings, other 2… public bodies),
-else from an RNA number (an association), else it is guessed from the name and flagged.
+else from an RNA number (an association), else from the file's own title when it lists
+associations (« subventions aux associations »: ``kind_from``), else it is guessed from the name
+and flagged ``kind_guessed`` — never a silent default.
 """
 
 from __future__ import annotations
@@ -113,6 +115,8 @@ class Party:
                 actor["identity_note"] = self.cell.reason
         if not self.certain and self.name and _folded_name(self.name) != normalized_name(self.name):
             actor["name_folded"] = _folded_name(self.name)  # « ST ORENS » and « SAINT ORENS » are one key
+        if self.kind_source == "file":
+            actor["kind_from"] = "the file's title"  # evidence, not a guess: the publisher lists associations
         if self.kind_source in ("name", "role"):
             actor["kind_guessed"] = f"from the {self.kind_source}" if self.kind_source == "role" else "from the name"
         return {k: v for k, v in actor.items() if v is not None}
@@ -154,13 +158,15 @@ def _keyed(cell: CellId, rna: str | None, name: str | None, scope: str | None) -
     return f"nom:{normal}" if scope is None else f"nom:{scope}/{normal}"
 
 
-def _kind(declared, cell: CellId, rna, name, role: str) -> tuple[str, str]:
+def _kind(declared, cell: CellId, rna, name, role: str, file_kind: str | None = None) -> tuple[str, str]:
     if kind := kind_of_type(declared):
         return kind, "type"
     if kind := kind_of_siren(cell.siren):
         return kind, "siren"
     if rna:
         return "association", "rna"
+    if file_kind:  # « subventions aux associations »: the publisher says what its beneficiaries are
+        return file_kind, "file"
     normal = normalized_name(name or "")
     if role == "grantor":
         return "collectivite", ("name" if _COLLECTIVITE_WORDS.search(normal) else "role")
@@ -175,7 +181,7 @@ def grantor_party(row: dict) -> Party:
     return Party(_keyed(cell, None, name, None), name, cell, None, kind, source)
 
 
-def beneficiary_party(row: dict, grantor: Party) -> Party:
+def beneficiary_party(row: dict, grantor: Party, file_kind: str | None = None) -> Party:
     """The beneficiary of a subsidy row; without a valid id, its name within the grantor's scope."""
     name = clean(row.get("nomBeneficiaire"))
     cell = _by_name(read_id_cell(row.get("idBeneficiaire")), name)
@@ -184,7 +190,7 @@ def beneficiary_party(row: dict, grantor: Party) -> Party:
     except ValueError:
         rna = None
     declared = row.get("typeBeneficiaire") or row.get("type")
-    kind, source = _kind(declared, cell, rna, name, "beneficiary")
+    kind, source = _kind(declared, cell, rna, name, "beneficiary", file_kind)
     if rna and cell.flag in ("id_unusable", "id_missing"):
         cell = CellId(flag=None)  # the RNA number identifies it
     return Party(_keyed(cell, rna, name, _scope(grantor)), name, cell, rna, kind, source)

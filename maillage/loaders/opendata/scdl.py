@@ -4,8 +4,11 @@ Read without ``--source``: the schema's columns (``nomAttribuant, idAttribuant, 
 referenceDecision, nomBeneficiaire, idBeneficiaire, rnaBeneficiaire, objet, montant, nature,
 conditionsVersement, datesPeriodeVersement, idRAE, notificationUE, pourcentageSubvention,
 dispositifAide``), the label-style headers seen in published files (``Nom de l'attribuant`` …) and
-the older headers (``COLL_NOM, COLL_SIRET, COLL_TYPE, ACTE_DATE, ATTRIB_NOM, ATTRIB_SIRET,
-SUB_OBJET, SUB_MONTANT, SUB_DATE_DEBUT`` …), ``,`` or ``;``-separated.
+the schema's own French titles (``Identification de l'attribuant``, ``Montant total de la
+subvention`` …), the older headers (``COLL_NOM, COLL_SIRET, COLL_TYPE, ACTE_DATE, ATTRIB_NOM, ATTRIB_SIRET,
+SUB_OBJET, SUB_MONTANT, SUB_DATE_DEBUT`` …), ``,`` or ``;``-separated. An amount written with an unquoted decimal comma in a ``,`` file
+(« 24 975,00 ») is joined back when the split is certain (one field too many, at the amount),
+flagged ``decimal_comma``; a date written as a year keeps that precision (``start_precision``).
 
 Identity (see :mod:`maillage.loaders.opendata.parties`): a party is keyed by a SIREN only when its
 cell is valid (or a damaged number still certainly holds it), else by its RNA number, else by its
@@ -22,7 +25,7 @@ import re
 
 from ...i18n import _
 from ...model import parse_amount, parse_date
-from ..formats import FileHead, RowProblem, read_csv
+from ..formats import FileHead, Recovered, RowProblem, read_csv
 from .common import Item, SourceRow, clean, fold_header
 from .parties import Party, StoredParties, beneficiary_party, grantor_party, name_conflicts
 
@@ -30,28 +33,28 @@ __all__ = ["recognises", "translate", "ALIASES", "payment_dates", "excel_date"]
 
 ALIASES = {
     "nomAttribuant": ("nomattribuant", "nomdelattribuant", "attribuant", "nomdelacollectivite", "collnom"),
-    "idAttribuant": ("idattribuant", "identifiantdelattribuant", "siretdelattribuant", "siretattribuant", "collsiret"),
+    "idAttribuant": ("identificationdelattribuant", "idattribuant", "identifiantdelattribuant", "siretdelattribuant", "siretattribuant", "collsiret"),
     "typeAttribuant": ("colltype", "typeattribuant", "typedelattribuant"),
-    "dateConvention": ("dateconvention", "datedelaconvention", "datedeconvention", "datedeladecision", "actedate"),
+    "dateConvention": ("datedelaconventiondesubvention", "dateconvention", "datedelaconvention", "datedeconvention", "datedeladecision", "actedate"),
     "referenceDecision": ("referencedecision", "referencedeladecision", "numerodeladecision", "acteref"),
     "nomBeneficiaire": ("nombeneficiaire", "nomdubeneficiaire", "beneficiaire", "raisonsocialedubeneficiaire",
                         "attribnom"),
-    "idBeneficiaire": ("idbeneficiaire", "identifiantdubeneficiaire", "siretdubeneficiaire", "siretbeneficiaire",
+    "idBeneficiaire": ("identificationdubeneficiaire", "idbeneficiaire", "identifiantdubeneficiaire", "siretdubeneficiaire", "siretbeneficiaire",
                        "attribsiret"),
     "typeBeneficiaire": ("attribtype", "typebeneficiaire", "typedubeneficiaire", "formejuridique",
                          "formejuridiquedubeneficiaire"),
     "rnaBeneficiaire": ("rnabeneficiaire", "numerornadubeneficiaire", "rnadubeneficiaire", "numerorna"),
     "objet": ("objet", "objetdudossier", "objetdelasubvention", "subobj", "subobjet"),
-    "montant": ("montant", "montantaccorde", "montantdelasubvention", "montantvote", "submontant"),
+    "montant": ("montanttotaldelasubvention", "montant", "montantaccorde", "montantdelasubvention", "montantvote", "submontant"),
     "nature": ("nature", "naturedelasubvention", "subnature"),
-    "conditionsVersement": ("conditionsversement", "conditionsdeversement", "subversement"),
-    "datesPeriodeVersement": ("datesperiodeversement", "datesouperiodesdeversement", "datesdeversement"),
+    "conditionsVersement": ("conditionsdeversementdelasubvention", "conditionsversement", "conditionsdeversement", "subversement"),
+    "datesPeriodeVersement": ("dateouperiodedeversement", "datesperiodeversement", "datesouperiodesdeversement", "datesdeversement"),
     "debutVersement": ("subdatedebut",),
     "finVersement": ("subdatefin",),
     "termeConvention": ("termeconvention", "datefinconvention", "datedefindeconvention"),
-    "idRAE": ("idrae", "identifiantrae"),
-    "notificationUE": ("notificationue", "notifeu", "notifue"),
-    "pourcentageSubvention": ("pourcentagesubvention", "pourcentagedelasubvention"),
+    "idRAE": ("identifiantraedelaideautitredelaquellelasubventionestattribuee", "idrae", "identifiantrae"),
+    "notificationUE": ("aidedetatnotifieealacommissioneuropeenne", "notificationue", "notifeu", "notifue"),
+    "pourcentageSubvention": ("pourcentagedumontanttotaldelasubventionattribueeaubeneficiaire", "pourcentagesubvention", "pourcentagedelasubvention"),
     "dispositifAide": ("dispositifaide", "dispositifdaide", "subdispositif"),
 }
 _LOOKUP = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
@@ -127,13 +130,40 @@ def translate(heads, filters, *, resolve=None, known=None, progress=None, **_opt
     for head in heads:
         mapping = _columns(head.header)
         columns = {name: column for column, name in mapping.items()}
-        for line, raw in read_csv(head, progress=progress):
+        file_kind = "association" if "association" in fold_header(head.path.name) else None
+        recover = _decimal_comma(list(head.header).index(columns["montant"])) if "montant" in columns else None
+        for line, raw in read_csv(head, progress=progress, recover=recover):
             if isinstance(raw, RowProblem):
                 yield SourceRow(str(head.path), line, [Item("partnerships", str(head.path), line,
                                                             {"__problem__": str(raw)})])
                 continue
             row = {mapping.get(column, column): value for column, value in raw.items() if column is not None}
-            yield _subsidy(head, line, row, columns, seen, lookup)
+            yield _subsidy(head, line, row, columns, seen, lookup, file_kind)
+
+
+_INTEGER_PART = re.compile(r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+|-?\d+")
+_DECIMALS = re.compile(r"\d{1,2}")
+
+
+def _decimal_comma(amount_at: int):
+    """A mender for rows split at an unquoted decimal comma in the amount (« 24 975,00 » in a ``,`` file).
+
+    Certain only when the row has exactly one field too many and the amount's cell and the next
+    read as an integer part and decimals: then they are joined back; anything else stays refused.
+    """
+    def recover(values, width):
+        extra = [v for v in values[width + 1:] if v.strip()]
+        if len(values) - width != 1 and not (len(values) > width + 1 and not extra):
+            return None
+        if not (_INTEGER_PART.fullmatch(values[amount_at].strip()) and _DECIMALS.fullmatch(values[amount_at + 1].strip())):
+            return None
+        joined = values[:amount_at] + [f"{values[amount_at]},{values[amount_at + 1]}"] + values[amount_at + 2:]
+        if len(joined) < width:
+            return None
+        mended = Recovered(joined[:width])
+        mended.note = f"{values[amount_at]},{values[amount_at + 1]}"
+        return mended
+    return recover
 
 
 def _field_names(columns: dict[str, str]) -> dict[str, str]:
@@ -145,19 +175,24 @@ def _field_names(columns: dict[str, str]) -> dict[str, str]:
             "payment": pick("datesPeriodeVersement")}
 
 
-def _subsidy(head, line, row, columns, seen, known) -> SourceRow:
+def _subsidy(head, line, row, columns, seen, known, file_kind=None) -> SourceRow:
     path, where = str(head.path), f"{head.path}:{line}"
     out = SourceRow(path, line)
     names = _field_names(columns)
     grantor = grantor_party(row)
-    beneficiary = beneficiary_party(row, grantor)
+    beneficiary = beneficiary_party(row, grantor, file_kind)
     stored = known([p.key for p in (grantor, beneficiary) if p.key])
     for party, role in ((grantor, "grantor"), (beneficiary, "beneficiary")):
         if party.key is None:
             continue
         out.conflicts += name_conflicts(party, stored.get(party.key), seen.get(party.key), path, line)
-        if party.key not in stored:  # the pipeline writes it once, with the first row it accepts
-            out.items.insert(0, Item("actors", path, line, party.actor_row(role), names, derived_key=party.key))
+        if party.key not in stored and not (party.name is None and party.key in seen):
+            # the pipeline writes it once, with the first row it accepts; a row that leaves the name
+            # empty of a party an earlier row named is that party
+            actor = party.actor_row(role)
+            if party.name is None and party.certain:  # a valid SIREN, no name: named by it until a file names it
+                actor["name"], actor["name_from_id"] = party.key, True
+            out.items.insert(0, Item("actors", path, line, actor, names, derived_key=party.key))
         seen.setdefault(party.key, (party.name or "", where))
     tie, problems = _tie(row, grantor, beneficiary, columns)
     if grantor.key and grantor.key == beneficiary.key:
@@ -206,11 +241,12 @@ def _tie(row, grantor: Party, beneficiary: Party, columns) -> tuple[dict, list]:
            "amount": clean(row.get("montant")) if values.get("montant") is not None else None,
            "description": objet or None, "payment": payment,
            "unread": "; ".join(f"{column}: {text}" for column, text in unread.items()) or None,
-           "excel_date": ", ".join(excel) or None,
-           "start_from": "datesPeriodeVersement" if start and not values.get("dateConvention") else None}
+           "excel_date": ", ".join(excel) or None, "decimal_comma": row.get("__recovered__"),
+           "start_from": "datesPeriodeVersement" if start and not values.get("dateConvention") else None,
+           "start_precision": "year" if re.fullmatch(r"\d{4}", clean(row.get("dateConvention")) or "") else None}
     for name in _ON_TIE:
         tie[name] = clean(row.get(name))
-    understood = set(ALIASES) | {"rnaBeneficiaire"}
+    understood = set(ALIASES) | {"rnaBeneficiaire", "__recovered__"}
     for column, value in row.items():  # every other published column stays on the tie
         if column not in understood and clean(value) is not None and column not in tie:
             tie[column] = clean(value)
