@@ -179,6 +179,8 @@ def cli():
 @click.option("--departement", "departements", multiple=True, help=N_("Open data: keep this département (repeatable)."))
 @click.option("--commune", "communes", multiple=True, help=N_("Open data: keep this commune (INSEE code, repeatable)."))
 @click.option("--include-dissolved", is_flag=True, help=N_("RNA: keep dissolved associations (flagged)."))
+@click.option("--grantor", help=N_("Subsidy files that name no grantor: its SIREN, SIRET or name "
+                                   "(e.g. 224900019 for the Département de Maine-et-Loire)."))
 @click.option("--quiet", "-q", is_flag=True, help=N_("No progress bar, no summary."))
 @click.option("--wait", type=click.FloatRange(0), default=30, show_default=True,
               help=N_("Seconds to wait for another load holding the store (SQLite) before giving up."))
@@ -188,7 +190,7 @@ def cli():
                       "national loads; see README)."))
 @click.option("--database", default="neo4j", show_default=True, help=N_("With --bulk: the database to create."))
 def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch_size, source, departements,
-         communes, include_dissolved, quiet, wait, bulk_home, database, as_json):
+         communes, include_dissolved, grantor, quiet, wait, bulk_home, database, as_json):
     """Load actors, partnerships, initiatives, needs and territories from FILES (CSV, JSON, JSON Lines),
     or French open data as published (COG, RNA, SIRENE, SCDL subsidies, DECP public contracts, the State's « jaune » subsidies, QPV).
 
@@ -211,7 +213,7 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
                 report = load_files(target, files, kind=kind, fmt=fmt, on_error=on_error, dry_run=dry_run,
                                     encoding=encoding, vocabulary=vocab, batch_size=batch_size, progress=progress,
                                     source=source, departements=departements or None, communes=communes or None,
-                                    include_dissolved=include_dissolved)
+                                    include_dissolved=include_dissolved, grantor=grantor)
             except DataError as exc:
                 if exc.report is None:
                     raise

@@ -311,7 +311,7 @@ def _recover_siren(digits: str, written: str) -> CellId:
     Trailing zeros that reach into the SIREN mean it was rounded: its check digit may pass by
     chance (one time in ten), so it is not trusted.
     """
-    if len(digits) == 14 and _rounded_from(digits) < 9:
+    if len(digits) > 9 and _rounded_from(digits) < 9:
         return CellId(flag="id_unusable", reason=_("{written!r} was rounded (its last digits are zeros) and cannot be recovered").format(written=written))
     if len(digits) >= 9 and luhn_valid(digits[:9]):
         return CellId(siren=digits[:9], flag="siret_damaged",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from maillage.errors import DataError
+from maillage.errors import DataError, UsageError
 from maillage.graph import ActorFilter
 from maillage.loaders.pipeline import load_files
 
@@ -64,6 +64,31 @@ def test_scdl_real_file_counts(store, name):
     assert again.totals()["partnerships"]["created"] == 0
     assert again.totals()["partnerships"]["unchanged"] == ties
     assert store.stats()["partnerships"] == ties
+
+
+# a département's own lists, without grantor columns: loaded with --grantor (HAND_COUNTS.md)
+OWN_LISTS = {
+    "Sarthe_CD72_sub_asso_2018.csv": ("227200029", 1625, 1623, 2, 1621, {"id_missing": 1620, "name_folded": 59}),
+    "MaineEtLoire_CD49_subventions_associations_2008-2018.csv": (
+        "224900019", 11843, 11822, 21, 1471, {"id_missing": 120, "id_unusable": 1350, "name_folded": 111}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OWN_LISTS))
+def test_a_departements_own_list_with_its_grantor_given(store, name):
+    grantor, rows, ties, merged, actors, flags = OWN_LISTS[name]
+    with pytest.raises(UsageError, match="names no grantor: pass --grantor"):
+        load_files(store, [REAL / "scdl" / name])
+    report = load_files(store, [REAL / "scdl" / name], grantor=grantor)
+    grants = next(f for f in report.files if f.kind == "partnerships")
+    assert (grants.rows, grants.rejected) == (rows, 0)
+    totals = report.totals()
+    assert (totals["partnerships"]["created"], totals["partnerships"]["merged"]) == (ties, merged)
+    assert totals["actors"]["created"] == store.stats()["actors"] == actors
+    assert totals["actors"]["flags"] == flags  # rounded SIRETs (40415200000000) are never taken as valid
+    departement = _actors(store)[f"siren:{grantor}"]
+    assert departement["kind"] == "collectivite" and departement["name"].startswith("Département : ")
+    assert {a["kind"] for a in _actors(store).values()} == {"association", "collectivite"}  # « asso » in the title
 
 
 def test_vendee_decimal_commas_are_joined_back_where_certain(store):

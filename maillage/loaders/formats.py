@@ -229,7 +229,8 @@ def _physical_lines(handle) -> Iterator[bytes]:
 def _parse_header(line: str, delimiter: str | None = None) -> tuple[list[str], str]:
     """Return the column names of a CSV header line and its delimiter (detected unless given)."""
     delimiter = delimiter or max(";,\t", key=line.count)
-    return [name.replace("\ufeff", "").strip() for name in next(csv.reader([line], delimiter=delimiter), [])], delimiter
+    cells = next(csv.reader([line.replace("\r\n", "\n")], delimiter=delimiter), [])
+    return [" ".join(name.replace("\ufeff", "").split()) for name in cells], delimiter
 
 
 @dataclass
@@ -251,6 +252,7 @@ class FileHead:
     kind: str | None = None
     translator: object = None
     decoded: _Decoded = field(default_factory=_Decoded)
+    header_lines: int = 1  # a header whose quoted cells span lines takes several
 
     @property
     def folded(self) -> set[str]:
@@ -281,12 +283,17 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
     size = path.stat().st_size
     if fmt == "csv":
         lines = _lines(path, encoding, None)
-        header_line = next(lines, "")
+        header_line, count = next(lines, ""), 1
+        while header_line.count('"') % 2 and count < 20:  # a quoted cell goes on to the next line
+            more = next(lines, None)
+            if more is None:
+                break
+            header_line, count = header_line + more, count + 1
         lines.close()
         if not header_line.strip():
             raise _fail(path, 1, _("empty file or empty header"))
         header, delimiter = _parse_header(header_line)
-        return FileHead(path, fmt, header, encoding, delimiter, size)
+        return FileHead(path, fmt, header, encoding, delimiter, size, header_lines=count)
     if fmt not in FORMATS:
         raise UsageError(_("unknown format {fmt!r} (choose from {join})").format(fmt=fmt, join=', '.join(FORMATS)))
     if fmt == "json" and _starts_with_object(path, encoding):
@@ -352,9 +359,9 @@ def read_csv_values(head: FileHead, *, delimiter: str | None = None, progress: P
     """
     header, delimiter = head.header, delimiter or head.delimiter
     width = len(header)
-    lines = _lines(head.path, head.encoding, progress, head.decoded, skip=1)
+    lines = _lines(head.path, head.encoding, progress, head.decoded, skip=head.header_lines)
     reader = csv.reader(lines, delimiter=delimiter)
-    previous_end = 1
+    previous_end = head.header_lines
     while True:
         try:
             values = next(reader)

@@ -266,12 +266,13 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
                vocabulary: Vocabulary | None = None, batch_size: int = 5000,
                progress: ProgressCallback | None = None, source: str | None = None,
                departements: Iterable[str] | None = None, communes: Iterable[str] | None = None,
-               include_dissolved: bool = False, before_commit=None) -> LoadReport:
+               include_dissolved: bool = False, before_commit=None, grantor: str | None = None) -> LoadReport:
     """Load ``paths`` into ``store`` as one unit and return the report.
 
     ``source`` (cog, rna, sirene, scdl, qpv; detected from the files when they are published
     open data) reads the files as published; ``departements`` and ``communes`` then keep only
-    those places, and ``include_dissolved`` keeps dissolved associations (flagged).
+    those places, and ``include_dissolved`` keeps dissolved associations (flagged). ``grantor`` (a
+    SIREN, SIRET or name) is the grantor of subsidy files that name none (a département's own list).
     ``before_commit(session, report, touched)``, when given, runs just before a load commits,
     ``touched`` mapping each kind to the ids the load wrote (the workbench writes its journal
     entry there, so the change and its record land together).
@@ -323,8 +324,8 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
         session.rollback()
         raise
     try:
-        _run_load(session, loader, heads, sources, source, filters, include_dissolved, advance, on_error, dry_run,
-                  before_commit)
+        _run_load(session, loader, heads, sources, source, filters, {"include_dissolved": include_dissolved,
+                  "grantor": grantor}, advance, on_error, dry_run, before_commit)
     finally:
         loader.accounting.close()  # its scratch file, if the load spilled its bookkeeping to one
     if report.status == "rolled_back":
@@ -332,14 +333,14 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     return report
 
 
-def _run_load(session, loader, heads, sources, source, filters, include_dissolved, advance, on_error, dry_run,
+def _run_load(session, loader, heads, sources, source, filters, options, advance, on_error, dry_run,
               before_commit) -> None:
     """Load the files in one session, then commit it or roll it back (``report.status`` says which)."""
     report = loader.report
     try:
         if source:
             loader.load_items(translate(source, heads, filters, session.resolve_actors, advance,
-                                        known=loader.known_actors, include_dissolved=include_dissolved), source)
+                                        known=loader.known_actors, **options), source)
             for head in heads:
                 for file_report in report.files:
                     if file_report.path == str(head.path):

@@ -23,7 +23,9 @@ import datetime as dt
 import hashlib
 import re
 
+from ...errors import UsageError
 from ...i18n import _
+from ...identifiers import collectivite_sirens, departements
 from ...model import parse_amount, parse_date
 from ..formats import FileHead, Recovered, RowProblem, read_csv
 from .common import Item, SourceRow, clean, fold_header
@@ -35,17 +37,19 @@ ALIASES = {
     "nomAttribuant": ("nomattribuant", "nomdelattribuant", "attribuant", "nomdelacollectivite", "collnom"),
     "idAttribuant": ("identificationdelattribuant", "idattribuant", "identifiantdelattribuant", "siretdelattribuant", "siretattribuant", "collsiret"),
     "typeAttribuant": ("colltype", "typeattribuant", "typedelattribuant"),
-    "dateConvention": ("datedelaconventiondesubvention", "dateconvention", "datedelaconvention", "datedeconvention", "datedeladecision", "actedate"),
+    "dateConvention": ("datedelaconventiondesubvention", "annee", "exercice", "dateconvention", "datedelaconvention", "datedeconvention", "datedeladecision", "actedate"),
     "referenceDecision": ("referencedecision", "referencedeladecision", "numerodeladecision", "acteref"),
     "nomBeneficiaire": ("nombeneficiaire", "nomdubeneficiaire", "beneficiaire", "raisonsocialedubeneficiaire",
-                        "attribnom"),
+                        "attribnom", "raisonsociale", "nomdelorganismebeneficiaire", "organismebeneficiaire"),
     "idBeneficiaire": ("identificationdubeneficiaire", "idbeneficiaire", "identifiantdubeneficiaire", "siretdubeneficiaire", "siretbeneficiaire",
-                       "attribsiret"),
+                       "attribsiret", "siretounir", "siretdelorganisme"),
     "typeBeneficiaire": ("attribtype", "typebeneficiaire", "typedubeneficiaire", "formejuridique",
                          "formejuridiquedubeneficiaire"),
     "rnaBeneficiaire": ("rnabeneficiaire", "numerornadubeneficiaire", "rnadubeneficiaire", "numerorna"),
     "objet": ("objet", "objetdudossier", "objetdelasubvention", "subobj", "subobjet"),
-    "montant": ("montanttotaldelasubvention", "montant", "montantaccorde", "montantdelasubvention", "montantvote", "submontant"),
+    "montant": ("montanttotaldelasubvention", "mandate", "montantdelasubventiondefonctionnement1",
+                "montantdelasubventiondefonctionnement", "montant", "montantaccorde", "montantdelasubvention", "montantvote", "submontant"),
+    "montantInvestissement": ("montantdelasubventiondinvestissement1", "montantdelasubventiondinvestissement"),
     "nature": ("nature", "naturedelasubvention", "subnature"),
     "conditionsVersement": ("conditionsdeversementdelasubvention", "conditionsversement", "conditionsdeversement", "subversement"),
     "datesPeriodeVersement": ("dateouperiodedeversement", "datesperiodeversement", "datesouperiodesdeversement", "datesdeversement"),
@@ -73,7 +77,8 @@ def recognises(head: FileHead) -> bool:
         return False
     names = set(_columns(head.header).values())
     return ({"idAttribuant", "idBeneficiaire", "montant"} <= names
-            or {"nomAttribuant", "nomBeneficiaire", "montant"} <= names)
+            or {"nomAttribuant", "nomBeneficiaire", "montant"} <= names
+            or {"nomBeneficiaire", "montant", "dateConvention"} <= names)  # a grantor's own list (--grantor)
 
 
 def payment_dates(value) -> str | None:
@@ -123,14 +128,19 @@ def excel_date(text) -> str | None:
     return (dt.date(1899, 12, 30) + dt.timedelta(days=int(match.group(1)))).isoformat()
 
 
-def translate(heads, filters, *, resolve=None, known=None, progress=None, **_options):
-    """Yield one :class:`SourceRow` per subsidy row (its new parties, then the grant)."""
+def translate(heads, filters, *, resolve=None, known=None, progress=None, grantor=None, **_options):
+    """Yield one :class:`SourceRow` per subsidy row (its new parties, then the grant).
+
+    A file without grantor columns (a département's list of the associations it funds) needs
+    ``grantor``: its SIREN, SIRET or name.
+    """
     seen: dict[str, tuple[str, str]] = {}  # party key → (name, file:line) of its first row in this load
     lookup = StoredParties(known)
     for head in heads:
         mapping = _columns(head.header)
         columns = {name: column for column, name in mapping.items()}
-        file_kind = "association" if "association" in fold_header(head.path.name) else None
+        given = _given_grantor(head, columns, grantor)
+        file_kind = "association" if _ASSOCIATIONS_FILE.search(head.path.name.lower()) else None
         recover = _decimal_comma(list(head.header).index(columns["montant"])) if "montant" in columns else None
         for line, raw in read_csv(head, progress=progress, recover=recover):
             if isinstance(raw, RowProblem):
@@ -138,6 +148,7 @@ def translate(heads, filters, *, resolve=None, known=None, progress=None, **_opt
                                                             {"__problem__": str(raw)})])
                 continue
             row = {mapping.get(column, column): value for column, value in raw.items() if column is not None}
+            row.update(given)
             yield _subsidy(head, line, row, columns, seen, lookup, file_kind)
 
 
@@ -164,6 +175,33 @@ def _decimal_comma(amount_at: int):
         mended.note = f"{values[amount_at]},{values[amount_at + 1]}"
         return mended
     return recover
+
+
+_ASSOCIATIONS_FILE = re.compile(r"(^|[^a-z])asso(ciation)?s?([^a-z]|$)")  # « subventions_associations », « sub_asso »
+
+
+def _given_grantor(head, columns, grantor) -> dict:
+    """The grantor columns ``--grantor`` gives a file that has none (else nothing)."""
+    if "idAttribuant" in columns or "nomAttribuant" in columns:
+        return {}
+    if not grantor:
+        raise UsageError(_("{path}: this subsidy file names no grantor: pass --grantor with its SIREN, SIRET or "
+                           "name").format(path=head.path))
+    if not re.fullmatch(r"[\d ]{9,17}", grantor.strip()):
+        return {"nomAttribuant": grantor}
+    siren = re.sub(r"\D", "", grantor)[:9]
+    known = next((row for row in collectivite_sirens().values() if row["siren"] == siren), None)
+    name = known and (known["name"] or _collectivite_label(known))
+    return {"idAttribuant": grantor, **({"nomAttribuant": name} if name else {})}
+
+
+def _collectivite_label(row) -> str | None:
+    """« Département : Sarthe », « Région : Bretagne »: a collectivité's name from the shipped COG."""
+    if row["level"] == "departement":
+        found = departements().get(row["code"])
+        return found and _("Département : {name}").format(name=found["nom"])
+    found = next((d for d in departements().values() if d["region"] == row["code"]), None)
+    return found and _("Région : {name}").format(name=found["region_nom"])
 
 
 def _field_names(columns: dict[str, str]) -> dict[str, str]:
@@ -194,6 +232,8 @@ def _subsidy(head, line, row, columns, seen, known, file_kind=None) -> SourceRow
                 actor["name"], actor["name_from_id"] = party.key, True
             out.items.insert(0, Item("actors", path, line, actor, names, derived_key=party.key))
         seen.setdefault(party.key, (party.name or "", where))
+    if clean(row.get("montant")) is None and clean(row.get("montantInvestissement")):
+        row = {**row, "montant": row["montantInvestissement"], "amount_from": columns["montantInvestissement"]}
     tie, problems = _tie(row, grantor, beneficiary, columns)
     if grantor.key and grantor.key == beneficiary.key:
         problems.append((columns.get("idBeneficiaire", "idBeneficiaire"),
