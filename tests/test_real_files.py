@@ -91,6 +91,19 @@ def test_a_departements_own_list_with_its_grantor_given(store, name):
     assert {a["kind"] for a in _actors(store).values()} == {"association", "collectivite"}  # « asso » in the title
 
 
+def test_the_rna_republished_with_renamed_columns(store):
+    # Loiret's RNA as re-published (nom_asso, etat, commune …), HAND_COUNTS.md « RNA »: 23,767 rows,
+    # 2,635 dissolved (etat D or a dissolution date); 8 cells that cannot be read never cost the association
+    report = load_files(store, [REAL / "rna" / "Loiret_projet_asso45_rna_renamed_columns.csv"])
+    actors = next(f for f in report.files if f.kind == "actors")
+    assert (actors.rows, actors.rejected, actors.skipped) == (23767, 0, {"dissolved": 2635})
+    assert report.totals()["actors"]["created"] == store.stats()["actors"] == 21132
+    assert report.totals()["actors"]["flags"] == {"field_unread": 8}
+    sprint = _actors(store)["rna:W451000001"]
+    assert (sprint["name"], sprint["commune"]) == ("SPRINT ASSO MOTORSPORT", "58193")
+    assert sprint["extra"]["adrs_libcommune"] == "Neuvy-sur-Loire"
+
+
 def test_vendee_decimal_commas_are_joined_back_where_certain(store):
     # HAND_COUNTS.md « Vendée »: 238 rows; 186 have exactly one field too many, split at the amount's
     # comma; 52 more fields than that (commas in other cells too): refused, never guessed
@@ -111,7 +124,7 @@ def test_loire_atlantique_years_stay_years_and_kinds_come_from_the_title(store):
     assert "2014-01-01" in {t["start"] for t in ties}  # its first row: « 2014 »
     assert {t["extra"]["start_precision"] for t in ties} == {"year"}
     club = _actors(store)["siren:452474562"]
-    assert club["kind"] == "association" and club["extra"]["kind_from"] == "the file's title"
+    assert club["kind"] == "association" and club["extra"]["kind_from"] == "file_title"
     assert "kind_guessed" not in club["extra"]
     assert _actors(store)["siren:224400028"]["kind"] == "collectivite"  # the Département, by its SIREN
 

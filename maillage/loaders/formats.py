@@ -229,7 +229,7 @@ def _physical_lines(handle) -> Iterator[bytes]:
 def _parse_header(line: str, delimiter: str | None = None) -> tuple[list[str], str]:
     """Return the column names of a CSV header line and its delimiter (detected unless given)."""
     delimiter = delimiter or max(";,\t", key=line.count)
-    cells = next(csv.reader([line.replace("\r\n", "\n")], delimiter=delimiter), [])
+    cells = next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), [])
     return [" ".join(name.replace("\ufeff", "").split()) for name in cells], delimiter
 
 
@@ -292,7 +292,10 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
         lines.close()
         if not header_line.strip():
             raise _fail(path, 1, _("empty file or empty header"))
-        header, delimiter = _parse_header(header_line)
+        try:
+            header, delimiter = _parse_header(header_line)
+        except csv.Error as exc:
+            raise _fail(path, 1, _("malformed CSV header ({exc})").format(exc=exc)) from None
         return FileHead(path, fmt, header, encoding, delimiter, size, header_lines=count)
     if fmt not in FORMATS:
         raise UsageError(_("unknown format {fmt!r} (choose from {join})").format(fmt=fmt, join=', '.join(FORMATS)))

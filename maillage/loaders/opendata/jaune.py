@@ -147,7 +147,7 @@ def _amount(text):
 def _detail(head, line, row, columns, year, stored, seen) -> SourceRow:
     path = str(head.path)
     names = {"source": columns.get("imputation", "IMPUTATION"), "target": columns.get("siren", "SIREN"),
-             "amount": columns.get("detail", "Détail des subventions"), "name": columns.get("name", "ASSOCIATION")}
+             "amount": columns.get("detail", "detail"), "name": columns.get("name", "ASSOCIATION")}
     out = SourceRow(path, line)
     programme = programme_of(row.get("imputation"))
     association = _association(row)

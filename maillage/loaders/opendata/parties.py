@@ -116,7 +116,7 @@ class Party:
         if not self.certain and self.name and _folded_name(self.name) != normalized_name(self.name):
             actor["name_folded"] = _folded_name(self.name)  # « ST ORENS » and « SAINT ORENS » are one key
         if self.kind_source == "file":
-            actor["kind_from"] = "the file's title"  # evidence, not a guess: the publisher lists associations
+            actor["kind_from"] = "file_title"  # evidence, not a guess: the publisher lists associations
         if self.kind_source in ("name", "role"):
             actor["kind_guessed"] = f"from the {self.kind_source}" if self.kind_source == "role" else "from the name"
         return {k: v for k, v in actor.items() if v is not None}
@@ -144,7 +144,7 @@ def _by_name(cell: CellId, name: str | None) -> CellId:
     if known is None:
         return cell
     return CellId(siren=known["siren"], flag="joined_by_name", reason=_(
-        "named {name!r}: the {level} with SIREN {siren}").format(name=name, level=known["level"], siren=known["siren"]))
+        "named {name!r}: the collectivité with SIREN {siren}").format(name=name, siren=known["siren"]))
 
 
 def _keyed(cell: CellId, rna: str | None, name: str | None, scope: str | None) -> str | None:

@@ -18,10 +18,11 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-from ...identifiers import normalize_rna, read_id_cell
-from ..formats import RowProblem, read_csv
-from .common import Item, Skip, clean, commune_of
 from ...i18n import N_
+from ...identifiers import normalize_commune, normalize_rna, read_id_cell
+from ...model import Actor
+from ..formats import RowProblem, read_csv
+from .common import Item, Skip, clean, commune_of, fold_header
 
 __all__ = ["recognises", "translate", "themes_of", "COLUMNS"]
 
@@ -55,17 +56,32 @@ def themes_of(*codes) -> list[str]:
     return found
 
 
+# RNA columns as re-publishers rename them (folded) → the RNA's own names
+ALIASES = {"nomasso": "titre", "nomassociation": "titre", "nomassoabrege": "titre_court", "etat": "position",
+           "commune": "adrs_libcommune", "codepostal": "adrs_codepostal", "codeinsee": "adrs_codeinsee",
+           "objetsocial": "objet"}
+_CANONICAL = {fold_header(name): name for name in (*COLUMNS, "siteweb", "adrs_libcommune", "adrs_codepostal")}
+
+
+def _renamed(header) -> dict[str, str]:
+    """Each column → the RNA name it stands for (its own name when it is one, or when unknown)."""
+    return {column: _CANONICAL.get(fold_header(column)) or ALIASES.get(fold_header(column), column)
+            for column in header}
+
+
 def recognises(head) -> bool:
-    return head.format == "csv" and {"id", "titre", "objetsocial1", "adrscodeinsee"} <= head.folded
+    names = set(_renamed(head.header).values())
+    return head.format == "csv" and {"id", "titre", "objet_social1", "adrs_codeinsee"} <= names
 
 
 def translate(heads, filters, *, resolve=None, progress=None, include_dissolved: bool = False, **_options):
     for head in heads:
-        path = head.path
+        path, renamed = head.path, _renamed(head.header)
         for line, row in read_csv(head, progress=progress):
             if isinstance(row, RowProblem):
                 yield Item("actors", str(path), line, {"__problem__": str(row)})
                 continue
+            row = {renamed.get(column, column): value for column, value in row.items()}
             yield from _association(path, line, row, filters, include_dissolved)
 
 
@@ -92,6 +108,25 @@ def _identity(row) -> dict:
     return out
 
 
+def _secondary(row, commune) -> tuple:
+    """The website and commune, when they can be read; else left empty and kept as published
+    (``unread``): a misspelt web address or a placeholder code never costs the association."""
+    website, unread = clean(row.get("siteweb")), []
+    if website:
+        try:
+            Actor._website(website)
+        except ValueError:
+            unread.append(f"siteweb: {website}")
+            website = None
+    if commune:
+        try:
+            normalize_commune(commune)
+        except ValueError:
+            unread.append(f"adrs_codeinsee: {commune}")
+            commune = None
+    return website, commune, "; ".join(unread) or None
+
+
 def _association(path, line, row, filters, include_dissolved):
     dissolved = clean(row.get("date_disso"))
     if (clean(row.get("position")) or "").upper() == "D" or dissolved:
@@ -103,8 +138,10 @@ def _association(path, line, row, filters, include_dissolved):
         yield Skip(str(path), "actors", N_("outside the filter"))
         return
     name = clean(row.get("titre")) or clean(row.get("titre_court"))
+    website, commune, unread = _secondary(row, commune)
     out = {
-        **_identity(row), "name": name, "kind": "association", "commune": commune, "website": clean(row.get("siteweb")),
+        **_identity(row), "name": name, "kind": "association", "commune": commune, "website": website,
+        "unread": unread,
         "themes": themes_of(row.get("objet_social1"), row.get("objet_social2")),
         "created": clean(row.get("date_creat")), "nature": clean(row.get("nature")),
         "groupement": clean(row.get("groupement")), "purpose": clean(row.get("objet")),
@@ -115,7 +152,7 @@ def _association(path, line, row, filters, include_dissolved):
     if dissolved or (clean(row.get("position")) or "").upper() == "D":
         out["dissolved"] = dissolved or "yes"
     for column in ("adrs_libcommune", "libcom", "adrs_codepostal", "gestion", "date_decla", "date_publi", "id_ex",
-                   "rup_mi", "observation"):
+                   "rup_mi", "observation", "adresse"):
         if clean(row.get(column)) and column not in out:
             out[column] = clean(row.get(column))
     yield Item("actors", str(path), line, {k: v for k, v in out.items() if v not in (None, "", [])}, _FIELDS)

@@ -1,0 +1,55 @@
+"""One collectivité, one actor: the COG, SCDL subsidies, DECP contracts and the jaune loaded together."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from maillage.graph import ActorFilter
+from maillage.loaders.pipeline import load_files
+
+from .opendata_files import STRASBOURG_SIREN, siret
+
+COG = sorted((Path(__file__).parent / "fixtures" / "cog").glob("*.json"))
+ASSOCIATION = "775672272"  # one association, named differently by each publisher
+SCDL_HEADER = "nomAttribuant;idAttribuant;dateConvention;nomBeneficiaire;idBeneficiaire;objet;montant"
+
+
+def _actors(store) -> dict[str, dict]:
+    return {row["id"]: row for row in store.actor_rows(ActorFilter())}
+
+
+def test_one_collectivite_is_one_actor_across_every_source(store, write):
+    load_files(store, COG)
+    before = _actors(store)
+    scdl = write("subventions.csv", "\n".join([
+        SCDL_HEADER,
+        f"Ville de Strasbourg;{siret(STRASBOURG_SIREN, 1)};2023-02-01;Croix-Rouge;{siret(ASSOCIATION, 1)};Épicerie;5000",
+        # the région named, not identified: certainly the Région Grand Est
+        f"Ville de Strasbourg;{siret(STRASBOURG_SIREN, 1)};2023-03-01;REGION GRAND EST;;Cofinancement;100",
+        # the Collectivité européenne d'Alsace grants: its SIRET
+        f"Collectivité européenne d'Alsace;{siret('200094332', 1)};2023-04-01;CROIX ROUGE;{ASSOCIATION};Aide;700",
+    ]) + "\n")
+    decp = write("decp.json", json.dumps({"marches": [{
+        "id": "2023-7", "acheteur": {"id": siret("200094332", 2), "nom": "CEA"}, "montant": 90000,
+        "dateNotification": "2023-05-02", "titulaires": [
+            {"typeIdentifiant": "SIRET", "id": siret(ASSOCIATION, 3), "denominationSociale": "CRF"}]}]}))
+    jaune = write("plf-2025-jaune-associations-subventionnees-en-2023.csv", "\n".join([
+        "SIREN;ASSOCIATION;IMPUTATION;Total des subventions;Détail des subventions",
+        f"{ASSOCIATION};CROIX ROUGE FRANCAISE - 75 PARIS;;1 000;",
+        f"{ASSOCIATION};CROIX ROUGE FRANCAISE - 75 PARIS;Solidarités: 304 - Inclusion sociale;;1 000"]) + "\n", "cp1252")
+    for path in (scdl, decp, jaune):
+        load_files(store, [path])
+    after = _actors(store)
+    new = sorted(set(after) - set(before))
+    # only the association and the programme are new: every collectivité was already the COG's actor
+    assert new == ["programme:304", f"siren:{ASSOCIATION}"]
+    ties = {(t["source"], t["target"], t["kind"]) for t in store.partnership_rows(ActorFilter())}
+    assert ties == {
+        (f"siren:{STRASBOURG_SIREN}", f"siren:{ASSOCIATION}", "subvention"),
+        (f"siren:{STRASBOURG_SIREN}", "siren:200052264", "subvention"),  # Région Grand Est, by its name
+        ("siren:200094332", f"siren:{ASSOCIATION}", "subvention"),
+        ("siren:200094332", f"siren:{ASSOCIATION}", "marche_public"),
+        ("programme:304", f"siren:{ASSOCIATION}", "subvention"),
+    }
+    assert after["siren:200052264"]["kind"] == "collectivite" and after["siren:200094332"]["kind"] == "collectivite"
