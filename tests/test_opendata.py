@@ -81,9 +81,14 @@ def test_rna_dissolved_kept_and_flagged_on_request(store, files):
 def test_sirene_kinds_seats_filters_and_one_actor_per_association(store, files):
     load_files(store, [files["rna"]], on_error="skip")
     report = load_files(store, [files["units"], files["establishments"]], departements=["67"])
-    assert report.files[0].skipped == {"closed (etatAdministratifUniteLegale C)": 1,
-                                       "individual entrepreneur (category 1000)": 1,
-                                       "name not public (statutDiffusionUniteLegale)": 1, "outside the filter": 1}
+    by_path = {Path(f.path).name: f.skipped for f in report.files}
+    assert by_path[files["units"].name] == {"closed (etatAdministratifUniteLegale C)": 1,
+                                            "individual entrepreneur (category 1000)": 1,
+                                            "name not public (statutDiffusionUniteLegale)": 1, "outside the filter": 1}
+    # the establishments file has its line in the report: each row counted where it went
+    assert by_path[files["establishments"].name] == {"a head office: its commune and SIRET go on its legal unit": 7,
+                                                     "an establishment that is not a head office": 1,
+                                                     "outside the filter": 1}
     found = actors(store)
     food = [a for a in found.values() if a.get("rna") == rna(1)]
     assert len(food) == 1 and food[0]["siren"] == siren(31030577)  # RNA + SIRENE: one actor
@@ -157,3 +162,17 @@ def test_cli_load_source_and_filters(tmp_path, files, monkeypatch):
     assert report["files"][0]["skipped"] == {"dissolved": 2, "outside the filter": 2}
     result = runner.invoke(cli, ["load", "--departement", "67", str(Path(__file__).parent.parent / "examples" / "actors.csv")])
     assert result.exit_code == 2 and "--departement and --commune filter open-data sources" in result.output
+
+
+def test_sirene_3_11_naf_2025_and_mission_flags(store, write):
+    from .opendata_files import siren as make_siren
+    unit = make_siren(48219512)
+    path = write("StockUniteLegale_utf8.csv", "siren,statutDiffusionUniteLegale,denominationUniteLegale,"
+                 "categorieJuridiqueUniteLegale,etatAdministratifUniteLegale,activitePrincipaleUniteLegale,"
+                 "nomenclatureActivitePrincipaleUniteLegale,activitePrincipaleNAF25UniteLegale,"
+                 "economieSocialeSolidaireUniteLegale,societeMissionUniteLegale\n"
+                 f"{unit},O,COOP NUMERIQUE,5458,A,,,62.10Y,O,O\n")
+    load_files(store, [path])
+    found = actors(store)[f"siren:{unit}"]
+    assert found["themes"] == ["numerique"]  # from its NAF 2025 code: the file gives no NAF rev. 2 one
+    assert (found["extra"]["naf25"], found["extra"]["ess"], found["extra"]["societe_mission"]) == ("62.10Y", "O", "O")

@@ -204,6 +204,20 @@ class _Loader:
             keys = sorted(set(record.keys) | {actor_id})
             known.update(dict.fromkeys(keys, actor_id))
             rows.append(_row(record, line, id=actor_id, keys=keys))
+        return self._replace_guesses(rows, {row["id"] for row in rows if row["id"] in set(known.values())})
+
+    def _replace_guesses(self, rows, existing) -> list:
+        """A stored kind that was a guess gives way to a row whose kind is not (SIRENE's legal category,
+        the RNA): the guess flag goes, and the change is noted (``kind_replaced``, counted in the report)."""
+        stored = self.session.fetch("actors", existing) if existing else {}
+        for row in rows:
+            before = stored.get(row["id"])
+            extra = row.get("extra") or {}
+            if before is None or not (before.get("extra") or {}).get("kind_guessed") or extra.get("kind_guessed"):
+                continue
+            row["extra"] = {**extra, "kind_guessed": None}  # a null removes the key when extras are merged
+            if before["kind"] != row["kind"]:
+                row["extra"]["kind_replaced"] = f"{before['kind']} → {row['kind']}"
         return rows
 
     def _resolve(self, file_report, batch, references) -> tuple[list, dict]:

@@ -93,7 +93,8 @@ class Party:
     cell: CellId
     rna: str | None = None
     kind: str | None = None
-    kind_source: str | None = None  # type, siren, rna, name (guessed) or role (guessed)
+    kind_source: str | None = None  # type, siren, rna, file, name (guessed) or role (guessed)
+    legal_form: str | None = None  # as the file wrote it (« SCOP SA », « Association loi 1901 »)
 
     @property
     def certain(self) -> bool:
@@ -115,6 +116,8 @@ class Party:
                 actor["identity_note"] = self.cell.reason
         if not self.certain and self.name and _folded_name(self.name) != normalized_name(self.name):
             actor["name_folded"] = _folded_name(self.name)  # « ST ORENS » and « SAINT ORENS » are one key
+        if self.legal_form:
+            actor["legal_form"] = self.legal_form
         if self.kind_source == "file":
             actor["kind_from"] = "file_title"  # evidence, not a guess: the publisher lists associations
         if self.kind_source in ("name", "role"):
@@ -193,7 +196,7 @@ def beneficiary_party(row: dict, grantor: Party, file_kind: str | None = None) -
     kind, source = _kind(declared, cell, rna, name, "beneficiary", file_kind)
     if rna and cell.flag in ("id_unusable", "id_missing"):
         cell = CellId(flag=None)  # the RNA number identifies it
-    return Party(_keyed(cell, rna, name, _scope(grantor)), name, cell, rna, kind, source)
+    return Party(_keyed(cell, rna, name, _scope(grantor)), name, cell, rna, kind, source, clean(declared))
 
 
 class StoredParties:

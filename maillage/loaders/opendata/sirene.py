@@ -130,7 +130,9 @@ def translate(heads, filters, *, resolve=None, progress=None, **_options):
     try:
         seats.execute("CREATE TABLE seats (siren TEXT PRIMARY KEY, siret TEXT, commune TEXT) WITHOUT ROWID")
         for path in files.get("establishments", []):
-            _read_seats(seats, path, filters, progress)
+            for reason, count in _read_seats(seats, path, filters, progress).items():
+                if count:  # the establishments file has its place in the report too
+                    yield Skip(str(path.path), "actors", reason, count=count)
         for path in files["units"]:
             yield from _read_units(seats, path, filters, progress)
     finally:
@@ -152,21 +154,37 @@ class _Index:
         return clean(values[position]) if position is not None and position < len(values) else None
 
 
-def _read_seats(seats, head, filters, progress):
-    """The head offices (siège) kept by the filters; wide rows are tested by position before anything else."""
+_SEAT_READ = N_("a head office: its commune and SIRET go on its legal unit")
+_NOT_SEAT = N_("an establishment that is not a head office")
+_UNREADABLE = N_("an establishment row that cannot be read")
+
+
+def _read_seats(seats, head, filters, progress) -> dict[str, int]:
+    """The head offices (siège) kept by the filters; wide rows are tested by position before anything else.
+
+    Returns how many rows went which way (every row of the file is counted in the report).
+    """
     batch, get = [], _Index(head)
+    counts = {_SEAT_READ: 0, _NOT_SEAT: 0, N_("outside the filter"): 0, _UNREADABLE: 0}
     seat, commune_at = get.position.get("etablissementsiege"), get.position.get("codecommuneetablissement")
     for line, values in read_csv_values(head, progress=progress):
-        if isinstance(values, RowProblem) or seat is None or seat >= len(values) or values[seat].strip().lower() != "true":
+        if isinstance(values, RowProblem) or seat is None or seat >= len(values):
+            counts[_UNREADABLE] += 1
+            continue
+        if values[seat].strip().lower() != "true":
+            counts[_NOT_SEAT] += 1
             continue
         commune = commune_of(values[commune_at]) if commune_at is not None and commune_at < len(values) else None
         if not filters.keeps(commune):
+            counts[N_("outside the filter")] += 1
             continue
+        counts[_SEAT_READ] += 1
         batch.append((get(values, "siren"), get(values, "siret"), commune))
         if len(batch) >= 10_000:
             seats.executemany("INSERT OR REPLACE INTO seats VALUES (?, ?, ?)", batch)
             batch = []
     seats.executemany("INSERT OR REPLACE INTO seats VALUES (?, ?, ?)", batch)
+    return counts
 
 
 def _name(get, row) -> str | None:
@@ -251,6 +269,9 @@ def _read_units(seats, head, filters, progress):
         row = values
         association = get(row, "identifiantAssociationUniteLegale")
         themes, note = _themes(get, row)
+        naf25 = get(row, "activitePrincipaleNAF25UniteLegale")  # SIRENE 3.11 (2025) onwards
+        if not themes and naf25:
+            themes, note = themes_of_naf(naf25), None  # NACE Rev. 2.1 keeps the divisions the table maps
         out = {"siren": siren, "name": _name(get, row), "kind": kind, "rna": association,
                "siret": seat[0] if seat else None, "commune": seat[1] if seat else None,
                # an association's RNA purpose says more than its activity code: leave its themes to the RNA
@@ -258,7 +279,8 @@ def _read_units(seats, head, filters, progress):
                "naf_nomenclature": get(row, "nomenclatureActivitePrincipaleUniteLegale"),
                "themes_unmapped": note if not association else None, "legal_category": category,
                "created": _date(get(row, "dateCreationUniteLegale")),
-               "ess": get(row, "economieSocialeSolidaireUniteLegale"),
+               "ess": get(row, "economieSocialeSolidaireUniteLegale"), "naf25": naf25,
+               "societe_mission": get(row, "societeMissionUniteLegale"),
                "headcount_band": get(row, "trancheEffectifsUniteLegale"), "source": "SIRENE"}
         yield Item("actors", path, line, {k: v for k, v in out.items() if v not in (None, "", [])}, _FIELDS)
     yield from (Skip(path, "actors", reason, count) for reason, count in skipped.items())
