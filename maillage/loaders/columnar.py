@@ -65,7 +65,7 @@ def usable(head) -> bool:
     return (available() and head.format == "csv" and head.kind in _COLUMNS
             and (head.encoding or "utf-8").lower() in ("utf-8", "utf-8-sig")
             and len(set(head.header)) == len(head.header) and set(head.header) <= _COLUMNS[head.kind]
-            and _header_is_one_line(head.path))
+            and not formats.compressed(head.path) and _header_is_one_line(head.path))
 
 
 def _header_is_one_line(path) -> bool:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
+import zipfile
+import zlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,16 +24,33 @@ from ..i18n import _
 __all__ = ["RowProblem", "FORMATS", "FileHead", "inspect_file", "detect_format", "open_rows", "read_header", "read_csv",
            "read_json", "read_jsonl", "sniff_encoding", "decode_line"]
 
-FORMATS = ("csv", "json", "jsonl")
-_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = ("csv", "json", "jsonl", "parquet")
+TABULAR = ("csv", "parquet")  # read as rows of named text cells (open-data readers take either)
+_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
 Progress = Callable[[int], None]
 csv.field_size_limit(2**31 - 1)
 
 
+COMPRESSED = (".gz", ".zip")
+
+
+def compressed(path: str | Path) -> bool:
+    """Whether a file is read through gzip or zip (``communes.json.gz``, ``StockEtablissement_utf8.zip``)."""
+    return Path(path).suffix.lower() in COMPRESSED
+
+
 def detect_format(path: str | Path) -> str:
-    """Return the format of ``path`` from its suffix (csv, json or jsonl)."""
-    suffix = Path(path).suffix.lower()
+    """Return the format of ``path`` from its suffix (csv, json or jsonl), under ``.gz`` or ``.zip``.
+
+    A zip archive names its format by its one member (``StockUniteLegale_utf8.zip`` holds a CSV).
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".gz":
+        path = path.with_suffix("")
+    elif path.suffix.lower() == ".zip":
+        path = Path(_zip_member(path).filename)
+    suffix = path.suffix.lower()
     if suffix not in _SUFFIXES:
         raise UsageError(_("{path}: cannot tell the format from suffix {suffix!r} (use .csv, .json, .jsonl)").format(path=path, suffix=suffix))
     return _SUFFIXES[suffix]
@@ -70,7 +90,7 @@ def sniff_encoding(path: str | Path, sample_size: int = 1 << 20) -> str:
     The guess only names the file's main encoding: CSV lines are decoded one by one, and a
     line that is not UTF-8 is read as cp1252 wherever it stands (see :func:`decode_line`).
     """
-    with open(path, "rb") as handle:
+    with _open_bytes(Path(path), None) as handle:
         sample = handle.read(sample_size)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -109,12 +129,80 @@ def _check_encoding(encoding: str | None) -> None:
         raise UsageError(_("unsupported encoding {encoding!r} (choose from {join})").format(encoding=encoding, join=', '.join(ENCODINGS)))
 
 
+def _zip_member(path: Path) -> zipfile.ZipInfo:
+    """The one file a zip archive holds (as published: SIRENE's and DECP's stocks come one per archive)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [info for info in archive.infolist() if not info.is_dir()]
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise DataError(_("{path}: not a readable zip archive ({exc})").format(path=path, exc=exc), file=str(path),
+                        line=1, reason=str(exc)) from None
+    if len(members) != 1:
+        reason = _("a zip archive holding {count} files: give them one by one (unzipped)").format(count=len(members))
+        raise DataError(_("{path}: {reason}").format(path=path, reason=reason), file=str(path), line=1, reason=reason)
+    return members[0]
+
+
+class _ShareOfCompressed(io.RawIOBase):
+    """A zip member's bytes, reporting progress in compressed bytes (what the progress total counts)."""
+
+    def __init__(self, member, ratio: float, progress: Progress | None):
+        self._member, self._ratio, self._progress, self._owed = member, ratio, progress, 0.0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._member.read(len(buffer))
+        buffer[:len(data)] = data
+        if data and self._progress:
+            self._owed += len(data) * self._ratio
+            whole = int(self._owed)
+            self._owed -= whole
+            if whole:
+                self._progress(whole)
+        return len(data)
+
+    def close(self) -> None:
+        self._member.close()
+        super().close()
+
+
 def _open_bytes(path: Path, progress: Progress | None) -> io.BufferedReader:
+    """The file's bytes, decompressed from ``.gz`` or ``.zip`` as they are read (never unpacked to disk)."""
     try:
         raw = open(path, "rb", buffering=0)
     except OSError as exc:
         raise UsageError(_("cannot open {path}: {strerror}").format(path=path, strerror=exc.strerror)) from exc
+    if path.suffix.lower() == ".gz":
+        return io.BufferedReader(_Gunzipped(gzip.GzipFile(fileobj=_CountingReader(raw, progress)), path), 1 << 16)
+    if path.suffix.lower() == ".zip":
+        info = _zip_member(path)
+        member = zipfile.ZipFile(raw).open(info)
+        ratio = info.compress_size / info.file_size if info.file_size else 0.0
+        return io.BufferedReader(_ShareOfCompressed(member, ratio, progress), buffer_size=1 << 16)
     return io.BufferedReader(_CountingReader(raw, progress), buffer_size=1 << 16)
+
+
+class _Gunzipped(io.RawIOBase):
+    """A gzip stream as a raw reader; a damaged archive is a clear error, not a traceback."""
+
+    def __init__(self, stream, path: Path):
+        self._stream, self._path = stream, path
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            return self._stream.readinto(buffer)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DataError(_("{path}: not a readable gzip file ({exc})").format(path=self._path, exc=exc),
+                            file=str(self._path), line=1, reason=str(exc)) from None
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
 
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
@@ -299,6 +387,8 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
         return FileHead(path, fmt, header, encoding, delimiter, size, header_lines=count)
     if fmt not in FORMATS:
         raise UsageError(_("unknown format {fmt!r} (choose from {join})").format(fmt=fmt, join=', '.join(FORMATS)))
+    if fmt == "parquet":
+        return FileHead(path, fmt, _parquet_file(path).schema_arrow.names, None, None, size)
     if fmt == "json" and _starts_with_object(path, encoding):
         stream = json_stream(path, encoding=encoding)
         return FileHead(path, fmt, [stream.enter(_ANY_KEY) or ""], encoding, None, size)
@@ -360,6 +450,9 @@ def read_csv_values(head: FileHead, *, delimiter: str | None = None, progress: P
     For readers of wide files (SIRENE's stocks have 30 to 50 columns) that look at a few
     columns first and build a row only for what they keep.
     """
+    if head.format == "parquet":
+        yield from _parquet_values(head, progress)
+        return
     header, delimiter = head.header, delimiter or head.delimiter
     width = len(header)
     lines = _lines(head.path, head.encoding, progress, head.decoded, skip=head.header_lines)
@@ -598,14 +691,55 @@ def json_stream(path: str | Path, *, encoding: str | None = None, chunk_size: in
     return _JsonArray(path, _text_chunks(path, encoding, progress, chunk_size), chunk_size)
 
 
+def _parquet_file(path: Path):
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UsageError(_("{path}: reading Parquet needs pyarrow (pip install 'maillage[fast]')").format(
+            path=path)) from None
+    try:
+        return pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid, OSError … for a damaged file
+        raise DataError(_("{path}: not a readable Parquet file ({exc})").format(path=path, exc=exc), file=str(path),
+                        line=1, reason=str(exc)) from None
+
+
+def _cell(value) -> str:
+    """A Parquet value as the text a CSV cell would hold (SIRENE's and DECP's Parquet mirror their CSV)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _parquet_values(head: FileHead, progress: Progress | None) -> Iterator[tuple[int, list[str]]]:
+    """Each row of a Parquet file as text cells in the header's order; ``line`` is the row's number + 1
+    (the header being line 1, as in the CSV the file mirrors)."""
+    parquet = _parquet_file(head.path)
+    total, line = max(parquet.metadata.num_rows, 1), 1
+    for batch in parquet.iter_batches(batch_size=10_000, columns=head.header):
+        columns = [column.to_pylist() for column in batch.columns]
+        for values in zip(*columns):
+            line += 1
+            yield line, [_cell(value) for value in values]
+        if progress:
+            progress(int(head.size * batch.num_rows / total))
+
+
 def open_rows(path: "str | Path | FileHead", fmt: str | None = None, *, encoding: str | None = None,
               progress: Progress | None = None) -> Iterator[tuple[int, dict]]:
     """Yield ``(line, row)`` from a file (or a :class:`FileHead`) with the parser of its format."""
     if isinstance(path, FileHead):
         fmt, encoding = path.format, path.encoding
     fmt = fmt or detect_format(path)
-    if fmt == "csv":
-        return read_csv(path, encoding=encoding, progress=progress)
+    if fmt in TABULAR:
+        return read_csv(path if isinstance(path, FileHead) else inspect_file(path, fmt), encoding=encoding,
+                        progress=progress)
     target = path.path if isinstance(path, FileHead) else path
     if fmt == "jsonl":
         return read_jsonl(target, encoding=encoding, progress=progress)

@@ -17,7 +17,7 @@ from ..model import UNDIRECTED_KINDS, partnership_id
 from ..vocabulary import Vocabulary, default_vocabulary
 from . import columnar
 from .accounting import Accounting
-from .formats import FileHead, RowProblem, inspect_file, open_rows
+from .formats import TABULAR, FileHead, RowProblem, inspect_file, open_rows
 from .kinds import KIND_ORDER, KINDS, check_header, detect_kind, make_record
 from .opendata import SOURCES, Filters, Skip, SourceRow, detect_source, translate
 from .report import FileReport, LoadReport
@@ -126,7 +126,7 @@ class _Loader:
         kind = KINDS[head.kind]
         file_report = FileReport(str(head.path), head.kind, head.format)
         self.report.files.append(file_report)
-        if head.format == "csv":
+        if head.format in TABULAR:
             missing = check_header(kind, head.header)
             for column in missing:
                 self.report.add_error(str(head.path), 1, column, _("required column is missing"))

@@ -32,7 +32,7 @@ import re
 from ...i18n import N_, _
 from ...identifiers import CellId, normalize_siren, normalized_name, read_id_cell
 from ...model import parse_amount, parse_date
-from ..formats import FileHead, RowProblem, json_stream, read_csv
+from ..formats import TABULAR, FileHead, RowProblem, json_stream, read_csv
 from .common import Item, Skip, SourceRow, clean, fold_header
 from .parties import Party, StoredParties, kind_of_siren, name_conflicts
 
@@ -64,7 +64,7 @@ def recognises(head: FileHead) -> bool:
     if head.format == "json":
         return head.header == ["marches"]
     names = {_LOOKUP.get(fold_header(column)) for column in head.header}
-    return head.format == "csv" and {"buyer_id", "holder_id", "montant"} <= names
+    return head.format in TABULAR and {"buyer_id", "holder_id", "montant"} <= names
 
 
 def translate(heads, filters, *, resolve=None, known=None, progress=None, **_options):

@@ -22,7 +22,7 @@ import re
 from ...i18n import N_, _
 from ...identifiers import normalized_name, read_id_cell
 from ...model import parse_amount
-from ..formats import FileHead, RowProblem, read_csv
+from ..formats import TABULAR, FileHead, RowProblem, read_csv
 from .common import Conflict, Item, Skip, SourceRow, clean, fold_header
 from .parties import Party, StoredParties, kind_of_siren, name_conflicts
 
@@ -45,7 +45,7 @@ def _columns(header) -> dict[str, str]:
 
 def recognises(head: FileHead) -> bool:
     names = set(_columns(head.header).values())
-    return head.format == "csv" and {"siren", "name", "imputation"} <= names and bool({"total", "detail"} & names)
+    return head.format in TABULAR and {"siren", "name", "imputation"} <= names and bool({"total", "detail"} & names)
 
 
 def year_of(name: str) -> str | None:

@@ -9,7 +9,7 @@ analysis reads as a fragility signal.
 
 from __future__ import annotations
 
-from ..formats import RowProblem, read_csv
+from ..formats import TABULAR, RowProblem, read_csv
 from .common import Item, Skip, clean, commune_of
 from ...i18n import N_
 
@@ -19,7 +19,7 @@ _FIELDS = {"code": "insee_com", "name": "lib_com"}
 
 
 def recognises(head) -> bool:
-    return head.format == "csv" and {"codeqp", "libqp", "inseecom"} <= head.folded
+    return head.format in TABULAR and {"codeqp", "libqp", "inseecom"} <= head.folded
 
 
 def translate(paths, filters, *, resolve=None, progress=None, encoding=None, **_options):

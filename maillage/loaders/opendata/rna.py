@@ -21,7 +21,7 @@ from pathlib import Path
 from ...i18n import N_
 from ...identifiers import normalize_commune, normalize_rna, read_id_cell
 from ...model import Actor
-from ..formats import RowProblem, read_csv
+from ..formats import TABULAR, RowProblem, read_csv
 from .common import Item, Skip, clean, commune_of, fold_header
 
 __all__ = ["recognises", "translate", "themes_of", "COLUMNS"]
@@ -71,7 +71,7 @@ def _renamed(header) -> dict[str, str]:
 
 def recognises(head) -> bool:
     names = set(_renamed(head.header).values())
-    return head.format == "csv" and {"id", "titre", "objet_social1", "adrs_codeinsee"} <= names
+    return head.format in TABULAR and {"id", "titre", "objet_social1", "adrs_codeinsee"} <= names
 
 
 def translate(heads, filters, *, resolve=None, progress=None, include_dissolved: bool = False, **_options):

@@ -27,7 +27,7 @@ from ...errors import UsageError
 from ...i18n import _
 from ...identifiers import collectivite_sirens, departements
 from ...model import parse_amount, parse_date
-from ..formats import FileHead, Recovered, RowProblem, read_csv
+from ..formats import TABULAR, FileHead, Recovered, RowProblem, read_csv
 from .common import Item, SourceRow, clean, fold_header
 from .parties import Party, StoredParties, beneficiary_party, grantor_party, name_conflicts
 
@@ -73,7 +73,7 @@ def _columns(header) -> dict[str, str]:
 
 
 def recognises(head: FileHead) -> bool:
-    if head.format != "csv":
+    if head.format not in TABULAR:
         return False
     names = set(_columns(head.header).values())
     return ({"idAttribuant", "idBeneficiaire", "montant"} <= names

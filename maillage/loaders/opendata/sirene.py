@@ -20,7 +20,7 @@ from ...errors import UsageError
 from ...identifiers import read_id_cell
 from ...scratch import make_scratch
 from ...model import parse_date
-from ..formats import RowProblem, read_csv_values
+from ..formats import TABULAR, RowProblem, read_csv_values
 from .common import Item, Skip, clean, columns_by_fold, commune_of
 from ...i18n import N_, _
 
@@ -102,12 +102,12 @@ def _kind_of_file(head) -> str | None:
 
 
 def recognises(head) -> bool:
-    return head.format == "csv" and _kind_of_file(head) is not None
+    return head.format in TABULAR and _kind_of_file(head) is not None
 
 
 def refuses(head) -> str | None:
     """Why a published SIRENE format is not read (None when it is)."""
-    if head.format == "csv" and _GEO_SIRENE_V2 <= head.folded:
+    if head.format in TABULAR and _GEO_SIRENE_V2 <= head.folded:
         return (_("this is the legacy SIRENE v2 format (geo-sirene, columns NOMEN_LONG, DEPCOMEN …), discontinued in "
                 "2019, which maillage does not read: download the current stock files StockUniteLegale and "
                 "StockEtablissement (SIRENE v3, data.gouv.fr « Base Sirene des entreprises et de leurs "
