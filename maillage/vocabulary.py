@@ -29,6 +29,9 @@ ACTOR_KINDS = {
     "foundation": "Fondation ou fonds de dotation",
     "intermediary": "Structure d'intermédiation",
     "citizen_group": "Collectif d'habitants",
+    # what a published file says nothing about (no legal form, SIREN, RNA number or telling name):
+    # said so, never a guess passed off as a fact; SIRENE or the RNA later gives the kind
+    "unknown": "Organisation de nature inconnue",
 }
 
 PARTNERSHIP_KINDS = {
@@ -87,6 +90,7 @@ ENGLISH = {
         "association": "Association", "company": "Company", "collectivite": "Local authority",
         "public_body": "Public body or service", "school": "School or university", "foundation": "Foundation or endowment fund",
         "intermediary": "Partnership intermediary", "citizen_group": "Residents' group",
+        "unknown": "Organisation of unknown kind",
     },
     "partnership_kind": {
         "mecenat_financier": "Financial sponsorship", "mecenat_competences": "Skills sponsorship",

@@ -60,11 +60,11 @@ def test_certain_evidence_replaces_a_guessed_kind_and_says_so(store, write):
     load_files(store, [write("sub.csv", SCDL_HEADER + f"\nVille;{siret(STRASBOURG_SIREN, 1)};2020-01-01;"
                                          f"LES JARDINS DU COEUR;{number};x;10\n")])
     guessed = _actors(store)["siren:441370806"]
-    assert (guessed["kind"], guessed["extra"]["kind_guessed"]) == ("company", "from the name")
+    assert (guessed["kind"], guessed["extra"]["kind_unknown"]) == ("unknown", True)  # the file says nothing
     rna = write("rna.csv", "id;siret;titre;objet_social1;adrs_codeinsee;position\n"
                            f"W672001234;{number};LES JARDINS DU COEUR;;67482;A\n")
     report = load_files(store, [rna])
     found = _actors(store)["siren:441370806"]
-    assert found["kind"] == "association" and "kind_guessed" not in found["extra"]
-    assert found["extra"]["kind_replaced"] == "company → association"
+    assert found["kind"] == "association" and "kind_unknown" not in found["extra"]
+    assert found["extra"]["kind_replaced"] == "unknown → association"
     assert report.totals()["actors"]["flags"] == {"kind_replaced": 1}

@@ -20,16 +20,16 @@ REAL = Path(__file__).parent / "fixtures" / "real"
 
 # file → (data rows, rows rejected, ties created, actors created, actor flags); see HAND_COUNTS.md
 SCDL = {
-    "HauteGaronne_datalocale-subvention.csv": (69, 1, 68, 49, {"kind_guessed": 47}),
+    "HauteGaronne_datalocale-subvention.csv": (69, 1, 68, 49, {"kind_guessed": 15, "kind_unknown": 32}),
     # the schema's French titles as header; years as dates; an associations file (kinds from its title)
     "LoireAtlantique_CD44_subventions_associations_excerpt.csv": (5000, 1, 4999, 2393, {
         "id_missing": 17, "name_folded": 1, "name_from_id": 1}),
-    "Lot_Subventions_2017.csv": (13, 0, 13, 14, {"kind_guessed": 13}),
+    "Lot_Subventions_2017.csv": (13, 0, 13, 14, {"kind_guessed": 6, "kind_unknown": 7}),
     # six amounts published as text (« NC », « SEM », « ODHLM »): the grants kept, their amount empty and flagged
-    "Nievre_CD58_SUBVENTIONS_2016.csv": (97, 0, 97, 98, {"id_missing": 97, "kind_guessed": 97}),
-    "Somme_20180302_DONNEES_CONVENTIONS.csv": (41, 2, 39, 34, {"kind_guessed": 20}),
+    "Nievre_CD58_SUBVENTIONS_2016.csv": (97, 0, 97, 98, {"id_missing": 97, "kind_guessed": 9, "kind_unknown": 88}),
+    "Somme_20180302_DONNEES_CONVENTIONS.csv": (41, 2, 39, 34, {"kind_unknown": 20}),
     "Toulouse_subventions_2022.csv": (396, 0, 396, 382, {"id_missing": 10, "id_unusable": 371, "joined_by_name": 1,
-                                                                   "kind_guessed": 23, "name_folded": 4}),
+                                                                   "kind_guessed": 3, "kind_unknown": 20, "name_folded": 4}),
 }
 
 
@@ -162,7 +162,8 @@ def test_somme_bom_then_cp1252_slashed_dates_and_periods(store):
     found = _actors(store)
     assert found["siren:228000014"]["name"] == "Département de la Somme"
     assert found["siren:228000014"]["kind"] == "collectivite"  # a SIREN starting with 22
-    assert found["siren:356000000"]["kind"] == "company"  # La Poste, its SIRET checked by its own rule
+    assert found["siren:356000000"]["kind"] == "unknown"  # La Poste (its SIRET checked by its own rule): the
+    # file says nothing of its kind, so it is not guessed (SIRENE gives it)
     tie = next(t for t in _ties(store) if t["target"] == "siren:218000099")
     assert tie["start"] == "2017-09-08" and tie["extra"]["payment"] == "2017-09-08_2021-09-07"
     assert tie["amount"] == 26956.0 and tie["extra"]["type"] == "investissement"  # a grant's type stays on it
@@ -179,7 +180,7 @@ def test_nievre_older_headers_detected_and_nbsp_amounts(store):
     found = _actors(store)
     assert found["siren:225800010"]["kind"] == "collectivite"  # COLL_TYPE DEP
     agora = found["nom:siren:225800010/AGORA"]
-    assert agora["extra"]["identity"] == "id_missing" and agora["extra"]["kind_guessed"]
+    assert agora["extra"]["identity"] == "id_missing" and agora["extra"]["kind_unknown"]
     tie = next(t for t in _ties(store) if t["target"] == agora["id"])
     assert tie["amount"] == 17833.0 and tie["start"] == "2016-01-01"  # « 17 833 » with a no-break space
 

@@ -213,9 +213,11 @@ class _Loader:
         for row in rows:
             before = stored.get(row["id"])
             extra = row.get("extra") or {}
-            if before is None or not (before.get("extra") or {}).get("kind_guessed") or extra.get("kind_guessed"):
+            was = before.get("extra") or {} if before else {}
+            if before is None or not (was.get("kind_guessed") or was.get("kind_unknown")) \
+                    or extra.get("kind_guessed") or extra.get("kind_unknown"):
                 continue
-            row["extra"] = {**extra, "kind_guessed": None}  # a null removes the key when extras are merged
+            row["extra"] = {**extra, "kind_guessed": None, "kind_unknown": None}  # a null removes the key when merged
             if before["kind"] != row["kind"]:
                 row["extra"]["kind_replaced"] = f"{before['kind']} → {row['kind']}"
         return rows

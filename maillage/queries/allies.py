@@ -206,7 +206,7 @@ def _why(graph, node, other, scored, introducers) -> list[dict]:
     degree = graph.degree(other)
     if degree:
         why.append({"code": "active_partner", "actor": theirs.get("name"), "count": degree, "part": "activity"})
-    if mine.get("kind") != theirs.get("kind"):
+    if mine.get("kind") != theirs.get("kind") and "unknown" not in (mine.get("kind"), theirs.get("kind")):
         why.append({"code": "other_sector", "kind": theirs.get("kind"), "part": "kinds"})
     return why or [{"code": "within_reach", "actor": theirs.get("name"), "part": "territory"}]
 

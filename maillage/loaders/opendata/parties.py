@@ -35,6 +35,8 @@ __all__ = ["Party", "grantor_party", "beneficiary_party", "kind_of_type", "kind_
 
 _ASSOCIATION_WORDS = re.compile(r"\b(ASSOCIATION|ASSO|CLUB|AMICALE|COMITE|FEDERATION|UNION|FOYER|CENTRE SOCIAL|"
                                 r"LIGUE|CERCLE|ENTENTE)\b")
+_COMPANY_WORDS = re.compile(r"\b(SA|SAS|SASU|SARL|EURL|SNC|SCI|SCOP|SCIC|SELARL|SOCIETE|ENTREPRISE|ETS|"
+                            r"ETABLISSEMENTS|HOLDING|INDUSTRIE|INDUSTRIES)\b")
 _COLLECTIVITE_WORDS = re.compile(r"\b(COMMUNE|VILLE|MAIRIE|DEPARTEMENT|CONSEIL DEPARTEMENTAL|REGION|METROPOLE|"
                                  r"COMMUNAUTE DE COMMUNES|COMMUNAUTE D AGGLOMERATION|COMMUNAUTE URBAINE|CC|CA)\b")
 # Legal forms as subsidy files write them (folded), → actor kind: short codes must match whole,
@@ -120,6 +122,8 @@ class Party:
             actor["legal_form"] = self.legal_form
         if self.kind_source == "file":
             actor["kind_from"] = "file_title"  # evidence, not a guess: the publisher lists associations
+        if self.kind_source == "none":
+            actor["kind_unknown"] = True
         if self.kind_source in ("name", "role"):
             actor["kind_guessed"] = f"from the {self.kind_source}" if self.kind_source == "role" else "from the name"
         return {k: v for k, v in actor.items() if v is not None}
@@ -173,7 +177,11 @@ def _kind(declared, cell: CellId, rna, name, role: str, file_kind: str | None = 
     normal = normalized_name(name or "")
     if role == "grantor":
         return "collectivite", ("name" if _COLLECTIVITE_WORDS.search(normal) else "role")
-    return ("association" if _ASSOCIATION_WORDS.search(normal) else "company"), "name"
+    if _ASSOCIATION_WORDS.search(normal):
+        return "association", "name"
+    if _COMPANY_WORDS.search(normal):
+        return "company", "name"
+    return "unknown", "none"  # nothing says what it is: said so (kind_unknown), never a silent « company »
 
 
 def grantor_party(row: dict) -> Party:
