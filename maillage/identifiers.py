@@ -358,7 +358,8 @@ def read_id_cell(value) -> CellId:
     if value is None or not str(value).strip():
         return CellId(flag="id_missing")
     written = str(value).strip()
-    text = ascii_digits(written)
+    # a spreadsheet's text marker (« '22490001900015 », « … 000 15' »): not part of the number
+    text = ascii_digits(written.strip("'\u2019"))
     normalised = text != written
     text = re.sub(r"[\s\u00a0\u202f]", "", text)
     if match := _FLOAT.match(text):

@@ -254,3 +254,13 @@ def test_scdl_periods_as_the_schema_writes_them_and_text_in_them_lose_no_grant(s
     if unread:
         tie = next(t for t in _ties(store) if "fin-action" in (t["extra"].get("unread") or ""))
         assert tie["extra"]["payment"].endswith("_") and tie["start"]  # the start kept, the text kept as written
+
+
+def test_maine_et_loire_mojibake_mended_and_a_quoted_siret_read(store):
+    load_files(store, [REAL / "scdl" / "MaineEtLoire_CD49_conventions.csv"], on_error="skip")
+    found = _actors(store)
+    grantor = found["siren:224900019"]  # « 224 900 019 000 15' »: a spreadsheet's quote, not part of it
+    assert grantor["extra"]["identity"] == "id_normalised"
+    restos = next(a for a in found.values() if a["name"].startswith("LES RESTAURANTS DU C"))
+    assert restos["name"] == "LES RESTAURANTS DU CŒUR - LES RELAIS DU CŒUR DE MAINE-ET-LOIRE"
+    assert restos["extra"]["mojibake"].startswith("repaired: LES RESTAURANTS DU CÅ’UR")

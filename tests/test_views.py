@@ -266,7 +266,7 @@ def test_palette_tells_every_kind_apart_with_any_colour_vision():
         return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
 
     colours = list(KIND_COLOURS.values())
-    assert len(set(colours)) == len(colours) == 8
+    assert len(set(colours)) == len(colours) == 9  # the eight Okabe–Ito colours, and grey for « unknown »
     for name, matrix in machado.items():
         seen = [lab([max(0.0, min(1.0, sum(m * c for m, c in zip(row, linear(colour))))) for row in matrix])
                 for colour in colours]

@@ -37,7 +37,7 @@ __all__ = ["write_html", "KIND_COLOURS", "PALETTE", "MAX_NODES"]
 KIND_COLOURS = {
     "association": "#009E73", "company": "#E69F00", "collectivite": "#0072B2", "public_body": "#56B4E9",
     "school": "#F0E442", "foundation": "#CC79A7", "intermediary": "#D55E00", "citizen_group": "#000000",
-    "unknown": "#999999",  # grey: not a sector
+    "unknown": "#BBBBBB",  # grey: not a sector (told apart from the eight under the three simulations)
 }
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 MAX_NODES = DETAIL_LIMIT  # kept for callers: beyond it the page groups actors

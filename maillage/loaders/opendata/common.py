@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 __all__ = ["Item", "Skip", "SourceRow", "Conflict", "fold_header", "clean", "commune_of", "columns_by_fold",
-           "ARRONDISSEMENTS"]
+           "ARRONDISSEMENTS", "mend_text"]
 
 
 @dataclass
@@ -120,3 +120,37 @@ def columns_by_fold(header) -> dict[str, str]:
     'denominationUniteLegale'
     """
     return {fold_header(name): name for name in header}
+
+
+_SUSPECT = re.compile("[\u00c2\u00c3\u00c5\u00e2\u201a\ufffd]")
+_UTF8_AS_CP1252 = re.compile("[\u00c2-\u00c5][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                             "\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]|\u00e2\u20ac")
+_CP850_E_ACUTE = re.compile("(?<=[A-Za-z])\u201a|\u201a(?=[A-Za-z])")  # « D‚partement »: cp850's é read as cp1252
+
+
+def mend_text(text: str | None) -> tuple[str | None, str | None]:
+    """A published text with its mojibake mended where the repair is certain, and what was found.
+
+    UTF-8 read as cp1252 (« CÅ’UR », « rÃ©seau ») is re-read as UTF-8 when the whole text
+    round-trips; cp850's « é » read as cp1252 (« D‚partement ») is mended between letters. Anything
+    else suspicious (U+FFFD, the characters lost) is left as it is and reported ``unrepairable``.
+
+    Examples
+    --------
+    >>> mend_text("RESTAURANTS DU CÅ’UR"), mend_text("D‚partement de l'Aude")
+    (('RESTAURANTS DU CŒUR', 'repaired'), ("Département de l'Aude", 'repaired'))
+    >>> mend_text("dvpt et d\ufffdmocratisation"), mend_text("Café")
+    (('dvpt et d\ufffdmocratisation', 'unrepairable'), ('Café', None))
+    """
+    if not text or not _SUSPECT.search(text):
+        return text, None
+    mended = text
+    if _UTF8_AS_CP1252.search(mended):
+        try:
+            mended = mended.encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            pass
+    mended = _CP850_E_ACUTE.sub("é", mended)
+    if "\ufffd" in mended or _UTF8_AS_CP1252.search(mended):
+        return text, "unrepairable"
+    return (mended, "repaired") if mended != text else (text, None)

@@ -34,7 +34,7 @@ from ...identifiers import CellId, normalize_siren, normalized_name, read_id_cel
 from ...model import parse_amount, parse_date
 from ..formats import TABULAR, FileHead, RowProblem, json_stream, read_csv
 from .common import Item, Skip, SourceRow, clean, fold_header
-from .parties import Party, StoredParties, kind_of_siren, name_conflicts
+from .parties import Party, StoredParties, kind_of_siren, name_conflicts, published_name
 
 __all__ = ["recognises", "translate", "COLUMNS", "contract_of_json"]
 
@@ -209,7 +209,7 @@ _FOREIGN = re.compile(r"[A-Z0-9-]+")
 
 def _party(value, kind_of_id, name, role) -> Party:
     """A buyer or holder: by SIRET/SIREN, a French VAT number's SIREN, another official id, or its name."""
-    name, text, id_type = clean(name), clean(value), (clean(kind_of_id) or "SIRET").upper()
+    (name, mojibake), text, id_type = published_name(name), clean(value), (clean(kind_of_id) or "SIRET").upper()
     cell = read_id_cell(text) if id_type == "SIRET" else CellId(flag="id_missing" if text is None else None)
     if id_type == "TVA" and text and text.upper().startswith("FR") and len(text) == 13:
         try:
@@ -225,7 +225,7 @@ def _party(value, kind_of_id, name, role) -> Party:
     else:
         key = None
     kind, source = _kind(cell, name, role)
-    return Party(key, name, cell, None, kind, source)
+    return Party(key, name, cell, None, kind, source, mojibake=mojibake)
 
 
 _ASSOCIATION = re.compile(r"\b(ASSOCIATION|ASSO|FEDERATION|UNION|FOYER|LIGUE|ENTENTE|MUTUELLE)\b")

@@ -24,7 +24,7 @@ from ...identifiers import normalized_name, read_id_cell
 from ...model import parse_amount
 from ..formats import TABULAR, FileHead, RowProblem, read_csv
 from .common import Conflict, Item, Skip, SourceRow, clean, fold_header
-from .parties import Party, StoredParties, kind_of_siren, name_conflicts
+from .parties import Party, StoredParties, kind_of_siren, name_conflicts, published_name
 
 __all__ = ["recognises", "translate", "COLUMNS", "year_of", "programme_of"]
 
@@ -184,13 +184,14 @@ def _detail(head, line, row, columns, year, stored, seen) -> SourceRow:
 
 
 def _association(row) -> Party:
-    written = row.get("name") or ""
+    written, mojibake = published_name(row.get("name"))
+    written = written or ""
     place = _PLACE.match(written)
     name = place.group("name").strip() if place else written.strip() or None
     cell = read_id_cell(row.get("siren"))
     key = f"siren:{cell.siren}" if cell.siren else (f"nom:jaune/{normalized_name(name)}" if name else None)
     kind = kind_of_siren(cell.siren) or "association"  # the jaune lists associations
-    return Party(key, name, cell, None, kind, "file")
+    return Party(key, name, cell, None, kind, "file", mojibake=mojibake)
 
 
 def _association_row(party: Party, row) -> dict:

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 from ...i18n import _
 from ...identifiers import CellId, collectivite_named, names_differ, normalize_rna, normalized_name, read_id_cell
-from .common import Conflict, clean, fold_header
+from .common import Conflict, clean, fold_header, mend_text
 
-__all__ = ["Party", "grantor_party", "beneficiary_party", "kind_of_type", "kind_of_siren", "StoredParties",
+__all__ = ["Party", "grantor_party", "beneficiary_party", "published_name", "kind_of_type", "kind_of_siren", "StoredParties",
            "name_conflicts"]
 
 _ASSOCIATION_WORDS = re.compile(r"\b(ASSOCIATION|ASSO|CLUB|AMICALE|COMITE|FEDERATION|UNION|FOYER|CENTRE SOCIAL|"
@@ -97,6 +97,7 @@ class Party:
     kind: str | None = None
     kind_source: str | None = None  # type, siren, rna, file, name (guessed) or role (guessed)
     legal_form: str | None = None  # as the file wrote it (« SCOP SA », « Association loi 1901 »)
+    mojibake: str | None = None  # the name as published, when it was mended or could not be
 
     @property
     def certain(self) -> bool:
@@ -118,6 +119,8 @@ class Party:
                 actor["identity_note"] = self.cell.reason
         if not self.certain and self.name and _folded_name(self.name) != normalized_name(self.name):
             actor["name_folded"] = _folded_name(self.name)  # « ST ORENS » and « SAINT ORENS » are one key
+        if self.mojibake:
+            actor["mojibake"] = self.mojibake
         if self.legal_form:
             actor["legal_form"] = self.legal_form
         if self.kind_source == "file":
@@ -184,17 +187,26 @@ def _kind(declared, cell: CellId, rna, name, role: str, file_kind: str | None = 
     return "unknown", "none"  # nothing says what it is: said so (kind_unknown), never a silent « company »
 
 
+def published_name(text) -> tuple[str | None, str | None]:
+    """A name cell cleaned and its mojibake mended where certain: ``(name, note)``, the note saying
+    what was found (``repaired: <as published>`` or ``unrepairable``)."""
+    name, status = mend_text(clean(text))
+    if status == "repaired":
+        return name, f"repaired: {clean(text)}"
+    return name, status
+
+
 def grantor_party(row: dict) -> Party:
     """The grantor of a subsidy row (its scope is its own name when its id is unusable)."""
-    name = clean(row.get("nomAttribuant"))
+    name, mojibake = published_name(row.get("nomAttribuant"))
     cell = _by_name(read_id_cell(row.get("idAttribuant")), name)
     kind, source = _kind(row.get("typeAttribuant"), cell, None, name, "grantor")
-    return Party(_keyed(cell, None, name, None), name, cell, None, kind, source)
+    return Party(_keyed(cell, None, name, None), name, cell, None, kind, source, mojibake=mojibake)
 
 
 def beneficiary_party(row: dict, grantor: Party, file_kind: str | None = None) -> Party:
     """The beneficiary of a subsidy row; without a valid id, its name within the grantor's scope."""
-    name = clean(row.get("nomBeneficiaire"))
+    name, mojibake = published_name(row.get("nomBeneficiaire"))
     cell = _by_name(read_id_cell(row.get("idBeneficiaire")), name)
     try:
         rna = normalize_rna(clean(row.get("rnaBeneficiaire"))) if clean(row.get("rnaBeneficiaire")) else None
@@ -204,7 +216,7 @@ def beneficiary_party(row: dict, grantor: Party, file_kind: str | None = None) -
     kind, source = _kind(declared, cell, rna, name, "beneficiary", file_kind)
     if rna and cell.flag in ("id_unusable", "id_missing"):
         cell = CellId(flag=None)  # the RNA number identifies it
-    return Party(_keyed(cell, rna, name, _scope(grantor)), name, cell, rna, kind, source, clean(declared))
+    return Party(_keyed(cell, rna, name, _scope(grantor)), name, cell, rna, kind, source, clean(declared), mojibake)
 
 
 class StoredParties:

@@ -28,7 +28,7 @@ from ...i18n import _
 from ...identifiers import collectivite_sirens, departements
 from ...model import parse_amount, parse_date
 from ..formats import TABULAR, FileHead, Recovered, RowProblem, read_csv
-from .common import Item, SourceRow, clean, fold_header
+from .common import Item, SourceRow, clean, fold_header, mend_text
 from .parties import Party, StoredParties, beneficiary_party, grantor_party, name_conflicts
 
 __all__ = ["recognises", "translate", "ALIASES", "payment_dates", "excel_date"]
@@ -273,7 +273,7 @@ def _tie(row, grantor: Party, beneficiary: Party, columns) -> tuple[dict, list]:
     if payment is None and (values.get("debutVersement") or values.get("finVersement")):
         payment = f"{values.get('debutVersement') or ''}_{values.get('finVersement') or ''}"
     start = values.get("dateConvention") or (payment and re.split(r"[_;]", payment)[0]) or None
-    objet = re.sub(r"\s+", " ", clean(row.get("objet")) or "")
+    objet, objet_status = mend_text(re.sub(r"\s+", " ", clean(row.get("objet")) or ""))
     identity = "\x1f".join([grantor.key or "", beneficiary.key or "", repr(values.get("montant")),
                             values.get("dateConvention") or "", payment or "", objet])
     tie = {"id": "scdl:" + hashlib.sha1(identity.encode()).hexdigest()[:16], "source": grantor.key,
@@ -282,6 +282,7 @@ def _tie(row, grantor: Party, beneficiary: Party, columns) -> tuple[dict, list]:
            "description": objet or None, "payment": payment,
            "unread": "; ".join(f"{column}: {text}" for column, text in unread.items()) or None,
            "excel_date": ", ".join(excel) or None, "decimal_comma": row.get("__recovered__"),
+           "mojibake": (f"repaired: {clean(row.get('objet'))}" if objet_status == "repaired" else objet_status),
            "start_from": "datesPeriodeVersement" if start and not values.get("dateConvention") else None,
            "start_precision": "year" if re.fullmatch(r"\d{4}", clean(row.get("dateConvention")) or "") else None}
     for name in _ON_TIE:
