@@ -192,7 +192,7 @@ def cli():
 def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch_size, source, departements,
          communes, include_dissolved, grantor, quiet, wait, bulk_home, database, as_json):
     """Load actors, partnerships, initiatives, needs and territories from FILES (CSV, JSON, JSON Lines),
-    or French open data as published (COG, RNA, SIRENE, SCDL subsidies, DECP public contracts, the State's « jaune » subsidies, QPV).
+    or French open data as published (COG, RNA, SIRENE, SCDL subsidies, DECP public contracts, the State's « jaune » and réserve parlementaire subsidies, QPV).
 
     The files are loaded in dependency order as one unit: all or nothing.
 

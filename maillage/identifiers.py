@@ -197,6 +197,8 @@ def collectivite_sirens() -> dict[tuple[str, str], dict[str, str]]:
     ('228000014', '200052264')
     >>> collectivite_sirens()[("departement", "68")]["covers"]
     '67;68'
+    >>> all(luhn_valid(row["siren"]) for row in collectivite_sirens().values())
+    True
     """
     text = resources.files("maillage.data").joinpath("collectivites-sirens.csv").read_text("utf-8")
     found = {}

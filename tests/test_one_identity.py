@@ -68,3 +68,44 @@ def test_certain_evidence_replaces_a_guessed_kind_and_says_so(store, write):
     assert found["kind"] == "association" and "kind_unknown" not in found["extra"]
     assert found["extra"]["kind_replaced"] == "unknown → association"
     assert report.totals()["actors"]["flags"] == {"kind_replaced": 1}
+
+
+COG_TOULOUSE = sorted((Path(__file__).parent / "fixtures" / "cog-toulouse").glob("*.json"))
+TOULOUSE_2022 = Path(__file__).parent / "fixtures" / "real" / "scdl" / "Toulouse_subventions_2022.csv"
+# the nine communes of Toulouse Métropole the 2022 file names « COMMUNE DE … » (hand count,
+# tests/fixtures/real/HAND_COUNTS.md): Fenouillet twice; « COMMUNE DE MALAGA » is none of them
+JOINED_COMMUNES = {"213100225": 1, "213101165": 1, "213101496": 1, "213101579": 1, "213101827": 2,
+                   "213104458": 1, "213104904": 1, "213105067": 1, "213105554": 1}
+
+
+def test_a_metropole_and_its_communes_named_without_identifiers_are_the_cog_s(store):
+    """Toulouse Métropole publishes its SIRET Excel-rounded (« 2,43E+13 ») and its communes by name:
+    once the COG is loaded, both are the COG's actors, every join said on its tie."""
+    load_files(store, COG_TOULOUSE)
+    report = load_files(store, [TOULOUSE_2022], on_error="skip")
+    ties = list(store.partnership_rows(ActorFilter()))
+    assert {tie["source"] for tie in ties} == {"siren:243100518"}
+    joined = {}
+    for tie in ties:
+        if tie["target"].startswith("siren:2131"):
+            joined[tie["target"].removeprefix("siren:")] = joined.get(tie["target"].removeprefix("siren:"), 0) + 1
+            assert "the collectivité " + tie["target"] in tie["extra"]["joined_by_name"]
+    assert joined == JOINED_COMMUNES
+    assert report.totals()["partnerships"]["flags"]["joined_by_name"] == 396  # every tie: its grantor was joined
+    actors = _actors(store)
+    assert not any(key.endswith(("/COMMUNE DE COLOMIERS", "/COMMUNE DE ST JORY")) for key in actors)
+    assert any(key.endswith("/COMMUNE DE MALAGA") for key in actors)  # not a commune of the Haute-Garonne
+    assert "nom:TOULOUSE METROPOLE" not in actors
+
+
+def test_a_name_two_communes_share_joins_neither(store, write):
+    communes = [{"code": code, "nom": "Saint-Martin", "departement": "31", "region": "76", "type": "commune-actuelle",
+                 "siren": siren} for code, siren in (("31001", "213100019"), ("31002", "213100027"))]
+    cog = [write("communes.json", json.dumps(communes)),
+           write("departements.json", json.dumps([{"code": "31", "region": "76", "nom": "Haute-Garonne"}]))]
+    load_files(store, cog)
+    grants = write("subventions.csv", SCDL_HEADER + f"\nDépartement de la Haute-Garonne;{siret('223100017', 1)};"
+                   "2023-02-01;COMMUNE DE SAINT MARTIN;;Voirie;5000\n")
+    report = load_files(store, [grants])
+    assert "joined_by_name" not in report.totals()["partnerships"]["flags"]
+    assert any(key.endswith("/COMMUNE DE SAINT MARTIN") for key in _actors(store))

@@ -264,3 +264,51 @@ def test_maine_et_loire_mojibake_mended_and_a_quoted_siret_read(store):
     restos = next(a for a in found.values() if a["name"].startswith("LES RESTAURANTS DU C"))
     assert restos["name"] == "LES RESTAURANTS DU CŒUR - LES RELAIS DU CŒUR DE MAINE-ET-LOIRE"
     assert restos["extra"]["mojibake"].startswith("repaired: LES RESTAURANTS DU CÅ’UR")
+
+
+RESERVE = REAL / "state" / "reserve_parlementaire_2013.csv"
+COG_RESERVE = sorted((Path(__file__).parent / "fixtures" / "cog-reserve").glob("*.json"))
+
+
+def test_the_reserve_parlementaire_programme_to_beneficiary_communes_joined_by_their_departement(store):
+    # HAND_COUNTS.md « Réserve parlementaire »: 10,956 rows, one repeated exactly; 71 programmes and
+    # rows without one (paid by the State); 10,718 beneficiaries by name within their deputy's
+    # département, of which 4 are communes of the COG slice (three Thoiry: the postcode tells which)
+    load_files(store, COG_RESERVE)
+    before = store.stats()
+    report = load_files(store, [RESERVE])
+    grants = next(f for f in report.files if f.kind == "partnerships")
+    assert (grants.rows, grants.rejected) == (10956, 0)
+    totals = report.totals()
+    assert (totals["partnerships"]["created"], totals["partnerships"]["duplicates"]) == (10955, 1)
+    assert totals["partnerships"]["flags"] == {"joined_by_name": 4}
+    assert totals["actors"]["created"] == 72 + 10718 - 4
+    _reconciled(store, report, before)
+    actors, ties = _actors(store), _ties(store)
+    communes = {a["id"] for a in actors.values() if a["extra"].get("source") == "COG"}
+    joined = {t["target"]: t for t in ties if t["target"] in communes}
+    assert sorted(joined) == ["siren:210104196", "siren:215900010", "siren:217302942", "siren:218000164"]
+    assert joined["siren:217302942"]["extra"]["address"] == "73230 Thoiry"  # Thoiry (Savoie), not the Ain's
+    assert joined["siren:215900010"]["extra"]["proposed_by"] == "VILLAIN François-Xavier"  # Abancourt (Nord)
+    assert actors["etat:reserve-parlementaire"]["kind"] == "public_body"
+    assert sum(1 for t in ties if t["source"] == "etat:reserve-parlementaire") == 397
+    tie = next(t for t in ties if t["source"] == "programme:219" and t["extra"].get("deputy_id") == "PA267429")
+    assert (tie["start"], tie["extra"]["start_precision"], tie["amount"]) == ("2013-01-01", "year", 1000)
+
+
+AUDE = {  # derived import-error reports: every row repeated once per error (HAND_COUNTS.md « Aude »)
+    "Aude_CD11_2019_publiINTERNET_importerrors_DERIVED.csv": (8, 4, 4, 0, 5),
+    "Aude_CD11_23k_importerrors_DERIVED.csv": (535, 439, 9, 87, 101),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AUDE))
+def test_the_aude_files_repeated_rows_counted_once(store, name):
+    rows, ties, duplicates, merged, actors = AUDE[name]
+    report = load_files(store, [REAL / "scdl" / name], grantor="221100019")  # the 23k file names no grantor
+    grants = next(f for f in report.files if f.kind == "partnerships")
+    assert (grants.rows, grants.rejected) == (rows, 0)
+    totals = report.totals()
+    assert (totals["partnerships"]["created"], totals["partnerships"]["duplicates"],
+            totals["partnerships"]["merged"]) == (ties, duplicates, merged)
+    assert totals["actors"]["created"] == store.stats()["actors"] == actors

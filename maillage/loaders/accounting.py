@@ -35,7 +35,8 @@ _PROVENANCE = ("source_file", "source_line")
 
 # extra fields whose presence is a flag of the same name (see the README's flag table)
 _FLAG_FIELDS = ("kind_guessed", "themes_unmapped", "name_folded", "decimal_comma", "amount_implausible",
-                "date_implausible", "mojibake", "name_from_id", "co_holders", "kind_replaced", "kind_unknown")
+                "date_implausible", "mojibake", "name_from_id", "co_holders", "kind_replaced", "kind_unknown",
+                "joined_by_name")
 
 
 def flags_of(row: dict) -> list[str]:

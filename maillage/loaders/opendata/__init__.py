@@ -1,5 +1,5 @@
 """Translators of French open data into maillage rows: territories (COG), associations (RNA),
-legal units (SIRENE), subsidies (SCDL), public contracts (DECP), the State's subsidies (jaune) and priority neighbourhoods (QPV).
+legal units (SIRENE), subsidies (SCDL), public contracts (DECP), the State's subsidies (jaune, réserve parlementaire) and priority neighbourhoods (QPV).
 
 Each translator reads the files as published, streams them, and yields :class:`Item` rows in
 maillage's own columns (which the load pipeline then validates and writes like any file) or
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from ...errors import DataError, UsageError
 from .common import Conflict, Item, Skip, SourceRow
-from . import cog, decp, jaune, qpv, rna, scdl, sirene
+from . import cog, decp, jaune, qpv, reserve, rna, scdl, sirene
 from ...i18n import _
 
 __all__ = ["SOURCES", "detect_source", "translate", "Item", "Skip", "SourceRow", "Conflict", "Filters"]
 
-SOURCES = {"cog": cog, "rna": rna, "sirene": sirene, "scdl": scdl, "decp": decp, "jaune": jaune, "qpv": qpv}
+SOURCES = {"cog": cog, "rna": rna, "sirene": sirene, "reserve": reserve, "scdl": scdl, "decp": decp, "jaune": jaune,
+           "qpv": qpv}
 
 
 class Filters:

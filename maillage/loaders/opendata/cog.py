@@ -17,11 +17,13 @@ and associées (former communes) are skipped.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from ...errors import DataError
 from ...identifiers import collectivite_sirens
 from .common import Item, Skip
+from .territorial import commune_alias, epci_alias
 from ...i18n import N_, _
 
 __all__ = ["recognises", "translate", "FILES"]
@@ -95,9 +97,10 @@ def _territory(path, index, level, code, name, population, parents, **extra) -> 
     return Item("territories", str(path), index, row, {"code": "code", "name": "nom"})
 
 
-def _actor(path, index, key, name, commune, siren, area) -> Item:
-    row = {"id": key, "name": name, "kind": "collectivite", "commune": commune, "siren": siren,
-           "operates_in": [area], "source": "COG"}
+def _actor(path, index, key, name, commune, siren, area, alias=None) -> Item:
+    # the actor's id comes from its SIREN; the name alias, when it has one, is its other key
+    row = {"id": alias if alias and siren else key, "name": name, "kind": "collectivite", "commune": commune,
+           "siren": siren, "operates_in": [area], "source": "COG"}
     return Item("actors", str(path), index, row, {"siren": "siren", "commune": "chefLieu", "name": "nom"})
 
 
@@ -130,10 +133,19 @@ def translate(heads, filters, *, resolve=None, progress=None, **options):
                          [f"region:{dep['region']}"])
         yield from _collectivite(files["departements"], i, "departement", dep, f"Département : {dep['nom']}",
                                  written, kept)
+    aliases = _aliases(communes, data)
     for stem in ("epci", "ept"):
-        yield from _groupings(files.get(stem), data.get(stem, []), stem, communes, filters)
+        yield from _groupings(files.get(stem), data.get(stem, []), stem, communes, filters, aliases)
     for i, commune in enumerate(data.get("communes", []), start=1):
-        yield from _commune(files["communes"], i, commune, groupings, filters)
+        yield from _commune(files["communes"], i, commune, groupings, filters, aliases)
+
+
+def _aliases(communes: dict, data: dict) -> set[str]:
+    """The name aliases that designate one collectivité only (see ``territorial``): a name two share names neither."""
+    names = [commune_alias(c["departement"], c["nom"]) for c in communes.values() if c.get("siren")]
+    names += [epci_alias(g["nom"]) for stem in ("epci", "ept") for g in data.get(stem, [])]
+    counts = Counter(names)
+    return {name for name, count in counts.items() if count == 1}
 
 
 def _collectivite(path, index, level, record, name, written, kept=None):
@@ -163,7 +175,7 @@ def _kept_departements(filters) -> set | None:
     return kept
 
 
-def _groupings(path, rows, level, communes, filters):
+def _groupings(path, rows, level, communes, filters, aliases):
     for i, grouping in enumerate(rows, start=1):
         members = grouping.get("membres", [])
         if filters and not any(filters.keeps(m["code"]) for m in members):
@@ -174,11 +186,12 @@ def _groupings(path, rows, level, communes, filters):
         yield _territory(path, i, level, grouping["code"], grouping["nom"], population or None,
                          [f"departement:{d}" for d in departements], epci_type=grouping.get("type"))
         seat = max(members, key=lambda m: (m.get("populationMunicipale") or 0, m["code"]), default=None)
+        alias = epci_alias(grouping["nom"])
         yield _actor(path, i, f"siren:{grouping['code']}", grouping["nom"], seat and seat["code"], grouping["code"],
-                     f"{level}:{grouping['code']}")
+                     f"{level}:{grouping['code']}", alias if alias in aliases else None)
 
 
-def _commune(path, index, commune, groupings, filters):
+def _commune(path, index, commune, groupings, filters, aliases):
     kind = commune.get("type")
     if kind in _FORMER:
         yield Skip(str(path), "territories", _FORMER[kind])
@@ -195,4 +208,6 @@ def _commune(path, index, commune, groupings, filters):
     parents = [f"departement:{commune['departement']}"] + groupings.get(code, [])
     yield _territory(path, index, "commune", code, commune["nom"], commune.get("population"), parents)
     if commune.get("siren"):
-        yield _actor(path, index, f"siren:{commune['siren']}", commune["nom"], code, commune["siren"], f"commune:{code}")
+        alias = commune_alias(commune["departement"], commune["nom"])
+        yield _actor(path, index, f"siren:{commune['siren']}", commune["nom"], code, commune["siren"], f"commune:{code}",
+                     alias if alias in aliases else None)

@@ -31,7 +31,7 @@ from ...identifiers import CellId, collectivite_named, names_differ, normalize_r
 from .common import Conflict, clean, fold_header, mend_text
 
 __all__ = ["Party", "grantor_party", "beneficiary_party", "published_name", "kind_of_type", "kind_of_siren", "StoredParties",
-           "name_conflicts"]
+           "name_conflicts", "folded_name"]
 
 _ASSOCIATION_WORDS = re.compile(r"\b(ASSOCIATION|ASSO|CLUB|AMICALE|COMITE|FEDERATION|UNION|FOYER|CENTRE SOCIAL|"
                                 r"LIGUE|CERCLE|ENTENTE)\b")
@@ -117,8 +117,8 @@ class Party:
             actor["identity"] = self.cell.flag
             if self.cell.reason:
                 actor["identity_note"] = self.cell.reason
-        if not self.certain and self.name and _folded_name(self.name) != normalized_name(self.name):
-            actor["name_folded"] = _folded_name(self.name)  # « ST ORENS » and « SAINT ORENS » are one key
+        if not self.certain and self.name and folded_name(self.name) != normalized_name(self.name):
+            actor["name_folded"] = folded_name(self.name)  # « ST ORENS » and « SAINT ORENS » are one key
         if self.mojibake:
             actor["mojibake"] = self.mojibake
         if self.legal_form:
@@ -141,7 +141,7 @@ def _scope(grantor: "Party | None") -> str:
 _SAINT = re.compile(r"\b(ST|STE)\b")
 
 
-def _folded_name(name: str | None) -> str:
+def folded_name(name: str | None) -> str:
     """A name as a key: normalised, « ST »/« STE » read « SAINT »/« SAINTE »."""
     return _SAINT.sub(lambda m: "SAINT" if m.group(1) == "ST" else "SAINTE", normalized_name(name or ""))
 
@@ -162,7 +162,7 @@ def _keyed(cell: CellId, rna: str | None, name: str | None, scope: str | None) -
         return f"siren:{cell.siren}"
     if rna:
         return f"rna:{rna}"
-    normal = _folded_name(name)
+    normal = folded_name(name)
     if not normal:
         return None
     return f"nom:{normal}" if scope is None else f"nom:{scope}/{normal}"

@@ -30,6 +30,7 @@ from ...model import parse_amount, parse_date
 from ..formats import TABULAR, FileHead, Recovered, RowProblem, read_csv
 from .common import Item, SourceRow, clean, fold_header, mend_text
 from .parties import Party, StoredParties, beneficiary_party, grantor_party, name_conflicts
+from .territorial import departements_of, joined_to_cog
 
 __all__ = ["recognises", "translate", "ALIASES", "payment_dates", "excel_date"]
 
@@ -217,8 +218,10 @@ def _subsidy(head, line, row, columns, seen, known, file_kind=None) -> SourceRow
     path, where = str(head.path), f"{head.path}:{line}"
     out = SourceRow(path, line)
     names = _field_names(columns)
-    grantor = grantor_party(row)
-    beneficiary = beneficiary_party(row, grantor, file_kind)
+    published = grantor_party(row)  # a name-keyed beneficiary is scoped by the grantor as published
+    grantor, grantor_join = joined_to_cog(published, set(), known)
+    beneficiary, beneficiary_join = joined_to_cog(beneficiary_party(row, published, file_kind),
+                                                  _seat(grantor, known), known)
     stored = known([p.key for p in (grantor, beneficiary) if p.key])
     for party, role in ((grantor, "grantor"), (beneficiary, "beneficiary")):
         if party.key is None:
@@ -235,6 +238,9 @@ def _subsidy(head, line, row, columns, seen, known, file_kind=None) -> SourceRow
     if clean(row.get("montant")) is None and clean(row.get("montantInvestissement")):
         row = {**row, "montant": row["montantInvestissement"], "amount_from": columns["montantInvestissement"]}
     tie, problems = _tie(row, grantor, beneficiary, columns)
+    joins = [note for note in (grantor_join, beneficiary_join) if note]
+    if joins:
+        tie["joined_by_name"] = "; ".join(joins)
     if grantor.key and grantor.key == beneficiary.key:
         problems.append((columns.get("idBeneficiaire", "idBeneficiaire"),
                          _("the beneficiary is the grantor itself ({key}): a grant to oneself is not a tie").format(
@@ -243,6 +249,13 @@ def _subsidy(head, line, row, columns, seen, known, file_kind=None) -> SourceRow
         tie["__problems__"] = problems
     out.items.append(Item("partnerships", path, line, tie, names))
     return out
+
+
+def _seat(grantor: Party, known) -> set[str]:
+    """The départements a grant's beneficiary commune can be in: the grantor's own (a commune, an
+    EPCI or a département grants to its communes)."""
+    stored = known([grantor.key]).get(grantor.key) if grantor.key else None
+    return departements_of(grantor.cell.siren or (stored or {}).get("siren"), (stored or {}).get("commune"))
 
 
 def _values(row, columns) -> tuple[dict, dict, list]:
