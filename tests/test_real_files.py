@@ -312,3 +312,29 @@ def test_the_aude_files_repeated_rows_counted_once(store, name):
     assert (totals["partnerships"]["created"], totals["partnerships"]["duplicates"],
             totals["partnerships"]["merged"]) == (ties, duplicates, merged)
     assert totals["actors"]["created"] == store.stats()["actors"] == actors
+
+
+# the rest of ../shared/data/real/, each with what Python's csv module alone counts in it (HAND_COUNTS.md
+# « The other files »): (files, kind, rows read, rows rejected, created, skipped by reason)
+OTHERS = {
+    "Poitiers 2017": (["scdl/Poitiers_2017_subventions.csv"], "partnerships", 562, 0, 562, {}),
+    "Somme 2018-03-30": (["scdl/Somme_20180330_DONNEES_CONVENTIONS.csv"], "partnerships", 11, 0, 11, {}),
+    "Toulouse 2023": (["scdl/Toulouse_subventions_2023.csv"], "partnerships", 551, 0, 551, {}),
+    "RNA re-encoded import": (["rna/rna_as_api__reencode_test_import.csv"], "actors", 8, 0, 8, {"dissolved": 1}),
+    "QPV sample": (["qpv/gazetteer__listeqp2024_sample.csv"], "territories", 4, 0, 4, {}),
+    "SIRENE samples": (["sirene/sirene_as_api__sample_unites_legales_OK.csv",
+                        "sirene/sirene_as_api__sample_etablissements_OK.csv"], "actors", 0, 0, 0,
+                       {"individual entrepreneur (category 1000)": 1, "closed (etatAdministratifUniteLegale C)": 2}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHERS))
+def test_the_other_real_files_load_whole(store, name):
+    files, kind, rows, rejected, created, skipped = OTHERS[name]
+    before = store.stats()
+    report = load_files(store, [REAL / f for f in files], on_error="skip")
+    read = [f for f in report.files if f.kind == kind and f.path == str(REAL / files[0])]
+    assert (read[0].rows, read[0].rejected, read[0].skipped) == (rows, rejected, skipped)
+    assert report.totals().get(kind, {}).get("created", 0) == created
+    assert report.bad_rows == 0
+    _reconciled(store, report, before)
