@@ -27,7 +27,7 @@ from .loaders.formats import ENCODINGS, FORMATS
 from .loaders.kinds import KIND_ORDER
 from .loaders.pipeline import ON_ERROR, load_files
 from .loaders.opendata import SOURCES
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, default_vocabulary
 from .cli_language import TranslatedCommand, english_help_option, translated_help
 from .cli_language import start as start_language
 from .i18n import LANGUAGES, N_, _, ngettext, number
@@ -423,22 +423,40 @@ def _project(source, territory=None, at=None):
 @at_option
 @reach_option(N_("How far from a need a provider may be."))
 @click.option("--top", type=click.IntRange(1), default=5, show_default=True, help=N_("Proposals per need."))
+@click.option("--need", "needs", multiple=True, help=N_("Only this need (its id; repeatable)."))
+@click.option("--theme", "themes", multiple=True, help=N_("Only the needs on this theme (a code or label; repeatable)."))
+@click.option("--open/--all", "open_only", default=None,
+              help=N_("Show only the needs still open, or all of them (default: open only past 20 needs)."))
 @explain_option
 @json_option
-def gaps(store, territory, at, reach, top, explain, as_json):
+def gaps(store, territory, at, reach, top, needs, themes, open_only, explain, as_json):
     """For each open need: who could meet it, and who could introduce them.
 
-    Example: maillage gaps --territory 67 --reach region
+    Example: maillage gaps --territory 67 --reach region --open
     """
     from .queries import gaps as analyse_gaps
 
+    codes = _theme_codes(themes)
     with _errors(), open_store(store, read_only=True) as source:
-        result = analyse_gaps(_project(source, territory, at), reach=reach, top=top)
+        result = analyse_gaps(_project(source, territory, at), reach=reach, top=top, only=set(needs) or None,
+                              themes=codes or None)
+        missing = sorted(set(needs) - {need["id"] for need in result["needs"]})
+        if missing:
+            raise NotFoundError(_("no open need {need!r} in this scope").format(need=missing[0]))
     if as_json:
         _echo_json(result)
     else:
         _scope_line(territory, at)
-        _echo_lines(gaps_lines(result, explain))
+        _echo_lines(gaps_lines(result, explain, open_only))
+
+
+def _theme_codes(themes) -> list[str]:
+    """Theme codes from codes or labels, a typo refused with the nearest code (exit 2)."""
+    vocabulary = default_vocabulary()
+    try:
+        return [vocabulary.check("theme", theme) for theme in themes]
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @cli.command()

@@ -51,26 +51,49 @@ def _status(need: dict) -> str:
     return {"open": _("open"), "covered": _("covered"), "no_provider": _("no provider in reach")}[need["status"]]
 
 
-def gaps_lines(result: dict, explain: bool = False) -> list[str]:
+OPEN_ONLY_PAST = 20  # needs shown: past this many, covered ones are left out unless --all
+
+
+def gaps_lines(result: dict, explain: bool = False, open_only: bool | None = None) -> list[str]:
+    """The needs and their proposals; covered needs left out when ``open_only`` (by default past
+    :data:`OPEN_ONLY_PAST` needs), and said; long lists of names cut to ten, with the count."""
+    needs = result["needs"]
+    if open_only is None:
+        open_only = len(needs) > OPEN_ONLY_PAST
+    shown = [need for need in needs if not open_only or need["status"] != "covered"]
     lines = []
-    for need in result["needs"]:
-        head = _("■ {title} [{id}]: {status}").format(title=need["title"], id=need["id"], status=_status(need))
-        if need["holder_name"]:
-            head += " — " + _("raised by {actor}").format(actor=need["holder_name"])
-        if need.get("priority_areas"):
-            head += " " + _("(in a commune with a priority neighbourhood)")
-        lines += ([""] if lines else []) + [head]
-        lines += ["    " + _("already met by {actor}").format(actor=c["name"]) for c in need["covered_by"]]
-        for rank, proposal in enumerate(need["proposals"], start=1):
-            lines.append(_("  {rank}. {actor} (score {score})").format(
-                rank=rank, actor=proposal["provider_name"], score=number(proposal["score"], 2)))
-            lines += reason_lines(proposal, "     ", explain)
+    for need in shown:
+        lines += ([""] if lines else []) + _need_lines(need, explain)
+    if len(shown) < len(needs):
+        hidden = len(needs) - len(shown)
+        lines += ["", ngettext("{count} covered need not shown (--all shows it).",
+                               "{count} covered needs not shown (--all shows them).", hidden).format(count=number(hidden))]
     summary = result["summary"]
     lines.append("")
     lines.append(_("White zones (themes with needs and no provider working on them): {themes}").format(
         themes=label_list("theme", summary["white_zones"]) or _("none")))
-    lines.append(_("Actors without any partnership: {names}").format(
-        names=join(summary.get("isolated_actor_names", [])) or _("none")))
+    isolated = summary.get("isolated_actor_names", [])
+    if len(isolated) > 10:
+        names = _("{names} and {count} more").format(names=", ".join(isolated[:10]), count=number(len(isolated) - 10))
+        lines.append(_("Actors without any partnership ({count}): {names}").format(count=number(len(isolated)),
+                                                                                  names=names))
+    else:
+        lines.append(_("Actors without any partnership: {names}").format(names=join(isolated) or _("none")))
+    return lines
+
+
+def _need_lines(need: dict, explain: bool) -> list[str]:
+    head = _("■ {title} [{id}]: {status}").format(title=need["title"], id=need["id"], status=_status(need))
+    if need["holder_name"]:
+        head += " — " + _("raised by {actor}").format(actor=need["holder_name"])
+    if need.get("priority_areas"):
+        head += " " + _("(in a commune with a priority neighbourhood)")
+    lines = [head]
+    lines += ["    " + _("already met by {actor}").format(actor=c["name"]) for c in need["covered_by"]]
+    for rank, proposal in enumerate(need["proposals"], start=1):
+        lines.append(_("  {rank}. {actor} (score {score})").format(
+            rank=rank, actor=proposal["provider_name"], score=number(proposal["score"], 2)))
+        lines += reason_lines(proposal, "     ", explain)
     return lines
 
 
@@ -191,7 +214,7 @@ def stats_lines(counts: dict) -> list[str]:
         "needs_by_status": _("needs by status"),
     }
     levels = {"commune": _("commune"), "departement": _("département"), "region": _("région"),
-              "epci": _("intercommunalité"), "ept": _("territoire (EPT)"), "arrondissement": _("arrondissement")}
+              "epci": _("intercommunality (EPCI)"), "ept": _("territory (EPT)"), "arrondissement": _("arrondissement")}
     statuses = {"open": _("open"), "met": _("met"), "closed": _("closed"), "covered": _("covered")}
     lines = []
     for key, value in counts.items():

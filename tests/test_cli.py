@@ -206,3 +206,39 @@ def test_a_commune_code_the_store_does_not_hold_is_exit_2_with_the_nearest(loade
     assert ("Error: no commune 67999 in the territories this store holds. Nearest: Strasbourg (67482); "
             "Illkirch-Graffenstaden (67218); Bischheim (67043).") in result.output
     assert loaded("gaps", "--territory", "13").exit_code == 0  # a known département without actors: said, not refused
+
+
+def test_gaps_one_need_one_theme_and_open_needs_only(loaded):
+    one = loaded("gaps", "--need", "ba67-tracabilite")
+    assert one.exit_code == 0 and "[ba67-tracabilite]" in one.output and one.output.count("■") == 1
+    assert loaded("gaps", "--need", "nope").exit_code == 1
+    assert "no open need 'nope' in this scope" in loaded("gaps", "--need", "nope").output
+    typo = loaded("gaps", "--theme", "alimentaton")
+    assert typo.exit_code == 2 and "did you mean 'alimentation'?" in typo.output
+    themed = json.loads(loaded("gaps", "--theme", "logement", "--json").output)
+    assert themed["needs"] and all("logement" in need["themes"] for need in themed["needs"])
+    everything = json.loads(loaded("gaps", "--json").output)["needs"]
+    covered = sum(1 for need in everything if need["status"] == "covered")
+    shown = loaded("gaps", "--open").output
+    assert shown.count("■") == len(everything) - covered
+    if covered:
+        assert f"{covered} covered need" in shown
+    assert loaded("gaps", "--all").output.count("■") == len(everything)
+
+
+def test_gaps_lines_leave_covered_needs_out_past_twenty_and_cut_long_name_lists():
+    from maillage.render import gaps_lines
+
+    def need(i, status):
+        return {"id": f"n{i}", "title": f"Need {i}", "status": status, "holder_name": None, "covered_by": [],
+                "proposals": [], "providers": 1}
+
+    result = {"needs": [need(i, "covered" if i % 3 == 0 else "open") for i in range(21)],
+              "summary": {"white_zones": [], "isolated_actor_names": [f"A{i}" for i in range(12)]}}
+    lines = gaps_lines(result)
+    assert sum(line.startswith("■") for line in lines) == 14  # 21 needs, 7 covered left out by default
+    assert "7 covered needs not shown (--all shows them)." in lines
+    assert lines[-1] == "Actors without any partnership (12): A0, A1, A2, A3, A4, A5, A6, A7, A8, A9 and 2 more"
+    assert sum(line.startswith("■") for line in gaps_lines(result, open_only=False)) == 21
+    small = {"needs": result["needs"][:20], "summary": result["summary"]}
+    assert sum(line.startswith("■") for line in gaps_lines(small)) == 20  # up to twenty, every need shown

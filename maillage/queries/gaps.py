@@ -236,7 +236,7 @@ def _summary(graph: nx.Graph, needs: list[dict]) -> dict:
 
 
 def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hops: int = 4,
-         weights: dict | None = None, only=None) -> dict:
+         weights: dict | None = None, only=None, themes=None) -> dict:
     """Return, for each open need of ``graph``, its coverage and the bridge proposals.
 
     Parameters
@@ -252,6 +252,8 @@ def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hop
 
     only : collection of str, optional
         Analyse only these needs (the workbench's need page); the summary then covers them alone.
+    themes : collection of str, optional
+        Analyse only the needs on one of these themes (codes).
 
     Returns
     -------
@@ -282,8 +284,8 @@ def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hop
     simple = simple_graph(graph)
     simple.graph.setdefault("areas", graph.graph.get("areas", {}))
     weights = {**WEIGHTS, **(weights or {})}
-    needs = [_analyse_need(simple, need, reach, top, max_hops, weights)
-             for need in graph.graph.get("needs", []) if need.get("status", "open") == "open"
-             and (only is None or need["id"] in only)]
+    chosen = [need for need in graph.graph.get("needs", []) if need.get("status", "open") == "open"
+              and (only is None or need["id"] in only) and (not themes or set(need["themes"]) & set(themes))]
+    needs = [_analyse_need(simple, need, reach, top, max_hops, weights) for need in chosen]
     return {"scope": graph.graph.get("scope", {}), "reach": reach, "needs": needs,
             "summary": _summary(simple, needs)}

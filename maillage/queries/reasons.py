@@ -34,7 +34,7 @@ def label_list(name: str, codes) -> str:
 def level_words(level: str) -> str:
     return {
         "commune": _("in the same commune"),
-        "epci": _("in the same intercommunalité"),
+        "epci": _("in the same intercommunality (EPCI)"),
         "departement": _("in the same département"),
         "region": _("in the same région"),
         "national": _("works nationwide"),

@@ -47,7 +47,7 @@ def _capped(parts: dict, level: str) -> dict:
     kept = {key: parts[key] for key in ordered[:MAX_GROUPS - 1]}
     rest = [actor for key in ordered[MAX_GROUPS - 1:] for actor in parts[key][1]]
     what = {"community": _("Other communities ({count})"), "commune": _("Other communes ({count})"),
-            "epci": _("Other intercommunalités ({count})"), "departement": _("Other départements ({count})"),
+            "epci": _("Other intercommunalities ({count})"), "departement": _("Other départements ({count})"),
             "region": _("Other régions ({count})")}.get(level, _("Other groups ({count})"))
     kept[("autres",)] = (what.format(count=len(ordered) - MAX_GROUPS + 1), rest)
     return kept

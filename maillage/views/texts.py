@@ -34,7 +34,7 @@ VIEW_PLURALS = {
     "initiative_links": (N_("initiative link"), N_("initiative links")),
 }
 
-LEVEL_TEXTS = {"region": N_("région"), "departement": N_("département"), "epci": N_("intercommunalité"),
+LEVEL_TEXTS = {"region": N_("région"), "departement": N_("département"), "epci": N_("intercommunality (EPCI)"),
                "commune": N_("commune"), "community": N_("community"), "kind": N_("kind of actor"),
                "scope": N_("territory"), "unknown": N_("place unknown"), "gathered": N_("gathered")}
 
