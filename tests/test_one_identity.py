@@ -109,3 +109,18 @@ def test_a_name_two_communes_share_joins_neither(store, write):
     report = load_files(store, [grants])
     assert "joined_by_name" not in report.totals()["partnerships"]["flags"]
     assert any(key.endswith("/COMMUNE DE SAINT MARTIN") for key in _actors(store))
+
+
+def test_a_party_first_known_by_its_siren_alone_takes_the_name_a_later_file_gives(store, write):
+    nameless = write("first.csv", SCDL_HEADER + f"\nVille de Strasbourg;{siret(STRASBOURG_SIREN, 1)};2023-02-01;;"
+                     f"{siret(ASSOCIATION, 1)};Aide;500\n")
+    load_files(store, [nameless])
+    assert _actors(store)[f"siren:{ASSOCIATION}"]["name"] == f"siren:{ASSOCIATION}"
+    named = write("second.csv", SCDL_HEADER + "".join(
+        f"\nVille de Strasbourg;{siret(STRASBOURG_SIREN, 1)};2024-0{month}-01;Croix-Rouge française;"
+        f"{siret(ASSOCIATION, 1)};Aide {month};600" for month in (2, 3)) + "\n")
+    report = load_files(store, [named])
+    actor = _actors(store)[f"siren:{ASSOCIATION}"]
+    assert actor["name"] == "Croix-Rouge française" and not actor["extra"].get("name_from_id")
+    assert report.totals()["actors"]["updated"] == 1 and not report.conflicts
+    assert store.stats()["partnerships"] == 3

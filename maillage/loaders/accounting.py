@@ -151,6 +151,8 @@ class Accounting:
         return earlier
 
     def _name_conflict(self, row: dict, stored: dict) -> None:
+        if (stored.get("extra") or {}).get("name_from_id"):
+            return  # the stored name was its identifier, standing in until a file named it
         if row.get("name") and stored.get("name") and names_differ(stored["name"], row["name"]):
             self.conflicts.append(Conflict("actors", row["id"], "name", row.get("source_file"), row.get("source_line"),
                                            stored["name"], row["name"], "given"))

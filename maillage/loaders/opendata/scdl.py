@@ -226,7 +226,17 @@ def _subsidy(head, line, row, columns, seen, known, file_kind=None) -> SourceRow
     for party, role in ((grantor, "grantor"), (beneficiary, "beneficiary")):
         if party.key is None:
             continue
-        out.conflicts += name_conflicts(party, stored.get(party.key), seen.get(party.key), path, line)
+        if _names_a_placeholder(party, stored.get(party.key), seen.get(party.key)):
+            # stored under its identifier only (no file had named it): this row's name is its name
+            out.items.insert(0, Item("actors", path, line, {"id": party.key, "name": party.name,
+                                                            "kind": stored[party.key]["kind"], "name_from_id": False},
+                                     names))
+            seen[party.key] = (party.name, where)
+            continue
+        known_name = stored.get(party.key)
+        if known_name and (known_name.get("extra") or {}).get("name_from_id"):
+            known_name = None  # a placeholder: only this load's names can disagree
+        out.conflicts += name_conflicts(party, known_name, seen.get(party.key), path, line)
         if party.key not in stored and not (party.name is None and party.key in seen):
             # the pipeline writes it once, with the first row it accepts; a row that leaves the name
             # empty of a party an earlier row named is that party
@@ -249,6 +259,12 @@ def _subsidy(head, line, row, columns, seen, known, file_kind=None) -> SourceRow
         tie["__problems__"] = problems
     out.items.append(Item("partnerships", path, line, tie, names))
     return out
+
+
+def _names_a_placeholder(party: Party, stored: dict | None, earlier) -> bool:
+    """A party the store holds named by its identifier (``name_from_id``), named by this row first."""
+    return bool(party.name and stored and (stored.get("extra") or {}).get("name_from_id")
+                and not (earlier and earlier[0]))
 
 
 def _seat(grantor: Party, known) -> set[str]:
