@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 __all__ = ["Item", "Skip", "SourceRow", "Conflict", "fold_header", "clean", "commune_of", "columns_by_fold",
-           "ARRONDISSEMENTS", "mend_text"]
+           "ARRONDISSEMENTS", "mend_text", "mapped_rows"]
 
 
 @dataclass
@@ -154,3 +154,17 @@ def mend_text(text: str | None) -> tuple[str | None, str | None]:
     if "\ufffd" in mended or _UTF8_AS_CP1252.search(mended):
         return text, "unrepairable"
     return (mended, "repaired") if mended != text else (text, None)
+
+
+def mapped_rows(head, mapping: dict, progress=None):
+    """``(line, row)`` per data row of a tabular file, its columns renamed by ``mapping`` and cells
+    cleaned; a row that cannot be read comes as a :class:`SourceRow` carrying its problem (reported
+    as a bad row of partnerships, the kind these files hold)."""
+    from ..formats import RowProblem, read_csv
+
+    for line, raw in read_csv(head, progress=progress):
+        if isinstance(raw, RowProblem):
+            yield line, SourceRow(str(head.path), line, [Item("partnerships", str(head.path), line,
+                                                              {"__problem__": str(raw)})])
+            continue
+        yield line, {mapping.get(column, column): clean(value) for column, value in raw.items() if column is not None}

@@ -22,8 +22,8 @@ import re
 from ...i18n import N_, _
 from ...identifiers import normalized_name, read_id_cell
 from ...model import parse_amount
-from ..formats import TABULAR, FileHead, RowProblem, read_csv
-from .common import Conflict, Item, Skip, SourceRow, clean, fold_header
+from ..formats import TABULAR, FileHead
+from .common import Conflict, Item, Skip, SourceRow, clean, fold_header, mapped_rows
 from .parties import Party, StoredParties, kind_of_siren, name_conflicts, published_name
 
 __all__ = ["recognises", "translate", "COLUMNS", "year_of", "programme_of"]
@@ -90,12 +90,10 @@ def translate(heads, filters, *, resolve=None, known=None, progress=None, **_opt
         mapping = _columns(head.header)
         columns = {name: column for column, name in mapping.items()}
         year, total = year_of(head.path.name), _Totals()
-        for line, raw in read_csv(head, progress=progress):
-            if isinstance(raw, RowProblem):
-                yield SourceRow(str(head.path), line, [Item("partnerships", str(head.path), line,
-                                                            {"__problem__": str(raw)})])
+        for line, row in mapped_rows(head, mapping, progress):
+            if isinstance(row, SourceRow):
+                yield row
                 continue
-            row = {mapping.get(column, column): clean(value) for column, value in raw.items() if column is not None}
             if row.get("imputation") is None:
                 total.expect(str(head.path), line, row.get("siren"), row.get("total"))
                 yield Skip(str(head.path), "partnerships", N_("an association's total (its detail rows are the ties)"))

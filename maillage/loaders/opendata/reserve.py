@@ -25,8 +25,8 @@ from functools import lru_cache
 from ...i18n import N_, _
 from ...identifiers import departements, normalized_name
 from ...model import parse_amount
-from ..formats import TABULAR, FileHead, RowProblem, read_csv
-from .common import Item, Skip, SourceRow, clean, fold_header
+from ..formats import TABULAR, FileHead
+from .common import Item, Skip, SourceRow, fold_header, mapped_rows
 from .parties import Party, StoredParties, beneficiary_party
 from .territorial import commune_named, joined_to_cog
 
@@ -114,12 +114,10 @@ def translate(heads, filters, *, resolve=None, known=None, progress=None, **_opt
         mapping = _columns(head.header)
         columns = {name: column for column, name in mapping.items()}
         year = year_of(head.path.name)
-        for line, raw in read_csv(head, progress=progress):
-            if isinstance(raw, RowProblem):
-                yield SourceRow(str(head.path), line, [Item("partnerships", str(head.path), line,
-                                                            {"__problem__": str(raw)})])
+        for line, row in mapped_rows(head, mapping, progress):
+            if isinstance(row, SourceRow):
+                yield row
                 continue
-            row = {mapping.get(column, column): clean(value) for column, value in raw.items() if column is not None}
             if filters and (_seat(row) or "") not in (filters.departements or ()):
                 yield Skip(str(head.path), "partnerships", N_("outside the filter"))
                 continue

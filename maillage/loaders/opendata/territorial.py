@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 
 from ...i18n import _
-from ...identifiers import collectivite_sirens, normalized_name
+from ...identifiers import collectivite_sirens
 from .parties import Party, folded_name
 
 __all__ = ["commune_alias", "epci_alias", "commune_named", "departements_of", "joined_to_cog"]
