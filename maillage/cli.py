@@ -14,13 +14,14 @@ import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote
 
 import click
 
 from . import __version__
 from .errors import DataError, MaillageError, NotFoundError, StoreError, UsageError
 from .graph import default_store_uri, open_store
-from .graph.store import redact
+from .redaction import RedactingStream, escape_surrogates, redact, remember_secret
 from .graph.projection import today
 from .model import parse_date, parse_territory_ref
 from .loaders.formats import ENCODINGS, FORMATS
@@ -44,7 +45,8 @@ explain_option = click.option("--explain", is_flag=True,
 
 
 def _echo_json(value) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False))
+    # a file name that is not UTF-8 holds surrogates: written as "\\xe9" it stays valid JSON
+    click.echo(escape_surrogates(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False), json_string=True))
 
 
 @contextmanager
@@ -105,6 +107,27 @@ def _stages(enabled: bool = True):
         click.echo("\r\033[K", err=True, nl=False)
 
 
+def _redact_outputs(args) -> None:
+    """Route stdout and stderr through the one redaction, knowing the run's secrets up front.
+
+    Every password given on the line or in the environment is remembered before anything runs,
+    so no message (a driver's, a traceback under MAILLAGE_DEBUG, a --json document) can show it.
+    """
+    for value in [*args, os.environ.get("MAILLAGE_STORE", "")]:
+        if "://" in str(value) and "@" in str(value):
+            userinfo = str(value).partition("://")[2].rpartition("@")[0]
+            if ":" in userinfo:
+                password = userinfo.partition(":")[2]
+                remember_secret(password)
+                remember_secret(unquote(password))
+    remember_secret(os.environ.get("NEO4J_PASSWORD"))
+    remember_secret(os.environ.get("MAILLAGE_TOKEN"))
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, RedactingStream):
+            setattr(sys, name, RedactingStream(stream))
+
+
 class _Group(click.Group):
     """The command group; with ``--json``, even a usage error prints one JSON document on stdout.
 
@@ -114,6 +137,7 @@ class _Group(click.Group):
     command_class = TranslatedCommand
 
     def main(self, args=None, *posargs, **kwargs):
+        _redact_outputs(sys.argv[1:] if args is None else args)
         return super().main(start_language(args), *posargs, **kwargs)
 
     def get_help_option(self, ctx):

@@ -134,6 +134,9 @@ def fold(text: str) -> str:
     return "_".join(plain.lower().replace("-", " ").replace("'", " ").split())
 
 
+SUGGESTIONS_PER_VOCABULARY = 1_000
+
+
 @dataclass
 class Vocabulary:
     """Codes and labels of each controlled vocabulary, with lenient lookup.
@@ -158,6 +161,7 @@ class Vocabulary:
 
     def __post_init__(self):
         self._index = {name: self._build_index(name) for name in self.terms}
+        self._suggestions: dict[str, dict[str, str | None]] = {}
 
     def _build_index(self, name: str) -> dict[str, str]:
         index = {}
@@ -181,12 +185,29 @@ class Vocabulary:
         code = self._index[name].get(fold(value))
         if code is not None:
             return code
-        close = difflib.get_close_matches(fold(value), list(self._index[name]), n=1, cutoff=0.6)
-        hint = " (" + _("did you mean {code!r}?").format(code=self._index[name][close[0]]) + ")" if close else ""
+        close = self._suggest(name, fold(value))
+        hint = " (" + _("did you mean {code!r}?").format(code=close) + ")" if close else ""
         unknown = {"actor_kind": _("unknown actor kind {value!r}{hint}"),
                    "partnership_kind": _("unknown partnership kind {value!r}{hint}"),
                    "theme": _("unknown theme {value!r}{hint}"), "resource": _("unknown resource {value!r}{hint}")}
         raise ValueError(unknown[name].format(value=value, hint=hint))
+
+    def _suggest(self, name: str, folded: str) -> str | None:
+        """The closest code to an unknown value, remembered: a file of 200,000 bad rows costs
+        one search per distinct value, and past the first thousand, none (no hint)."""
+        seen = self._suggestions.setdefault(name, {})
+        if folded in seen:
+            return seen[folded]
+        if len(seen) >= SUGGESTIONS_PER_VOCABULARY:
+            return None
+        index = self._index[name]
+        # a large vocabulary is searched among the codes of a similar length only (difflib's
+        # ratio cannot reach the cutoff beyond that), so a miss never scans 100,000 themes
+        candidates = list(index) if len(index) <= 500 else [
+            key for key in index if abs(len(key) - len(folded)) <= max(2, len(folded) // 3)]
+        close = difflib.get_close_matches(folded, candidates, n=1, cutoff=0.6)
+        seen[folded] = index[close[0]] if close else None
+        return seen[folded]
 
     def extend(self, name: str, code: str, label: str) -> None:
         """Add a code (themes, resources and partnership kinds only)."""
@@ -194,8 +215,14 @@ class Vocabulary:
             raise UsageError(_("vocabulary {name!r} cannot be extended (choose from {join})").format(name=name, join=', '.join(_EXTENSIBLE)))
         if fold(code) != code:
             raise UsageError(_("vocabulary code {code!r} must be lower-case ASCII snake_case ({fold!r})").format(code=code, fold=fold(code)))
+        known = code in self.terms[name]
         self.terms[name][code] = label or code
-        self._index[name] = self._build_index(name)
+        if known:  # a relabelled code keeps its place: rebuild as a fresh vocabulary would
+            self._index[name] = self._build_index(name)
+        else:  # a new code comes last: adding it is what a rebuild would do, in constant time
+            self._index[name][fold(label or code)] = code
+            self._index[name][fold(code)] = code
+        self._suggestions.pop(name, None)
 
     def to_dict(self) -> dict[str, dict[str, str]]:
         return {name: dict(codes) for name, codes in self.terms.items()}

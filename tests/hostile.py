@@ -172,3 +172,41 @@ def corpus(folder: Path, random_per_base: int = 70, seed: int = 20261126) -> lis
 if __name__ == "__main__":  # pragma: no cover
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "hostile-corpus")
     print(f"{len(corpus(target))} files in {target}")
+
+
+STALLS = ["100,000 columns × 50 rows", "a header of 1,000,000 columns", "256 MiB of sparse zero bytes",
+          "a vocabulary of 100,000 themes", "200,000 small rows, 180,000 bad, skip mode"]
+
+
+def stall_cases(folder: Path) -> list[tuple[str, list[str], int, str]]:
+    """Inputs that once ran for minutes: ``(name, load arguments, exit code, text the output holds)``.
+
+    Each must end in seconds, refused up front with the limit named or loaded in linear time.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    wide = folder / "wide.csv"
+    with wide.open("w") as handle:
+        handle.write(",".join(["id", "name", "kind"] + [f"c{i}" for i in range(100_000)]) + "\n")
+        for row in range(50):
+            handle.write(",".join([f"a{row}", f"A {row}", "association"] + [""] * 100_000) + "\n")
+    header = folder / "header.csv"
+    header.write_text(",".join(["id", "name", "kind"] + [f"x{i}" for i in range(1_000_000)]) + "\na,A,association\n")
+    sparse = folder / "sparse.csv"
+    with sparse.open("wb") as handle:
+        handle.truncate(256 * 2 ** 20)  # 256 MiB of zero bytes, sparse on disk
+    vocabulary, themed = folder / "vocabulary.csv", folder / "themed.csv"
+    vocabulary.write_text("vocabulary,code,label\n" + "".join(f"theme,t{i},Thème {i}\n" for i in range(100_000)))
+    themed.write_text("id,name,kind,themes\n" + "".join(
+        f"a{i},A {i},association," + ";".join(f"t{i * 100 + j}" for j in range(100)) + "\n" for i in range(1_000)))
+    many = folder / "many.csv"
+    many.write_text("id,name,kind\n" + "".join(
+        f"a{i},A {i},{'association' if i % 10 == 0 else f'asociation{i}'}\n" for i in range(200_000)))
+    return [
+        (STALLS[0], [str(wide)], 1, "more than the 2,000 maillage reads"),
+        (STALLS[1], [str(header)], 1, "the header line is longer than 1 MiB"),
+        (STALLS[2], [str(sparse)], 1, "binary data (a NUL byte)"),
+        (STALLS[3], ["--vocabulary", str(vocabulary), str(themed)], 0,
+         "1,000 rows loaded out of 1,000"),
+        (STALLS[4], ["--on-error", "skip", str(many)], 0,
+         "20,000 rows loaded out of 200,000"),
+    ]

@@ -16,7 +16,7 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from ..errors import StoreError, UsageError
 from ..scratch import make_scratch
@@ -24,6 +24,7 @@ from . import cypher
 from .sqlite_store import SQLiteStore
 from .store import ROW_FIELDS, ActorFilter, LoadSession, Store, merge_patch, merge_rows, redact
 from ..i18n import _
+from ..redaction import CREDENTIAL_PARAMETERS, remember_secret
 
 __all__ = ["Neo4jStore", "Neo4jLoadSession", "merge_patch"]
 
@@ -216,14 +217,40 @@ class Neo4jLoadSession(LoadSession):
 
 
 def _split_credentials(uri: str) -> tuple[str, str | None, str | None]:
-    """Take ``user:password@`` out of a URI (the driver wants them apart)."""
-    parts = urlsplit(uri)
-    port = parts.port  # raises ValueError on a bad port, before anything is sent
-    if parts.username is None:
-        return uri, None, None
-    host = (parts.hostname or "") + (f":{port}" if port else "")
-    clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    return clean, unquote(parts.username), unquote(parts.password) if parts.password is not None else None
+    """Take ``user:password@`` out of a URI (the driver wants them apart).
+
+    The userinfo runs to the *last* ``@`` before the host, so a password holding ``/``, ``?``,
+    ``#`` or ``@`` unencoded stays whole; it is remembered as a secret before anything can fail.
+    Credentials in the query are refused: the driver would echo them in its messages.
+    """
+    scheme, _sep, rest = uri.partition("://")
+    userinfo, at, hostpart = rest.rpartition("@")
+    user = password = None
+    if at:
+        user, colon, raw_password = userinfo.partition(":")
+        if colon:
+            remember_secret(raw_password)
+            password = unquote(raw_password)
+            remember_secret(password)
+        user = unquote(user)
+    parts = urlsplit(f"{scheme}://{hostpart}")
+    if any(name.lower() in CREDENTIAL_PARAMETERS for name, _value in parse_qsl(parts.query, keep_blank_values=True)):
+        for _name, value in parse_qsl(parts.query, keep_blank_values=True):
+            remember_secret(value)
+        raise UsageError(_("the Neo4j URI carries credentials in its query: leave them out and set NEO4J_USER and "
+                           "NEO4J_PASSWORD instead"))
+    if parts.fragment:
+        raise UsageError(_("the Neo4j URI has a fragment (#…): leave it out (a password goes in NEO4J_PASSWORD)"))
+    try:
+        port = parts.port
+    except ValueError:  # the driver's message would quote the text after the colon
+        # the text after the colon is not shown: it may be a password typed without its user
+        raise UsageError(_("bad Neo4j URI {uri}: the port must be a number from 1 to 65535").format(
+            uri=f"{scheme}://{parts.hostname or ''}:…")) from None
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    clean = urlunsplit((parts.scheme, host + (f":{port}" if port else ""), parts.path, parts.query, ""))
+    return clean, user, password
 
 
 class Neo4jStore(Store):
@@ -240,14 +267,12 @@ class Neo4jStore(Store):
         import neo4j
 
         self._neo4j = neo4j
-        try:
-            clean, uri_user, uri_password = _split_credentials(uri)
-        except ValueError as exc:  # a port that is not a number, or out of range
-            raise UsageError(_("bad Neo4j URI {redact}: {redact2}").format(redact=redact(uri), redact2=redact(str(exc)))) from None
+        clean, uri_user, uri_password = _split_credentials(uri)
         self.uri = clean
         user = user or uri_user or os.environ.get("NEO4J_USER") or os.environ.get("NEO4J_USERNAME") or "neo4j"
         password = password if password is not None else uri_password
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+        remember_secret(password)
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         self.batch_size, self.page_size = batch_size, page_size
         # concurrent write transactions of a commit (MAILLAGE_NEO4J_WRITERS; 2 by default)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from contextlib import contextmanager
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -19,11 +18,11 @@ from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..i18n import _
+from ..redaction import redact
 
 __all__ = ["Store", "LoadSession", "ActorFilter", "open_store", "default_store_uri", "NEO4J_SCHEMES",
            "ROW_FIELDS", "VALUE_COLUMNS", "LIST_FIELDS", "JOURNAL_FIELDS", "content_of", "merge_patch", "merge_rows", "redact"]
 
-_URI_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:/{0,2}[^\s/:@]*:)[^\s@]*@")
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 # The plain rows every store reads and writes (lists stay lists, extra is a dict).
@@ -296,18 +295,3 @@ def open_store(uri: "str | os.PathLike | None" = None, *, read_only: bool = Fals
     from .sqlite_store import SQLiteStore
 
     return SQLiteStore(uri, read_only=read_only, **options)
-
-
-def redact(text: str) -> str:
-    """Hide the password of every URI in ``text`` (``scheme://user:***@host``).
-
-    Examples
-    --------
-    >>> redact("cannot reach BOLT://neo4j:s3cret@localhost:7687 now")
-    'cannot reach BOLT://neo4j:***@localhost:7687 now'
-    >>> redact("bolt:/neo4j:pw@host")
-    'bolt:/neo4j:***@host'
-    """
-    text = _URI_PASSWORD.sub(r"\1***@", str(text))
-    secret = os.environ.get("NEO4J_PASSWORD")
-    return text.replace(secret, "***") if secret and len(secret) >= 3 else text

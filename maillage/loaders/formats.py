@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError, UsageError
-from ..i18n import _
+from ..i18n import _, number
 
 __all__ = ["RowProblem", "FORMATS", "FileHead", "inspect_file", "detect_format", "open_rows", "read_header", "read_csv",
            "read_json", "read_jsonl", "sniff_encoding", "decode_line"]
@@ -33,6 +33,10 @@ csv.field_size_limit(2**31 - 1)
 
 
 COMPRESSED = (".gz", ".zip")
+# no real table comes near these (SIRENE's widest stock has 50 columns, SCDL 20): beyond them a
+# file is refused up front rather than read for minutes
+MAX_COLUMNS = 2_000
+FIRST_BLOCK = 1 << 20
 
 
 def compressed(path: str | Path) -> bool:
@@ -369,6 +373,8 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
         raise UsageError(_("no such file: {path}").format(path=path))
     fmt = fmt or detect_format(path)
     size = path.stat().st_size
+    if fmt in ("csv", "json", "jsonl"):
+        _check_first_block(path, fmt)
     if fmt == "csv":
         lines = _lines(path, encoding, None)
         header_line, count = next(lines, ""), 1
@@ -384,11 +390,14 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
             header, delimiter = _parse_header(header_line)
         except csv.Error as exc:
             raise _fail(path, 1, _("malformed CSV header ({exc})").format(exc=exc)) from None
+        _check_width(path, len(header))
         return FileHead(path, fmt, header, encoding, delimiter, size, header_lines=count)
     if fmt not in FORMATS:
         raise UsageError(_("unknown format {fmt!r} (choose from {join})").format(fmt=fmt, join=', '.join(FORMATS)))
     if fmt == "parquet":
-        return FileHead(path, fmt, _parquet_file(path).schema_arrow.names, None, None, size)
+        names = _parquet_file(path).schema_arrow.names
+        _check_width(path, len(names))
+        return FileHead(path, fmt, names, None, None, size)
     if fmt == "json" and _starts_with_object(path, encoding):
         stream = json_stream(path, encoding=encoding)
         return FileHead(path, fmt, [stream.enter(_ANY_KEY) or ""], encoding, None, size)
@@ -398,6 +407,28 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
     finally:
         rows.close()
     return FileHead(path, fmt, list(first[1]) if first else [], encoding, None, size)
+
+
+def _check_first_block(path: Path, fmt: str) -> None:
+    """Refuse, by the first block alone, what is no text table: binary or sparse bytes, a header
+    line longer than any real one. Reading on would hold a 256 MiB "line" of zeros in memory."""
+    with _open_bytes(path, None) as handle:
+        block = handle.read(FIRST_BLOCK)
+    if block.startswith(_UTF16_BOMS):
+        return  # said precisely by the line reader
+    if b"\x00" in block:
+        raise _fail(path, 1 + block[:block.index(b"\x00")].count(b"\n"),
+                    _("binary data (a NUL byte) in the first {size} MiB: not a text file (CSV, JSON)").format(
+                        size=FIRST_BLOCK >> 20))
+    if fmt == "csv" and len(block) == FIRST_BLOCK and b"\n" not in block and b"\r" not in block:
+        raise _fail(path, 1, _("the header line is longer than {size} MiB: not a table maillage can read (at most "
+                               "{columns} columns)").format(size=FIRST_BLOCK >> 20, columns=number(MAX_COLUMNS)))
+
+
+def _check_width(path: Path, width: int) -> None:
+    if width > MAX_COLUMNS:
+        raise _fail(path, 1, _("{count} columns: more than the {limit} maillage reads (keep the columns it loads and "
+                               "load again)").format(count=number(width), limit=number(MAX_COLUMNS)))
 
 
 class _AnyKey:

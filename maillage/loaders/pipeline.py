@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import DataError, UsageError
 from ..graph.store import Store
 from ..model import UNDIRECTED_KINDS, partnership_id
+from ..redaction import escape_surrogates
 from ..vocabulary import Vocabulary, default_vocabulary
 from . import columnar
 from .accounting import Accounting
@@ -87,7 +88,7 @@ class _Loader:
         checked, problems = [], []
         for item in group.items:
             file_report = self._file_report(item.path, item.kind, source_name)
-            self.columns[(item.path, item.kind)] = item.columns
+            self.columns[(file_report.path, item.kind)] = item.columns
             if "__problem__" in item.row:
                 problems.append([("", item.row["__problem__"])])
                 continue
@@ -95,7 +96,7 @@ class _Loader:
             found = list(row.pop("__problems__", []))
             record, invalid = make_record(KINDS[item.kind], row, self.vocabulary)
             named = {name for name, _ in found}
-            columns = self.columns[(item.path, item.kind)]
+            columns = self.columns[(file_report.path, item.kind)]
             found += [(columns.get(f, f), m) for f, m in invalid
                       if columns.get(f, f) not in named and not (named and not f)]
             if found:
@@ -129,7 +130,7 @@ class _Loader:
         if head.format in TABULAR:
             missing = check_header(kind, head.header)
             for column in missing:
-                self.report.add_error(str(head.path), 1, column, _("required column is missing"))
+                self.report.add_error(file_report.path, 1, column, _("required column is missing"))
             if missing:
                 return
         first_error, batch, start = len(self.report.errors), [], 0
@@ -359,7 +360,7 @@ def _run_load(session, loader, heads, sources, source, filters, options, advance
                                         known=loader.known_actors, **options), source)
             for head in heads:
                 for file_report in report.files:
-                    if file_report.path == str(head.path):
+                    if file_report.path == escape_surrogates(str(head.path)):
                         _note_encoding(head, file_report)
         for planned in sources:
             loader.load(planned, advance)

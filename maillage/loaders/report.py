@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from ..i18n import _, ngettext, number
+from ..redaction import escape_surrogates
 
 __all__ = ["RowError", "FileReport", "LoadReport"]
 
@@ -27,7 +28,7 @@ class FileReport:
     ``loaded`` = ``created`` + ``updated`` + ``unchanged`` (entities, once each) + ``duplicates``
     + ``merged`` (rows that repeat an entity of this load)."""
 
-    path: str
+    path: str  # as shown: a name that is not UTF-8 has its bytes escaped (\xe9), so it prints and stores
     kind: str
     format: str
     rows: int = 0
@@ -41,6 +42,9 @@ class FileReport:
     skipped: dict = field(default_factory=dict)  # reason → rows left out on purpose (not errors)
     flags: dict = field(default_factory=dict)  # flag → entities of this file carrying it
     encoding_note: str | None = None
+
+    def __post_init__(self):
+        self.path = escape_surrogates(str(self.path))
 
     def outcome(self, kind: str, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -64,7 +68,7 @@ class LoadReport:
     def add_error(self, file: str, line: int, field_name: str, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < self.max_errors:
-            self.errors.append(RowError(file, line, field_name, message))
+            self.errors.append(RowError(escape_surrogates(str(file)), line, field_name, escape_surrogates(message)))
 
     @property
     def ok(self) -> bool:

@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import MaillageError, NotFoundError
 from ..i18n import LANGUAGES, _, detect_language, language, number
+from ..redaction import redact
 from ..queries.outcomes import OUTCOME_STATUSES
 from ..queries.reasons import label_list
 from ..vocabulary import default_vocabulary
@@ -60,9 +61,9 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
                 try:
                     response = handler(request)
                 except NotFoundError as exc:
-                    response = render(request, "error.html", {"message": str(exc)}, 404)
+                    response = render(request, "error.html", {"message": redact(str(exc))}, 404)
                 except MaillageError as exc:
-                    response = render(request, "error.html", {"message": str(exc)}, 400)
+                    response = render(request, "error.html", {"message": redact(str(exc))}, 400)
             if request.query_params.get("lang") in LANGUAGES:
                 response.set_cookie("maillage_lang", chosen, httponly=True, samesite="strict", secure=secure_cookies)
             return response

@@ -9,6 +9,7 @@ import webbrowser
 from ..errors import UsageError
 from ..graph import open_store
 from ..i18n import _
+from ..redaction import redact
 
 __all__ = ["run", "read_token", "LOCAL_HOSTS"]
 
@@ -48,7 +49,7 @@ def run(store: str, host: str = "127.0.0.1", port: int = 8765, token_file: str |
     app = create_app(store, token=token, secure_cookies=not local_http or bool(token), workers=workers)
     scheme = "https" if ssl_certfile else "http"
     address = f"{scheme}://{'[' + host + ']' if ':' in host else host}:{port}/"
-    echo(_("maillage workbench on {address} (store {store}); Ctrl+C stops it").format(address=address, store=store))
+    echo(_("maillage workbench on {address} (store {store}); Ctrl+C stops it").format(address=address, store=redact(store)))
     if open_browser:
         threading.Timer(1.0, webbrowser.open, (address,)).start()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False,

@@ -1,0 +1,5 @@
+"""``python -m maillage``: the command line."""
+
+from .cli import main
+
+main()
