@@ -672,14 +672,16 @@ def demo(out_dir, examples, as_json):
               help=N_("Address to listen on; anything but 127.0.0.1 / localhost / ::1 needs a token."))
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help=N_("Port."))
 @click.option("--token-file", type=click.Path(exists=True, dir_okay=False),
-              help=N_("File holding the access token (default: MAILLAGE_TOKEN)."))
+              help=N_("File holding the access token (default: MAILLAGE_TOKEN; with neither, a secret is drawn at each start and the start line is its login link)."))
 @click.option("--open", "open_browser", is_flag=True, help=N_("Open the workbench in the browser."))
 @click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help=N_("TLS certificate (HTTPS)."))
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help=N_("TLS private key (HTTPS)."))
 @click.option("--workers", type=click.IntRange(0, 64),
               help=N_("Processes computing the analyses (default: one per core, up to 4, beyond 5,000 actors; "
                       "0 computes them in the server's process)."))
-def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile, workers):
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help=N_("Also answer requests for this host name (behind a reverse proxy); repeatable."))
+def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile, workers, allowed_hosts):
     """Start the workbench: the territory, actors, needs and proposals in the browser.
 
     Example: maillage serve --store maillage-demo/maillage.db --open
@@ -688,7 +690,8 @@ def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile
 
     with _errors():
         run(store, host=host, port=port, token_file=token_file, open_browser=open_browser,
-            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, workers=workers, echo=click.echo)
+            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, workers=workers, allowed_hosts=allowed_hosts,
+            echo=click.echo)
 
 
 main = cli

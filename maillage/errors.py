@@ -6,7 +6,7 @@ The CLI maps :class:`DataError` (bad input, failed load) and :class:`StoreError`
 
 from __future__ import annotations
 
-__all__ = ["MaillageError", "DataError", "StoreError", "UsageError", "NotFoundError", "OutputError"]
+__all__ = ["MaillageError", "DataError", "StoreError", "StoreBusy", "UsageError", "NotFoundError", "OutputError"]
 
 
 class MaillageError(Exception):
@@ -27,6 +27,10 @@ class DataError(MaillageError):
 
 class StoreError(MaillageError):
     """The store cannot be opened, reached or written."""
+
+
+class StoreBusy(StoreError):
+    """Another writer holds the store past the wait: try again later (nothing was written)."""
 
 
 class UsageError(MaillageError):

@@ -22,7 +22,7 @@ def unavailable_reason() -> str | None:
     return f"no headless browser: missing {', '.join(missing)}" if missing else None
 
 
-def start_browser():
+def start_browser(*extra_flags: str):
     """A headless Chromium session; in CI (CI=true) a missing browser fails instead of skipping."""
     reason = unavailable_reason()
     if reason:
@@ -34,7 +34,7 @@ def start_browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in FLAGS:
+    for flag in (*FLAGS, *extra_flags):
         options.add_argument(flag)
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 

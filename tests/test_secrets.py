@@ -114,9 +114,11 @@ def test_the_workbench_banner_shows_no_password(monkeypatch):
 
     printed = []
     monkeypatch.setattr(serve, "open_store", lambda *a, **k: Store())
-    monkeypatch.setattr(serve, "create_app", lambda *a, **k: object(), raising=False)
+    class App:
+        drawn, login_path = True, "/login?key=drawn-for-this-start"
+
     monkeypatch.setattr("uvicorn.run", lambda *a, **k: None)
-    monkeypatch.setattr("maillage.web.app.create_app", lambda *a, **k: object())
+    monkeypatch.setattr("maillage.web.app.create_app", lambda *a, **k: App())
     serve.run("bolt://neo4j:Zq9k#Wx7T@127.0.0.1:7687", echo=printed.append)
     assert printed and all("Zq9k" not in line and "Wx7T" not in line for line in printed), printed
 

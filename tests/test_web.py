@@ -12,11 +12,14 @@ from click.testing import CliRunner
 
 from maillage.cli import cli
 from maillage.graph import open_store
+from maillage.graph.store import ActorFilter
 
 warnings.filterwarnings("ignore", message=".*httpx.*")
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402,F401
 
 from maillage.web import create_app  # noqa: E402
+
+from .web_client import LOCAL, fresh, signed_in  # noqa: E402
 
 HOSTILE = '<img src=x onerror="alert(1)">Asso & « Co »'
 IBM = "siren:552118465"
@@ -41,7 +44,7 @@ def store(demo_db, tmp_path):
 
 @pytest.fixture
 def client(store):
-    with TestClient(create_app(str(store), secure_cookies=False)) as test_client:
+    with signed_in(create_app(str(store), secure_cookies=False)) as test_client:
         yield test_client
 
 
@@ -202,14 +205,14 @@ def test_csrf_is_required_on_every_form(client, store):
                        ("/edit/actors", {"name": "X", "kind": "association", "by": "x"}), ("/upload", {"by": "x"})):
         assert client.post(path, data=data).status_code == 403
         assert client.post(path, data=dict(data, csrf="forged")).status_code == 403
-    fresh = TestClient(client.app)  # a page from elsewhere: no cookie at all
-    assert fresh.post("/edit/actors", data={"csrf": "x", "name": "X", "kind": "association", "by": "x"}
-                      ).status_code == 403
+    elsewhere = fresh(client.app, sign_in=False)  # a page from elsewhere: no session at all
+    assert elsewhere.post("/edit/actors", data={"csrf": "x", "name": "X", "kind": "association", "by": "x"}
+                          ).status_code == 401
     assert _snapshot(store) == before
 
 
 def test_request_size_is_limited(store):
-    with TestClient(create_app(str(store), secure_cookies=False, max_upload=1024)) as small:
+    with signed_in(create_app(str(store), secure_cookies=False, max_upload=1024)) as small:
         csrf = _csrf(small, "/upload")
         response = small.post("/upload", data={"csrf": csrf, "by": "Léa"},
                               files={"file": ("big.csv", b"x" * 200_000, "text/csv")})
@@ -218,7 +221,7 @@ def test_request_size_is_limited(store):
 
 def test_token_guards_every_page(store):
     token = "a-long-enough-secret-token"
-    with TestClient(create_app(str(store), token=token, secure_cookies=False)) as guarded:
+    with signed_in(create_app(str(store), token=token, secure_cookies=False), sign_in=False) as guarded:
         response = guarded.get(f"/actors/{IBM}", follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == f"/login?next=/actors/{IBM}"
         assert guarded.post("/edit/actors", data={}).status_code == 401
@@ -232,9 +235,11 @@ def test_token_guards_every_page(store):
         cookie = right.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and token not in cookie
         assert guarded.get(f"/actors/{IBM}").status_code == 200
-    with TestClient(create_app(str(store), token=token)) as bearer:
+    with signed_in(create_app(str(store), token=token), sign_in=False) as bearer:
         assert bearer.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-        assert "Secure" in bearer.post("/login", data={"csrf": "x", "token": token}).headers.get("set-cookie", "Secure")
+        csrf = _csrf(bearer, "/login")
+        signed = bearer.post("/login", data={"csrf": csrf, "token": token}, follow_redirects=False)
+        assert signed.status_code == 303 and "Secure" in signed.headers["set-cookie"]
 
 
 def test_pages_in_french(client):
@@ -242,7 +247,7 @@ def test_pages_in_french(client):
     assert '<html lang="fr">' in page and "Propositions" in page and "présenté par Conseil départemental" in page
     assert "Proposals" not in page
     assert "Le territoire d'un coup d'œil" in client.get("/").text.replace("&#39;", "'")  # the cookie keeps it
-    english = TestClient(client.app).get("/", headers={"Accept-Language": "en-GB"}).text
+    english = fresh(client.app).get("/", headers={"Accept-Language": "en-GB"}).text
     assert "The territory at a glance" in english
 
 
@@ -264,7 +269,7 @@ def test_the_workbench_over_neo4j(neo4j_store, neo4j_uri, example_files):
     from maillage.loaders.pipeline import load_files
 
     load_files(neo4j_store, example_files)
-    with TestClient(create_app(neo4j_uri, secure_cookies=False)) as over_neo4j:
+    with signed_in(create_app(neo4j_uri, secure_cookies=False)) as over_neo4j:
         page = over_neo4j.get(f"/needs/{NEED}").text
         assert "IBM France" in page and "introduced by Conseil départemental du Bas-Rhin" in page
         csrf = _csrf(over_neo4j, f"/needs/{NEED}")
@@ -287,9 +292,93 @@ def test_the_workbench_over_neo4j(neo4j_store, neo4j_uri, example_files):
 
 def test_analyses_in_worker_processes_give_the_same_pages(store):
     """With workers, pages are computed in spawned processes; the answers are the same."""
-    with TestClient(create_app(str(store), secure_cookies=False, workers=1)) as pooled, \
-            TestClient(create_app(str(store), secure_cookies=False)) as local:
+    with signed_in(create_app(str(store), secure_cookies=False, workers=1)) as pooled, \
+            signed_in(create_app(str(store), secure_cookies=False)) as local:
         for path in (f"/actors/{IBM}", f"/needs/{NEED}", f"/needs/{NEED}?lang=fr", "/"):
             one, other = pooled.get(path).text, local.get(path).text
             strip = lambda html: re.sub(r'name="csrf" value="[^"]+"', "", html)  # noqa: E731
             assert strip(one) == strip(other), path
+
+
+def test_a_foreign_host_or_origin_is_refused(client, store):
+    """DNS rebinding: the request reaches 127.0.0.1 but names another host; a write from another
+    origin (another site, another local port) is refused even with a session and its token."""
+    before = _snapshot(store)
+    csrf = _csrf(client)
+    form = {"csrf": csrf, "name": "Intrus", "kind": "association", "by": "x"}
+    for host in ("evil.example", "evil.example:8765", "127.0.0.1.evil.example", "localhost.evil"):
+        assert client.get("/export/csv", headers={"Host": host}).status_code == 400
+        assert client.post("/edit/actors", data=form, headers={"Host": host}).status_code == 400
+    for origin in ("http://evil.example", "http://127.0.0.1:9999", "https://127.0.0.1:8765"):
+        assert client.post("/edit/actors", data=form, headers={"Origin": origin}).status_code == 403
+    assert client.post("/edit/actors", data=form, headers={"Origin": "null", "Sec-Fetch-Site": "same-site"}
+                       ).status_code == 403
+    assert _snapshot(store) == before
+    assert client.get("/", headers={"Host": "localhost:8765"}).status_code == 200
+    ok = client.post("/edit/actors", data=form, headers={"Origin": LOCAL}, follow_redirects=False)
+    assert ok.status_code == 303
+
+
+def test_an_allowed_host_is_served(store):
+    with signed_in(create_app(str(store), secure_cookies=False, allowed_hosts=("maillage.example.org",))) as proxied:
+        assert proxied.get("/", headers={"Host": "maillage.example.org"}).status_code == 200
+
+
+def test_the_csrf_token_is_bound_to_the_session(store):
+    """Two starts draw two secrets: a token read under one is refused by the other."""
+    with signed_in(create_app(str(store), secure_cookies=False)) as one, \
+            signed_in(create_app(str(store), secure_cookies=False)) as other:
+        form = {"csrf": _csrf(one), "name": "X", "kind": "association", "by": "x"}
+        assert other.post("/edit/actors", data=form).status_code == 403
+        assert one.app.login_path != other.app.login_path
+
+
+def test_the_start_line_is_a_login_link_and_shows_no_password(store, monkeypatch):
+    import maillage.web.serve as serve
+
+    printed = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: printed.append(app))
+    monkeypatch.delenv("MAILLAGE_TOKEN", raising=False)
+    serve.run(str(store), echo=printed.append)
+    line, app = printed
+    assert line.startswith("maillage workbench on http://127.0.0.1:8765/login?key=")
+    assert line.split("key=")[1].split(" ")[0] == app.token and len(app.token) >= 32
+
+
+def test_a_write_that_meets_a_busy_store_is_kept_and_written_later(store):
+    """A CLI load holds the write lock: the outcome and the form edit are kept (202), never lost,
+    and written, in order, once the store is free."""
+    import sqlite3
+
+    with signed_in(create_app(str(store), secure_cookies=False, write_wait=0.2)) as client:
+        pending = client.app.app.state.workbench.pending
+        pending.stop()  # this test writes them itself, when it chooses
+        csrf = _csrf(client, f"/needs/{NEED}")
+        holder = sqlite3.connect(store, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # what a load does until it commits
+        try:
+            outcome = client.post(f"/outcomes/{NEED}", data={"csrf": csrf, "provider": IBM, "status": "contacted",
+                                                            "by": "Léa", "note": "appel"})
+            edit = client.post("/edit/actors", data={"csrf": csrf, "name": "Asso du lock", "kind": "association",
+                                                     "commune": "67482", "by": "Léa"})
+            assert (outcome.status_code, edit.status_code) == (202, 202)
+            assert "Your change is kept" in outcome.text and "2 changes waiting for the store." in edit.text
+            assert "2 changes wait for the store" in client.get("/").text
+            assert pending.retry() == 0  # still held: nothing written, nothing dropped
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert pending.retry() == 2 and pending.waiting() == []
+        with open_store(store, read_only=True) as opened:
+            assert [e["data"]["status"] for e in opened.journal(subject=NEED)] == ["contacted"]
+            assert any(row["name"] == "Asso du lock" for row in opened.actor_rows(ActorFilter()))
+
+
+def test_unknown_pages_and_forms_answer_with_a_page(client):
+    for method, path, status in (("GET", "/nowhere", 404), ("GET", "/needs/no-such-need", 404),
+                                 ("POST", "/outcomes/no-such-need", 404), ("POST", "/edit/planets", 400),
+                                 ("GET", "/edit/planets", 404), ("PUT", "/upload", 405)):
+        data = {"csrf": _csrf(client), "provider": IBM, "status": "accepted", "by": "x"} if method != "GET" else None
+        response = client.request(method, path, data=data)
+        assert response.status_code == status, (method, path, response.status_code)
+        assert "<html" in response.text and "Back to the territory" in response.text, (method, path)

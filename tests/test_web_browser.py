@@ -27,6 +27,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+_LOGIN: dict[str, str] = {}  # the start's login link, as the start line prints it
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     import uvicorn
@@ -38,22 +41,25 @@ def served(tmp_path_factory):
     assert result.exit_code == 0, result.output
     store = folder / "demo" / "maillage.db"
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(str(store), secure_cookies=False), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    app = create_app(str(store), secure_cookies=False)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 20
     while not server.started and time.time() < deadline:
         time.sleep(0.05)
     assert server.started
+    _LOGIN["url"] = f"http://127.0.0.1:{port}{app.login_path}"
     yield f"http://127.0.0.1:{port}", store
     server.should_exit = True
     thread.join(10)
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(served):
+    """Chromium, signed in by the start's login link as the user would be."""
     driver = start_browser()
+    driver.get(_LOGIN["url"])
     yield driver
     driver.quit()
 
@@ -154,3 +160,101 @@ def test_a_hostile_name_stays_text(served, browser):
         browser.switch_to.alert.text
     browser.get(base + "/search?q=hostile")
     assert browser.find_element(By.CSS_SELECTOR, "ol.results a").text == HOSTILE
+
+
+def _attacker_site(html: str) -> tuple[str, object]:
+    """Another web server of this machine (another port), serving one page."""
+    import http.server
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+def test_a_page_rebound_by_dns_to_127_0_0_1_is_refused(served):
+    """evil.example resolves to 127.0.0.1 (as after a DNS rebinding): its pages reach the server
+    but say ``Host: evil.example`` — refused, so neither a read nor a write gets through."""
+    base, store = served
+    port = base.rsplit(":", 1)[1]
+    before = _stats(store)
+    driver = start_browser("--host-resolver-rules=MAP evil.example 127.0.0.1")
+    try:
+        driver.get(f"http://evil.example:{port}/export/csv")
+        assert "400 unknown host evil.example" in driver.page_source
+        driver.get(f"http://evil.example:{port}/")
+        assert "400 unknown host evil.example" in driver.page_source  # its writes: tests/test_web.py
+        driver.get(f"http://evil.example:{port}/login?key=guess")
+        assert "400 unknown host" in driver.page_source
+    finally:
+        driver.quit()
+    assert _stats(store) == before
+
+
+def test_a_form_posted_from_another_local_port_is_refused(served, browser):
+    """The signed-in browser visits a page on another port of 127.0.0.1 that plants a cookie
+    (cookies know no port) and posts a form: the origin and the session-bound token refuse it."""
+    base, store = served
+    before = _stats(store)
+    page = f"""<!doctype html><html><body>
+<form id="f" method="post" action="{base}/edit/actors">
+<input name="csrf" value="planted"><input name="name" value="Intrus"><input name="kind" value="association">
+<input name="by" value="x"></form>
+<script>document.cookie = "maillage_csrf=planted; path=/"; document.getElementById("f").submit();</script>
+</body></html>"""
+    url, server = _attacker_site(page)
+    try:
+        browser.get(url)
+        deadline = time.time() + 20
+        while "403" not in browser.page_source and time.time() < deadline:
+            time.sleep(0.1)
+        assert "403 foreign origin" in browser.page_source
+    finally:
+        server.shutdown()
+    assert _stats(store) == before
+    browser.get(base + "/")  # the user's own session still works
+    assert "maillage" in browser.title
+
+
+SECOND_ACCOUNT = """
+import http.client, sys
+connection = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=20)
+for method, path in (("GET", "/export/csv"), ("GET", "/"), ("POST", "/edit/actors"), ("GET", "/login?key=guess")):
+    connection.request(method, path, body=b"name=X&kind=association&by=x" if method == "POST" else None,
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = connection.getresponse()
+    response.read()
+    print(method, path, response.status)
+"""
+
+
+def test_another_unix_account_cannot_read_or_write(served):
+    """Another account reaches 127.0.0.1 but has neither the start's link nor the session."""
+    import os
+    import subprocess
+    import sys
+
+    base, store = served
+    port = base.rsplit(":", 1)[1]
+    before = _stats(store)
+    root = os.geteuid() == 0
+    switch = (lambda: (os.setgid(65534), os.setuid(65534))) if root else None  # the account « nobody »
+    # nobody cannot run the test's Python (under /root): the system's own, standard library only
+    python = shutil.which("python3", path="/usr/bin:/bin") if root else sys.executable
+    done = subprocess.run([python, "-c", SECOND_ACCOUNT, port], capture_output=True, text=True, timeout=60,
+                          preexec_fn=switch, cwd="/", env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:4] == ["GET /export/csv 303", "GET / 303", "POST /edit/actors 401",
+                                           "GET /login?key=guess 401"], done.stdout
+    assert _stats(store) == before

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreBusy, StoreError
 from .store import ActorFilter, LoadSession, Store
 from ..i18n import _
 
@@ -157,7 +157,7 @@ class SQLiteLoadSession(LoadSession):
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError(_("store {path} is busy: another load holds it (waited {timeout:g} s); try again when it has finished").format(path=store.path, timeout=store.timeout)) from exc
+            raise StoreBusy(_("store {path} is busy: another load holds it (waited {timeout:g} s); try again when it has finished").format(path=store.path, timeout=store.timeout)) from exc
         self._open = True
         self._changed = False  # a session that only adds journal entries leaves the graph's version alone
 
@@ -275,7 +275,7 @@ class SQLiteStore(Store):
             self._db.executescript(SCHEMA)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError(_("store {path} is busy: another load holds it (waited {timeout:g} s); try again when it has finished").format(path=self.path, timeout=timeout)) from exc
+                raise StoreBusy(_("store {path} is busy: another load holds it (waited {timeout:g} s); try again when it has finished").format(path=self.path, timeout=timeout)) from exc
             raise StoreError(_("cannot open store {path}: {exc}").format(path=self.path, exc=exc)) from exc
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, exc) from exc

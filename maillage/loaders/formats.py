@@ -11,6 +11,7 @@ import codecs
 import csv
 import gzip
 import io
+import itertools
 import zipfile
 import zlib
 import json
@@ -36,7 +37,8 @@ COMPRESSED = (".gz", ".zip")
 # no real table comes near these (SIRENE's widest stock has 50 columns, SCDL 20): beyond them a
 # file is refused up front rather than read for minutes
 MAX_COLUMNS = 2_000
-FIRST_BLOCK = 1 << 20
+FIRST_BLOCK = 1 << 20  # the longest header line read
+_PEEK = 1 << 16  # the first bytes looked at for binary data (a buffer's worth: no extra read)
 
 
 def compressed(path: str | Path) -> bool:
@@ -231,7 +233,8 @@ def _lines(path: Path, encoding: str | None, progress: Progress | None, stats: _
     handle = _open_bytes(path, progress)
     codec = None if encoding is None else ("utf-8" if encoding.lower() in ("utf-8", "utf-8-sig") else encoding.lower())
     with handle:
-        for number, raw in enumerate(_physical_lines(handle), start=1):
+        first = _checked_head(path, handle)
+        for number, raw in enumerate(_physical_lines(itertools.chain([first], handle)), start=1):
             if number > skip and number > 1 and codec in (None, "utf-8"):
                 # past the head, lines are decoded a block at a time (most blocks are UTF-8 whole)
                 yield from _block_lines(path, handle, raw, number, codec, stats)
@@ -373,8 +376,9 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
         raise UsageError(_("no such file: {path}").format(path=path))
     fmt = fmt or detect_format(path)
     size = path.stat().st_size
-    if fmt in ("csv", "json", "jsonl"):
-        _check_first_block(path, fmt)
+    if fmt in ("json", "jsonl"):
+        with _open_bytes(path, None) as handle:
+            _refuse_binary(path, handle.peek(_PEEK)[:_PEEK])
     if fmt == "csv":
         lines = _lines(path, encoding, None)
         header_line, count = next(lines, ""), 1
@@ -409,20 +413,24 @@ def inspect_file(path: str | Path, fmt: str | None = None, *, encoding: str | No
     return FileHead(path, fmt, list(first[1]) if first else [], encoding, None, size)
 
 
-def _check_first_block(path: Path, fmt: str) -> None:
-    """Refuse, by the first block alone, what is no text table: binary or sparse bytes, a header
-    line longer than any real one. Reading on would hold a 256 MiB "line" of zeros in memory."""
-    with _open_bytes(path, None) as handle:
-        block = handle.read(FIRST_BLOCK)
-    if block.startswith(_UTF16_BOMS):
-        return  # said precisely by the line reader
-    if b"\x00" in block:
-        raise _fail(path, 1 + block[:block.index(b"\x00")].count(b"\n"),
-                    _("binary data (a NUL byte) in the first {size} MiB: not a text file (CSV, JSON)").format(
-                        size=FIRST_BLOCK >> 20))
-    if fmt == "csv" and len(block) == FIRST_BLOCK and b"\n" not in block and b"\r" not in block:
+def _checked_head(path: Path, handle) -> bytes:
+    """The first line, read at most ``FIRST_BLOCK`` bytes far, after refusing what is no text table:
+    binary or sparse bytes, a header line longer than any real one. Reading on would hold a
+    256 MiB "line" of zeros in memory."""
+    _refuse_binary(path, handle.peek(_PEEK)[:_PEEK])
+    first = handle.readline(FIRST_BLOCK + 1)
+    if len(first) > FIRST_BLOCK and not first.endswith((b"\n", b"\r")) and b"\r" not in first:
         raise _fail(path, 1, _("the header line is longer than {size} MiB: not a table maillage can read (at most "
                                "{columns} columns)").format(size=FIRST_BLOCK >> 20, columns=number(MAX_COLUMNS)))
+    return first
+
+
+def _refuse_binary(path: Path, block: bytes) -> None:
+    if block.startswith(_UTF16_BOMS) or b"\x00" not in block:
+        return  # UTF-16 is said precisely by the line reader
+    raise _fail(path, 1 + block[:block.index(b"\x00")].count(b"\n"),
+                _("binary data (a NUL byte) in the first {size} KiB: not a text file (CSV, JSON)").format(
+                    size=_PEEK >> 10))
 
 
 def _check_width(path: Path, width: int) -> None:

@@ -19,13 +19,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import MaillageError, NotFoundError
-from ..i18n import LANGUAGES, _, detect_language, language, number
+from ..i18n import LANGUAGES, _, detect_language, language, ngettext, number
 from ..redaction import redact
 from ..queries.outcomes import OUTCOME_STATUSES
 from ..queries.reasons import label_list
 from ..vocabulary import default_vocabulary
 from .data import Workbench
-from .edits import FORMS, save_form, upload
+from .edits import FORMS, replay, save_form, upload
+from .pending import PendingWrites, pending_folder
 from .security import VIEW_POLICY, Guard, csrf_token_of
 
 __all__ = ["create_app", "MAX_UPLOAD"]
@@ -40,15 +41,18 @@ REGISTRY = {"siren": "https://annuaire-entreprises.data.gouv.fr/entreprise/{}",
 
 
 def create_app(store_uri: str, token: str | None = None, default_language: str | None = None,
-               secure_cookies: bool = True, max_upload: int = MAX_UPLOAD, workers: int = 0) -> Guard:
+               secure_cookies: bool = True, max_upload: int = MAX_UPLOAD, workers: int = 0,
+               allowed_hosts: tuple[str, ...] = (), write_wait: float = 3.0) -> Guard:
     """The workbench over ``store_uri``, wrapped in its guards (see :mod:`maillage.web.security`).
 
     ``workers`` processes compute the analyses pages show (0: in this process, one at a time).
+    Without ``token`` a secret is drawn for this start: open the returned guard's ``login_path``.
     """
-    bench = Workbench(store_uri, workers=workers)
+    bench = Workbench(store_uri, workers=workers, write_wait=write_wait)
+    bench.pending = PendingWrites(pending_folder(store_uri), lambda entry: replay(bench, entry))
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     vocabulary = default_vocabulary()
-    env.globals.update(_=_, number=number, label_list=label_list, REGISTRY=REGISTRY, STATUSES=OUTCOME_STATUSES,
+    env.globals.update(_=_, ngettext=ngettext, number=number, label_list=label_list, REGISTRY=REGISTRY, STATUSES=OUTCOME_STATUSES,
                        label=lambda name, code: vocabulary.label(name, code) if code else "—",
                        vocabulary=lambda name: {code: vocabulary.label(name, code) for code in vocabulary.terms[name]})
     fallback = detect_language(default_language)
@@ -60,23 +64,49 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
             with language(chosen):
                 try:
                     response = handler(request)
-                except NotFoundError as exc:
-                    response = render(request, "error.html", {"message": redact(str(exc))}, 404)
                 except MaillageError as exc:
-                    response = render(request, "error.html", {"message": redact(str(exc))}, 400)
+                    response = failed(request, exc)
             if request.query_params.get("lang") in LANGUAGES:
                 response.set_cookie("maillage_lang", chosen, httponly=True, samesite="strict", secure=secure_cookies)
             return response
 
         return endpoint
 
+    def posted(handler):
+        """The same for the form handlers (async: they read the body first)."""
+        async def endpoint(request: Request):
+            with language(_language_of(request, fallback)):
+                try:
+                    return await handler(request)
+                except MaillageError as exc:
+                    return failed(request, exc)
+
+        return endpoint
+
+    def kept(request, back: str):
+        """202: the store is held by a load; the change waits on disk and will be written."""
+        return render(request, "kept.html", {"back": back, "waiting": len(bench.pending.waiting())}, 202)
+
+    def failed(request, exc):
+        status = 404 if isinstance(exc, NotFoundError) else 400
+        return render(request, "error.html", {"message": redact(str(exc))}, status)
+
+    def unknown(request, exc):
+        """Every path or method the workbench does not serve: a page, not Starlette's plain text."""
+        with language(_language_of(request, fallback)):
+            status = getattr(exc, "status_code", 404)
+            message = (_("no page here: {path}").format(path=request.url.path[:200]) if status == 404
+                       else _("this page does not take that request"))
+            return render(request, "error.html", {"message": message}, status)
+
     def render(request, name, context, status=200):
         context = dict(context, request=request, csrf=csrf_token_of(request.scope), lang=_current(),
-                       authenticated=bool(token))
+                       authenticated=True)
         return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
     def home(request):
-        return render(request, "home.html", bench.home())
+        return render(request, "home.html", dict(bench.home(), pending=bench.pending.waiting(),
+                                                 refused=bench.pending.refused()))
 
     def search(request):
         text = request.query_params.get("q", "")
@@ -103,6 +133,8 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         if result.get("errors"):
             return render(request, "need.html", dict(bench.need(need_id), errors=result["errors"],
                                                      form=form), 422)
+        if result.get("pending"):
+            return kept(request, f"/needs/{need_id}")
         return RedirectResponse(f"/needs/{need_id}#outcomes", status_code=303)
 
     def edit_form(request):
@@ -122,6 +154,8 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
                                                  "errors": result.get("errors") or {},
                                                  "row_errors": result.get("row_errors", [])}, 422)
         target = {"actors": "/actors/", "needs": "/needs/", "partnerships": "/actors/"}[kind]
+        if result.get("pending"):
+            return kept(request, target + (result["subject"] or "") if result["subject"] else "/")
         return RedirectResponse(target + (result["subject"] or ""), status_code=303)
 
     def upload_form(request):
@@ -136,6 +170,8 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
 
     def do_upload(request, filename, content, by):
         result = upload(bench, filename, content, by)
+        if result.get("pending"):
+            return kept(request, "/upload")
         status = 422 if result.get("errors") or result.get("row_errors") else 200
         return render(request, "upload.html", {"errors": result.get("errors") or {}, "report": result.get("report"),
                                                "row_errors": result.get("row_errors", [])}, status)
@@ -149,12 +185,17 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
                          {"Content-Disposition": f'attachment; filename="maillage.{fmt}"'})
 
     def login(request):
-        return render(request, "login.html", {"next": request.query_params.get("next", "/"), "failed": False})
+        target = _safe_target(request.query_params.get("next", "/"))
+        key = request.query_params.get("key")
+        if key is not None and guard.check_token(key):  # the start line's link: a session, then the page
+            response = RedirectResponse(target, status_code=303)
+            response.headers.append("set-cookie", guard.session_cookie())
+            return response
+        return render(request, "login.html", {"next": target, "failed": key is not None}, 401 if key else 200)
 
     async def login_post(request):
         form = await request.form()
-        given, target = str(form.get("token", "")), str(form.get("next", "/"))
-        target = target if target.startswith("/") and not target.startswith("//") else "/"
+        given, target = str(form.get("token", "")), _safe_target(str(form.get("next", "/")))
         if guard.check_token(given):
             response = RedirectResponse(target, status_code=303)
             response.headers.append("set-cookie", guard.session_cookie())
@@ -166,11 +207,11 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         Route("/", page(home)), Route("/search", page(search)),
         Route("/actors/{actor_id:path}", page(actor)), Route("/view", page(view)),
         Route("/needs/{need_id:path}", page(need), methods=["GET"]),
-        Route("/outcomes/{need_id:path}", _async_page(outcome, fallback), methods=["POST"]),
+        Route("/outcomes/{need_id:path}", posted(outcome), methods=["POST"]),
         Route("/edit/{kind:str}", page(edit_form), methods=["GET"]),
-        Route("/edit/{kind:str}", _async_page(edit_post, fallback), methods=["POST"]),
+        Route("/edit/{kind:str}", posted(edit_post), methods=["POST"]),
         Route("/upload", page(upload_form), methods=["GET"]),
-        Route("/upload", _async_page(upload_post, fallback), methods=["POST"]),
+        Route("/upload", posted(upload_post), methods=["POST"]),
         Route("/export/{fmt:str}", page(exported)),
         Route("/login", page(login), methods=["GET"]), Route("/login", login_post, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
@@ -178,20 +219,19 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     @contextlib.asynccontextmanager
     async def lifespan(app):
         await _in_thread(bench.warm)  # the projection is ready before the first page is asked for
+        bench.pending.start()  # and what an earlier run kept for a busy store is written
         yield
+        bench.pending.stop()
         bench.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
-    guard = Guard(app, token, max_upload + 64 * 1024, secure_cookies)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: unknown, 405: unknown})
+    app.state.workbench = bench
+    guard = Guard(app, token, max_upload + 64 * 1024, secure_cookies, allowed_hosts)
     return guard
 
 
-def _async_page(handler, fallback):
-    async def endpoint(request):
-        with language(_language_of(request, fallback)):
-            return await handler(request)
-
-    return endpoint
+def _safe_target(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
 async def _in_thread(function, *args):

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import networkx as nx
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NotFoundError, StoreBusy, StoreError
 from ..graph import open_store
 from ..graph.projection import Scope, project, today
 from ..i18n import _, current_language, language
@@ -31,8 +31,9 @@ __all__ = ["Workbench", "check_identifier"]
 class Workbench:
     """The store behind the pages, its cached projection and its serialised writes."""
 
-    def __init__(self, store_uri: str, write_wait: float = 10.0, workers: int = 0):
+    def __init__(self, store_uri: str, write_wait: float = 3.0, workers: int = 0):
         self.store_uri, self.write_wait = store_uri, write_wait
+        self.pending = None  # the PendingWrites that keep what a busy store could not take (set by the app)
         self._compute_lock = threading.Lock()
         self._pool = None
         if workers:
@@ -74,7 +75,7 @@ class Workbench:
     def writing(self):
         """The store for one write; a write waiting longer than ``write_wait`` s gives up clearly."""
         if not self._write_lock.acquire(timeout=self.write_wait):
-            raise StoreError(_("another change is being saved; try again in a moment"))
+            raise StoreBusy(_("another change is being saved; try again in a moment"))
         try:
             with open_store(self.store_uri, **({} if self.neo4j else {"timeout": self.write_wait})) as store:
                 yield store
@@ -259,9 +260,18 @@ class Workbench:
                           "note": (note or "").strip(), "score": proposal["score"],
                           "introducers": [i["id"] for i in proposal["introducers"]],
                           "actors": [a for a in (page["need"].get("holder"), provider) if a]}}
+        try:
+            self.write_outcome(entry)
+        except StoreBusy:
+            if self.pending is None:
+                raise
+            self.pending.keep({"op": "outcome", "at": entry["at"], "entry": entry})
+            return {"entry": entry, "pending": True}
+        return {"entry": entry}
+
+    def write_outcome(self, entry: dict) -> None:
         with self.writing() as store:
             store.append_journal([entry])
-        return {"entry": entry}
 
 
 _WORKER: "Workbench | None" = None

@@ -8,20 +8,21 @@ record land together or not at all. Errors come back per field, to be shown besi
 
 from __future__ import annotations
 
+import base64
 import csv
 import os
 import re
 import tempfile
 from pathlib import Path
 
-from ..errors import DataError, NotFoundError, StoreError, UsageError
+from ..errors import DataError, NotFoundError, StoreBusy, StoreError, UsageError
 from ..i18n import _
 from ..loaders.pipeline import load_files
 from ..queries.common import resolve_actor
 from ..vocabulary import fold
 from .data import Workbench, _entry_id, _now, check_identifier
 
-__all__ = ["FORMS", "save_form", "upload"]
+__all__ = ["FORMS", "save_form", "upload", "replay"]
 
 # the fields of each form, in order; list fields take several values (one per line or « ; »)
 FORMS = {
@@ -70,8 +71,10 @@ def save_form(bench: Workbench, kind: str, values: dict, by: str) -> dict:
     return _load(bench, kind, [row], by, subject, actors)
 
 
-def upload(bench: Workbench, filename: str, content: bytes, by: str) -> dict:
-    """Load an uploaded file as ``maillage load`` would (kind and source from its columns)."""
+def upload(bench: Workbench, filename: str, content: bytes, by: str, keep: bool = True) -> dict:
+    """Load an uploaded file as ``maillage load`` would (kind and source from its columns).
+
+    A busy store keeps it for later (``{"pending": True}``) unless ``keep`` is false."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         return {"errors": {"file": _("send a .csv, .json or .jsonl file")}}
@@ -83,12 +86,32 @@ def upload(bench: Workbench, filename: str, content: bytes, by: str) -> dict:
     try:
         path.write_bytes(content)
         return _load_path(bench, path, None, by, "upload", [], {"file": safe})
+    except StoreBusy:
+        if not keep or bench.pending is None:
+            raise
+        bench.pending.keep({"op": "upload", "at": _now(), "filename": filename, "by": by,
+                            "content": base64.b64encode(content).decode("ascii")})
+        return {"pending": True}
     finally:
         path.unlink(missing_ok=True)
         os.rmdir(folder)
 
 
-def _load(bench, kind, rows, by, subject, actors) -> dict:
+def replay(bench: Workbench, entry: dict) -> None:
+    """Write one kept entry (see :mod:`maillage.web.pending`); StoreBusy if the store is still held."""
+    if entry["op"] == "outcome":
+        bench.write_outcome(entry["entry"])
+        return
+    if entry["op"] == "upload":
+        result = upload(bench, entry["filename"], base64.b64decode(entry["content"]), entry["by"], keep=False)
+    else:
+        result = _load(bench, entry["kind"], entry["rows"], entry["by"], entry["subject"], entry["actors"], keep=False)
+    if result.get("errors") or result.get("row_errors"):
+        problems = list((result.get("errors") or {}).values()) + [e["message"] for e in result.get("row_errors", [])]
+        raise DataError("; ".join(str(problem) for problem in problems))
+
+
+def _load(bench, kind, rows, by, subject, actors, keep: bool = True) -> dict:
     folder = tempfile.mkdtemp(prefix="maillage-form-")
     path = Path(folder) / f"{kind}.csv"
     try:
@@ -97,6 +120,12 @@ def _load(bench, kind, rows, by, subject, actors) -> dict:
             writer.writeheader()
             writer.writerows({k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()} for row in rows)
         result = _load_path(bench, path, kind, by, subject, actors, {"kind": kind})
+    except StoreBusy:
+        if not keep or bench.pending is None:
+            raise
+        bench.pending.keep({"op": "form", "at": _now(), "kind": kind, "rows": rows, "by": by, "subject": subject,
+                            "actors": actors})
+        return {"pending": True, "subject": subject}
     finally:
         path.unlink(missing_ok=True)
         os.rmdir(folder)
@@ -130,6 +159,8 @@ def _load_path(bench, path, kind, by, subject, actors, data) -> dict:
         if exc.report is None:
             return {"errors": {"file": str(exc)}, "row_errors": []}
         return {"errors": {}, "row_errors": [e.__dict__ for e in exc.report.errors], "report": exc.report}
+    except StoreBusy:
+        raise
     except (UsageError, StoreError) as exc:
         return {"errors": {"file": str(exc)}, "row_errors": []}
     return {"report": report, "subject": subject}

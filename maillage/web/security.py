@@ -1,11 +1,19 @@
 """The workbench's guards: security headers, the access token, CSRF, request size.
 
+- Every request names a ``Host`` the workbench serves (the local names, the address it listens
+  on, and ``--allow-host`` for a reverse proxy): a page rebound by DNS to 127.0.0.1 still says
+  ``evil.example`` and is refused (400). A state-changing request whose ``Origin`` is not the
+  workbench's own (another site, or another port of this machine) is refused (403).
+- There is always a secret: the token given (``MAILLAGE_TOKEN``, ``--token-file``), else one drawn
+  at each start and shown only in the start line's login link (``/login?key=…``). Every request
+  but the login page and the stylesheet needs the session cookie (HTTP-only, SameSite=Strict)
+  or ``Authorization: Bearer``, so another Unix account of the machine, which can reach
+  127.0.0.1 but not the terminal, cannot read or write anything.
+- Every POST from a browser carries the CSRF token of its session: an HMAC of the session under
+  the start's secret, checked in constant time before any handler. A page on another local
+  port can set cookies for 127.0.0.1, but it cannot compute that token.
 - Every response carries a strict Content-Security-Policy (no script but the graph's own page,
   no inline style, no outside resource), ``nosniff``, no referrer and no framing by others.
-- With a token (required off 127.0.0.1), every request but the login page and the stylesheet
-  needs the session cookie (HTTP-only, SameSite=Strict, Secure) or ``Authorization: Bearer``.
-- Every POST carries the CSRF token of the page it came from (double submit: the cookie and a
-  hidden field, compared in constant time); the check runs before any handler.
 - Bodies above the limit are refused (413) before they are read whole.
 """
 
@@ -19,15 +27,16 @@ from urllib.parse import parse_qs
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse, RedirectResponse
 
-__all__ = ["Guard", "PAGE_POLICY", "VIEW_POLICY", "CSRF_COOKIE", "AUTH_COOKIE", "csrf_token_of"]
+__all__ = ["Guard", "PAGE_POLICY", "VIEW_POLICY", "AUTH_COOKIE", "LOCAL_NAMES", "csrf_token_of"]
 
 PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-src 'self'; "
                "frame-ancestors 'none'; base-uri 'none'")
 # the graph page is the HTML export itself: its script and styles are inline, and it fetches nothing
 VIEW_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
                "frame-ancestors 'self'; base-uri 'none'")
-CSRF_COOKIE, AUTH_COOKIE = "maillage_csrf", "maillage_session"
+AUTH_COOKIE = "maillage_session"
 OPEN_PATHS = ("/login", "/static/")
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
 def csrf_token_of(scope) -> str:
@@ -36,53 +45,91 @@ def csrf_token_of(scope) -> str:
 
 
 class Guard:
-    """ASGI middleware applying the rules above around the application."""
+    """ASGI middleware applying the rules above around the application.
 
-    def __init__(self, app, token: str | None, max_body: int, secure_cookies: bool = True):
-        self.app, self.token, self.max_body, self.secure = app, token, max_body, secure_cookies
-        # what the session cookie holds: never the token itself
-        self.session_value = hashlib.sha256(b"maillage-session:" + token.encode()).hexdigest() if token else None
+    ``token`` None draws a secret for this start (:attr:`login_path` is the link that opens a
+    session with it). ``allowed_hosts`` adds host names to the local ones.
+    """
+
+    def __init__(self, app, token: str | None, max_body: int, secure_cookies: bool = True,
+                 allowed_hosts: tuple[str, ...] = ()):
+        self.app, self.max_body, self.secure = app, max_body, secure_cookies
+        self.token = token or secrets.token_urlsafe(32)
+        self.drawn = token is None
+        self.hosts = {_host_name(name) for name in (*LOCAL_NAMES, *allowed_hosts)}
+        key = self.token.encode()
+        # what the session cookie holds (never the token itself), and the CSRF token of each state
+        self.session_value = hmac.new(key, b"maillage-session", hashlib.sha256).hexdigest()
+        self._csrf_key = hmac.new(key, b"maillage-csrf", hashlib.sha256).digest()
+
+    @property
+    def login_path(self) -> str:
+        return "/login?key=" + self.token
+
+    def csrf_for(self, session: str | None) -> str:
+        """The CSRF token of a session (or of the login page, before any session)."""
+        return hmac.new(self._csrf_key, (session or "anonymous").encode(), hashlib.sha256).hexdigest()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = Headers(scope=scope)
+        refusal = self._refusal(scope, headers)
+        if refusal is not None:
+            return await refusal(scope, receive, self._with_headers(send))
         cookies = _cookies(headers.get("cookie", ""))
         path = scope["path"]
-        if self.token and not path.startswith(OPEN_PATHS) and not self._authorised(headers, cookies):
+        bearer = self._bearer(headers)
+        session = cookies.get(AUTH_COOKIE) if hmac.compare_digest(cookies.get(AUTH_COOKIE, ""), self.session_value) else None
+        if not (bearer or session) and not path.startswith(OPEN_PATHS):
             response = (PlainTextResponse("401", status_code=401) if scope["method"] != "GET"
                         else RedirectResponse("/login?next=" + _safe_next(path), status_code=303))
-            return await response(scope, receive, self._with_headers(send, None))
+            return await response(scope, receive, self._with_headers(send))
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
-            return await PlainTextResponse("413", status_code=413)(scope, receive, self._with_headers(send, None))
-        csrf = cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
-        scope.setdefault("state", {})["csrf"] = csrf
-        new_cookie = CSRF_COOKIE not in cookies
-        if scope["method"] == "POST":
+            return await PlainTextResponse("413", status_code=413)(scope, receive, self._with_headers(send))
+        expected = self.csrf_for(session)
+        scope.setdefault("state", {})["csrf"] = expected
+        if scope["method"] == "POST" and not bearer:  # a script with the token sends no cookie a page could abuse
             receive, given = await _read_form_token(receive, headers, self.max_body)
             if given is None and headers.get("x-csrf-token"):
                 given = headers["x-csrf-token"]
-            if CSRF_COOKIE not in cookies or not given or not hmac.compare_digest(given, cookies[CSRF_COOKIE]):
+            if not given or not hmac.compare_digest(given.encode(), expected.encode()):
                 response = PlainTextResponse("403 CSRF", status_code=403)
-                return await response(scope, receive, self._with_headers(send, None))
-        return await self.app(scope, receive, self._with_headers(send, csrf if new_cookie else None))
+                return await response(scope, receive, self._with_headers(send))
+        return await self.app(scope, receive, self._with_headers(send))
 
-    def _authorised(self, headers, cookies) -> bool:
+    def _refusal(self, scope, headers):
+        """400 for a Host the workbench does not serve; 403 for a write from another origin."""
+        host = headers.get("host", "")
+        if _host_name(host) not in self.hosts:
+            return PlainTextResponse("400 unknown host " + host[:100], status_code=400)
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and not self._same_origin(scope, headers, host):
+            return PlainTextResponse("403 foreign origin", status_code=403)
+        return None
+
+    @staticmethod
+    def _same_origin(scope, headers, host: str) -> bool:
+        """Whether a write comes from the workbench's own pages. Under our no-referrer policy a
+        browser sends ``Origin: null``; then its ``Sec-Fetch-Site`` tells (another local port is
+        « same-site », not « same-origin »). Scripts send neither and still need the token."""
+        origin = headers.get("origin")
+        if origin is not None and origin != "null":
+            scheme = "https" if scope.get("scheme") == "https" else "http"
+            return origin.lower() == f"{scheme}://{host}".lower()
+        return headers.get("sec-fetch-site") in (None, "same-origin", "none")
+
+    def _bearer(self, headers) -> bool:
         bearer = headers.get("authorization", "")
-        if bearer.startswith("Bearer ") and hmac.compare_digest(bearer[7:].encode(), self.token.encode()):
-            return True
-        return hmac.compare_digest(cookies.get(AUTH_COOKIE, ""), self.session_value)
+        return bearer.startswith("Bearer ") and hmac.compare_digest(bearer[7:].encode(), self.token.encode())
 
     def check_token(self, given: str) -> bool:
-        return bool(self.token) and hmac.compare_digest(given.encode(), self.token.encode())
+        return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
 
     def session_cookie(self) -> str:
         return _cookie(AUTH_COOKIE, self.session_value, self.secure)
 
-    def _with_headers(self, send, csrf: str | None):
-        secure = self.secure
-
+    def _with_headers(self, send):
         async def wrapped(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
@@ -91,12 +138,18 @@ class Guard:
                     headers.append((b"content-security-policy", PAGE_POLICY.encode()))
                 headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
                             (b"cross-origin-opener-policy", b"same-origin")]
-                if csrf:
-                    headers.append((b"set-cookie", _cookie(CSRF_COOKIE, csrf, secure).encode()))
                 message = dict(message, headers=headers)
             await send(message)
 
         return wrapped
+
+
+def _host_name(host: str) -> str:
+    """``Host`` without its port, lower-case (``[::1]:8765`` → ``::1``)."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def _cookie(name: str, value: str, secure: bool) -> str:

@@ -11,7 +11,7 @@ from ..graph import open_store
 from ..i18n import _
 from ..redaction import redact
 
-__all__ = ["run", "read_token", "LOCAL_HOSTS"]
+__all__ = ["run", "read_token", "served_names", "LOCAL_HOSTS"]
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 WORKERS_FROM = 5_000  # actors
@@ -29,10 +29,24 @@ def read_token(token_file: str | None) -> str | None:
     return token or None
 
 
+def served_names(host: str, allowed: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The host names requests may carry: the one served, the machine's own when every
+    interface is served, and those allowed for a reverse proxy."""
+    names = [host, *allowed]
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        names += [socket.gethostname(), socket.getfqdn()]
+    return tuple(name for name in names if name)
+
+
 def run(store: str, host: str = "127.0.0.1", port: int = 8765, token_file: str | None = None,
         open_browser: bool = False, ssl_certfile: str | None = None, ssl_keyfile: str | None = None,
-        workers: int | None = None, echo=print) -> None:
-    """Check the store and the token rule, then serve until interrupted."""
+        workers: int | None = None, allowed_hosts: tuple[str, ...] = (), echo=print) -> None:
+    """Check the store and the token rule, then serve until interrupted.
+
+    Without a token, a secret is drawn for this start and the start line is the login link.
+    """
     import uvicorn
 
     from .app import create_app
@@ -46,11 +60,13 @@ def run(store: str, host: str = "127.0.0.1", port: int = 8765, token_file: str |
     if workers is None:  # analyses in worker processes once they take long enough to matter
         workers = min(os.cpu_count() or 1, 4) if actors > WORKERS_FROM else 0
     local_http = host in LOCAL_HOSTS and not ssl_certfile
-    app = create_app(store, token=token, secure_cookies=not local_http or bool(token), workers=workers)
+    app = create_app(store, token=token, secure_cookies=not local_http, workers=workers,
+                     allowed_hosts=served_names(host, allowed_hosts))
     scheme = "https" if ssl_certfile else "http"
     address = f"{scheme}://{'[' + host + ']' if ':' in host else host}:{port}/"
-    echo(_("maillage workbench on {address} (store {store}); Ctrl+C stops it").format(address=address, store=redact(store)))
+    link = address + app.login_path[1:] if app.drawn else address
+    echo(_("maillage workbench on {address} (store {store}); Ctrl+C stops it").format(address=link, store=redact(store)))
     if open_browser:
-        threading.Timer(1.0, webbrowser.open, (address,)).start()
+        threading.Timer(1.0, webbrowser.open, (link,)).start()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False,
                 ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
