@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import socket
 import statistics
 import subprocess
@@ -68,9 +69,11 @@ def main() -> None:
     plan = [(kind, rng.choice(actor_pages if kind == "actor" else need_pages))
             for kind in rng.choices(["actor", "actor", "actor", "need"], k=args.requests)]
     port = _free_port()
+    token = secrets.token_urlsafe(24)  # the workbench always wants a secret: the clients send it as a script would
+    headers = {"Authorization": f"Bearer {token}"}
     started = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", "maillage.cli", "serve", "--store", args.store,
-                               "--port", str(port)], env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                               "--port", str(port)], env=dict(os.environ, PYTHONUNBUFFERED="1", MAILLAGE_TOKEN=token),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         while True:
@@ -97,7 +100,7 @@ def main() -> None:
                     first = path not in seen
                     seen.add(path)
                 began = time.perf_counter()
-                connection.request("GET", path)
+                connection.request("GET", path, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 elapsed = time.perf_counter() - began

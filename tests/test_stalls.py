@@ -1,6 +1,6 @@
 """No input stalls a load: the cases that once ran past 60 s, each within a CPU budget.
 
-The budget is twenty times what each takes on the 2-core reference machine, so only a return
+The budget is several times what each takes on the 2-core reference machine, so only a return
 to quadratic or unbounded work can break it (the figures are in the README's Reliability).
 """
 
