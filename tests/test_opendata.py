@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from maillage.cli import cli
 from maillage.errors import DataError, UsageError
-from maillage.graph import ActorFilter
+from maillage.graph import ActorFilter, open_store
 from maillage.graph.projection import project
 from maillage.loaders.pipeline import load_files
 from maillage.queries import gaps
@@ -176,3 +176,25 @@ def test_sirene_3_11_naf_2025_and_mission_flags(store, write):
     found = actors(store)[f"siren:{unit}"]
     assert found["themes"] == ["numerique"]  # from its NAF 2025 code: the file gives no NAF rev. 2 one
     assert (found["extra"]["naf25"], found["extra"]["ess"], found["extra"]["societe_mission"]) == ("62.10Y", "O", "O")
+
+
+def test_one_command_reads_each_file_by_its_own_kind(tmp_path):
+    """COG files and the user's own CSVs in one `maillage load`: the same store as two loads."""
+    from click.testing import CliRunner
+
+    from maillage.cli import cli
+
+    root = Path(__file__).resolve().parent
+    cog = sorted(str(p) for p in (root / "fixtures" / "cog").glob("*.json"))
+    own = [str(root.parent / "examples" / name) for name in ("actors.csv", "partnerships.csv")]
+    together, apart = tmp_path / "together.db", tmp_path / "apart.db"
+    result = CliRunner().invoke(cli, ["load", "--store", str(together), *cog, *own])
+    assert result.exit_code == 0, result.output
+    assert "examples/partnerships.csv: partnerships, 20 rows loaded out of 20" in result.output
+    for files in (cog, own):
+        assert CliRunner().invoke(cli, ["load", "--store", str(apart), *files]).exit_code == 0
+    stats = []
+    for path in (together, apart):
+        with open_store(path, read_only=True) as store:
+            stats.append({key: store.stats()[key] for key in ("territories", "actors", "partnerships", "actors_by_kind")})
+    assert stats[0] == stats[1]

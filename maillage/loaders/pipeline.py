@@ -319,12 +319,20 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
         if not path.is_file():
             raise UsageError(_("no such file: {path}").format(path=path))
     heads = [inspect_file(path, fmt, encoding=encoding) for path in paths]  # each file's head, read once
-    if source is None and kind is None and fmt is None:
+    detected = source is None and kind is None and fmt is None
+    if detected:
         source = detect_source(heads)
     filters = Filters(departements, communes)
     if filters and source is None:
         raise UsageError(_("--departement and --commune filter open-data sources (--source {sources})").format(sources="|".join(SOURCES)))
-    sources = [] if source else plan_sources(heads, kind)
+    # each file read by its own kind: published files by their source (first: they are the
+    # reference, territories and registries), the user's own files after them, in one unit
+    published = [head for head in heads if head.source] if detected else (heads if source else [])
+    plain = [head for head in heads if head not in published]
+    sources = plan_sources(plain, kind) if plain else []
+    by_source = {name: [head for head in published if (head.source if detected else source) == name]
+                 for name in SOURCES}
+    by_source = {name: files for name, files in by_source.items() if files}
     report = LoadReport(on_error=on_error)
     total, done = sum(os.path.getsize(path) for path in paths), 0
 
@@ -341,7 +349,7 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
         session.rollback()
         raise
     try:
-        _run_load(session, loader, heads, sources, source, filters, {"include_dissolved": include_dissolved,
+        _run_load(session, loader, by_source, sources, filters, {"include_dissolved": include_dissolved,
                   "grantor": grantor}, advance, on_error, dry_run, before_commit)
     finally:
         loader.accounting.close()  # its scratch file, if the load spilled its bookkeeping to one
@@ -350,12 +358,14 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     return report
 
 
-def _run_load(session, loader, heads, sources, source, filters, options, advance, on_error, dry_run,
+def _run_load(session, loader, published, sources, filters, options, advance, on_error, dry_run,
               before_commit) -> None:
-    """Load the files in one session, then commit it or roll it back (``report.status`` says which)."""
+    """Load the files in one session, then commit it or roll it back (``report.status`` says which).
+
+    ``published`` maps each open-data source to its files (read first, in the order of SOURCES)."""
     report = loader.report
     try:
-        if source:
+        for source, heads in published.items():
             loader.load_items(translate(source, heads, filters, session.resolve_actors, advance,
                                         known=loader.known_actors, **options), source)
             for head in heads:

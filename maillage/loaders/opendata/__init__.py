@@ -43,7 +43,7 @@ class Filters:
 
 
 def detect_source(heads) -> str | None:
-    """The open-data source all files come from, told by their names or headers (None if none).
+    """The first open-data source among the files, told by their names or headers (None if none).
 
     ``heads`` are :class:`~maillage.loaders.formats.FileHead`; each recognised one gets its
     ``source`` set. A published format this version cannot read is refused here, before any row.
@@ -57,10 +57,8 @@ def detect_source(heads) -> str | None:
             if module.recognises(head):
                 head.source = name
                 break
-    found = {head.source for head in heads if head.source}
-    if len(found) > 1:
-        raise UsageError(_("these files mix open-data sources ({join}): load them one source at a time, or name it with --source").format(join=', '.join(sorted(found))))
-    return found.pop() if found else None
+    found = [name for name in SOURCES if any(head.source == name for head in heads)]
+    return found[0] if found else None  # several sources: each file is read by its own
 
 
 def translate(source: str, heads, filters: Filters, resolve, progress=None, **options):
