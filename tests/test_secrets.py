@@ -117,8 +117,11 @@ def test_the_workbench_banner_shows_no_password(monkeypatch):
     class App:
         drawn, login_path = True, "/login?key=drawn-for-this-start"
 
-    monkeypatch.setattr("uvicorn.run", lambda *a, **k: None)
-    monkeypatch.setattr("maillage.web.app.create_app", lambda *a, **k: App())
+        def __init__(self, on_ready):
+            self.on_ready = on_ready
+
+    monkeypatch.setattr("uvicorn.run", lambda app, **k: app.on_ready())  # as the lifespan does, once ready
+    monkeypatch.setattr("maillage.web.app.create_app", lambda *a, on_ready=None, **k: App(on_ready))
     serve.run("bolt://neo4j:Zq9k#Wx7T@127.0.0.1:7687", echo=printed.append)
     assert printed and all("Zq9k" not in line and "Wx7T" not in line for line in printed), printed
 

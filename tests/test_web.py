@@ -337,7 +337,12 @@ def test_the_start_line_is_a_login_link_and_shows_no_password(store, monkeypatch
     import maillage.web.serve as serve
 
     printed = []
-    monkeypatch.setattr("uvicorn.run", lambda app, **options: printed.append(app))
+
+    def served(app, **options):  # the lifespan runs (the store projected), then the server would listen
+        with TestClient(app, base_url=LOCAL):
+            printed.append(app)
+
+    monkeypatch.setattr("uvicorn.run", served)
     monkeypatch.delenv("MAILLAGE_TOKEN", raising=False)
     serve.run(str(store), echo=printed.append)
     line, app = printed

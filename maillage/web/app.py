@@ -42,11 +42,12 @@ REGISTRY = {"siren": "https://annuaire-entreprises.data.gouv.fr/entreprise/{}",
 
 def create_app(store_uri: str, token: str | None = None, default_language: str | None = None,
                secure_cookies: bool = True, max_upload: int = MAX_UPLOAD, workers: int = 0,
-               allowed_hosts: tuple[str, ...] = (), write_wait: float = 3.0) -> Guard:
+               allowed_hosts: tuple[str, ...] = (), write_wait: float = 3.0, on_ready=None) -> Guard:
     """The workbench over ``store_uri``, wrapped in its guards (see :mod:`maillage.web.security`).
 
     ``workers`` processes compute the analyses pages show (0: in this process, one at a time).
     Without ``token`` a secret is drawn for this start: open the returned guard's ``login_path``.
+    ``on_ready()`` is called once the store is projected, just before the server listens.
     """
     bench = Workbench(store_uri, workers=workers, write_wait=write_wait)
     bench.pending = PendingWrites(pending_folder(store_uri), lambda entry: replay(bench, entry))
@@ -220,6 +221,8 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     async def lifespan(app):
         await _in_thread(bench.warm)  # the projection is ready before the first page is asked for
         bench.pending.start()  # and what an earlier run kept for a busy store is written
+        if on_ready is not None:
+            on_ready()
         yield
         bench.pending.stop()
         bench.close()

@@ -52,7 +52,13 @@ class Workbench:
 
     def close(self) -> None:
         if self._pool is not None:
+            # a worker may be minutes into an analysis: stop it now rather than let it finish
+            processes = list((self._pool._processes or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(5)
         if self._shared is not None:
             self._shared.close()
 

@@ -8,7 +8,7 @@ import webbrowser
 
 from ..errors import UsageError
 from ..graph import open_store
-from ..i18n import _
+from ..i18n import _, number
 from ..redaction import redact
 
 __all__ = ["run", "read_token", "served_names", "LOCAL_HOSTS"]
@@ -60,13 +60,21 @@ def run(store: str, host: str = "127.0.0.1", port: int = 8765, token_file: str |
     if workers is None:  # analyses in worker processes once they take long enough to matter
         workers = min(os.cpu_count() or 1, 4) if actors > WORKERS_FROM else 0
     local_http = host in LOCAL_HOSTS and not ssl_certfile
-    app = create_app(store, token=token, secure_cookies=not local_http, workers=workers,
-                     allowed_hosts=served_names(host, allowed_hosts))
     scheme = "https" if ssl_certfile else "http"
     address = f"{scheme}://{'[' + host + ']' if ':' in host else host}:{port}/"
-    link = address + app.login_path[1:] if app.drawn else address
-    echo(_("maillage workbench on {address} (store {store}); Ctrl+C stops it").format(address=link, store=redact(store)))
-    if open_browser:
-        threading.Timer(1.0, webbrowser.open, (link,)).start()
+
+    def announce() -> None:  # the address is printed when the server can answer, not before
+        link = address + app.login_path[1:] if app.drawn else address
+        echo(_("maillage workbench on {address} (store {store}); Ctrl+C stops it").format(address=link,
+                                                                                           store=redact(store)))
+        if open_browser:
+            threading.Timer(0.5, webbrowser.open, (link,)).start()
+
+    app = create_app(store, token=token, secure_cookies=not local_http, workers=workers,
+                     allowed_hosts=served_names(host, allowed_hosts), on_ready=announce)
+    if actors > WORKERS_FROM:
+        echo(_("preparing the workbench over {count} actors; its address follows once it can answer").format(
+            count=number(actors)))
+    # Ctrl+C or SIGTERM: requests still computing get 3 s, then the server and its workers stop
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False,
-                ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
+                ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, timeout_graceful_shutdown=3)
