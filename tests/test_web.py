@@ -387,3 +387,25 @@ def test_unknown_pages_and_forms_answer_with_a_page(client):
         response = client.request(method, path, data=data)
         assert response.status_code == status, (method, path, response.status_code)
         assert "<html" in response.text and "Back to the territory" in response.text, (method, path)
+
+
+def test_the_needs_list_is_paginated_filtered_and_sorted_as_numbers(store, tmp_path):
+    from maillage.loaders.pipeline import load_files
+
+    needs = tmp_path / "needs.csv"
+    needs.write_text("id,title,territory,themes,holder,status\n" + "".join(
+        f"b{i},Besoin {i},departement:67,{'sante' if i % 2 else 'mobilite'},ville-strasbourg,open\n"
+        for i in range(30)), encoding="utf-8")
+    with open_store(store) as opened:
+        load_files(opened, [needs])
+    with signed_in(create_app(str(store), secure_cookies=False)) as client:
+        first = client.get("/").text
+        titles = re.findall(r'<a href="/needs/b\d+">(Besoin \d+)</a>', first)
+        assert titles[:4] == ["Besoin 0", "Besoin 1", "Besoin 2", "Besoin 3"]  # not 0, 1, 10, 11
+        assert "35 needs — page 1 of 2" in first and 'rel="next"' in first
+        second = client.get("/?state=open&theme=&page=2").text
+        assert "page 2 of 2" in second and 'rel="prev"' in second
+        assert "Besoin 29" in second and "Besoin 29" not in first
+        health = client.get("/?theme=sante").text
+        assert "15 needs" in health and "Besoin 1<" in health and "Besoin 2<" not in health
+        assert "No need in this selection." in client.get("/?state=covered").text

@@ -106,7 +106,10 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
     def home(request):
-        return render(request, "home.html", dict(bench.home(), pending=bench.pending.waiting(),
+        params = request.query_params
+        page_number = int(params["page"]) if params.get("page", "").isdigit() else 1
+        listing = bench.home(theme=params.get("theme", ""), state=params.get("state", "open"), page=page_number)
+        return render(request, "home.html", dict(listing, pending=bench.pending.waiting(),
                                                  refused=bench.pending.refused()))
 
     def search(request):

@@ -196,19 +196,28 @@ class Workbench:
                 threading.Thread(target=run, daemon=True).start()
         return None
 
-    def home(self) -> dict:
-        """The profile summary (computed in the background beyond 5,000 actors), open needs, white zones."""
+    def home(self, theme: str = "", state: str = "open", page: int = 1) -> dict:
+        """The profile summary (computed in the background beyond 5,000 actors), needs, white zones.
+
+        Needs are filtered (``theme``; ``state`` open — the default, open needs with or without a
+        provider in reach —, covered or all), ordered open first then by title with numbers as
+        numbers (« Besoin 2 » before « Besoin 10 »), and cut in pages of ``NEEDS_PER_PAGE``.
+        """
         current = self.current()
+        empty = {"needs": [], "needs_total": 0, "pages": 1, "page": 1, "theme": theme, "state": state,
+                 "themes": []}
         if not current.number_of_nodes():
-            return {"profile": None, "needs": [], "white_zones": [], "needs_by_theme": {}, "computing": False}
+            return dict(empty, profile=None, white_zones=[], needs_by_theme={}, computing=False,
+                        needs_pending=False)
         big = current.number_of_nodes() > 5_000
         summary = self._remembered("profile", None, background=big)
         found = self._remembered("gaps", None, background=big)
-        return {"profile": summary, "needs": found["needs"] if found else [],
-                "white_zones": found["summary"]["white_zones"] if found else [],
-                "needs_by_theme": found["summary"].get("needs_by_theme", {}) if found else {},
-                "computing": summary is None or found is None,
-                "counts": {"actors": current.number_of_nodes(), "ties": current.number_of_edges()}}
+        listing = needs_page(found["needs"], theme, state, page) if found else empty
+        return dict(listing, profile=summary,
+                    white_zones=found["summary"]["white_zones"] if found else [],
+                    needs_by_theme=found["summary"].get("needs_by_theme", {}) if found else {},
+                    computing=summary is None or found is None, needs_pending=found is None,
+                    counts={"actors": current.number_of_nodes(), "ties": current.number_of_edges()})
 
     def actor(self, actor_id: str) -> dict:
         graph = self.graph()
@@ -278,6 +287,33 @@ class Workbench:
     def write_outcome(self, entry: dict) -> None:
         with self.writing() as store:
             store.append_journal([entry])
+
+
+NEEDS_PER_PAGE = 25
+_STATE_ORDER = {"no_provider": 0, "open": 1, "covered": 2}
+NEED_STATES = {"open": ("open", "no_provider"), "covered": ("covered",), "all": ("open", "no_provider", "covered")}
+
+
+def natural_key(text: str) -> tuple:
+    """Order « Besoin 2 » before « Besoin 10 »: digits compare as numbers, letters folded."""
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"(\d+)", fold(text or "")) if part)
+
+
+def needs_page(needs: list[dict], theme: str, state: str, page: int) -> dict:
+    """One page of the needs list, as :meth:`Workbench.home` describes it."""
+    themes = sorted({t for need in needs for t in need.get("themes") or []})
+    kept = [need for need in needs if need.get("status") in NEED_STATES.get(state, NEED_STATES["open"])
+            and (not theme or theme in (need.get("themes") or []))]
+    kept.sort(key=lambda need: (_STATE_ORDER.get(need.get("status"), 3), natural_key(need.get("title")),
+                                need["id"]))
+    pages = max(1, -(-len(kept) // NEEDS_PER_PAGE))
+    page = min(max(1, page), pages)
+    return {"needs": kept[(page - 1) * NEEDS_PER_PAGE:page * NEEDS_PER_PAGE], "needs_total": len(kept),
+            "pages": pages, "page": page, "theme": theme, "state": state if state in NEED_STATES else "open",
+            "themes": themes}
 
 
 _WORKER: "Workbench | None" = None
