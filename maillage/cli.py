@@ -14,14 +14,13 @@ import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote
 
 import click
 
 from . import __version__
 from .errors import DataError, MaillageError, NotFoundError, StoreError, UsageError
 from .graph import default_store_uri, open_store
-from .redaction import RedactingStream, escape_surrogates, redact, remember_secret
+from .redaction import RedactingStream, escape_surrogates, redact, remember_secret, split_userinfo
 from .graph.projection import today
 from .model import parse_date, parse_territory_ref
 from .loaders.formats import ENCODINGS, FORMATS
@@ -114,12 +113,8 @@ def _redact_outputs(args) -> None:
     so no message (a driver's, a traceback under MAILLAGE_DEBUG, a --json document) can show it.
     """
     for value in [*args, os.environ.get("MAILLAGE_STORE", "")]:
-        if "://" in str(value) and "@" in str(value):
-            userinfo = str(value).partition("://")[2].rpartition("@")[0]
-            if ":" in userinfo:
-                password = userinfo.partition(":")[2]
-                remember_secret(password)
-                remember_secret(unquote(password))
+        if "://" in str(value):
+            split_userinfo(str(value))  # remembers the password
     remember_secret(os.environ.get("NEO4J_PASSWORD"))
     remember_secret(os.environ.get("MAILLAGE_TOKEN"))
     for name in ("stdout", "stderr"):

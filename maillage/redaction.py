@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import os
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-__all__ = ["redact", "remember_secret", "RedactingStream", "CREDENTIAL_PARAMETERS", "escape_surrogates"]
+__all__ = ["redact", "remember_secret", "split_userinfo", "RedactingStream", "CREDENTIAL_PARAMETERS", "escape_surrogates"]
 
 MASK = "***"
 CREDENTIAL_PARAMETERS = ("password", "passwd", "pwd", "pass", "token", "auth", "secret", "credentials",
@@ -45,6 +45,30 @@ def remember_secret(value: str | None) -> None:
     """Redact ``value`` (and its percent-encoded forms) from every later output."""
     if value and len(value) >= MIN_SECRET:
         _SECRETS.update({value, quote(value, safe=""), quote(value)})
+
+
+def split_userinfo(uri: str) -> tuple[str, str | None, str | None, str]:
+    """``(scheme, user, password, host part)`` of a URI, its password remembered as a secret.
+
+    The userinfo runs to the *last* ``@``, so a password holding ``/``, ``?``, ``#`` or ``@``
+    unencoded stays whole; user and password come back percent-decoded.
+
+    Examples
+    --------
+    >>> split_userinfo("bolt://neo4j:a/b@host:7687")
+    ('bolt', 'neo4j', 'a/b', 'host:7687')
+    """
+    scheme, _sep, rest = uri.partition("://")
+    userinfo, at, hostpart = rest.rpartition("@")
+    if not at:
+        return scheme, None, None, rest
+    user, colon, raw_password = userinfo.partition(":")
+    password = None
+    if colon:
+        password = unquote(raw_password)
+        remember_secret(raw_password)
+        remember_secret(password)
+    return scheme, unquote(user), password, hostpart
 
 
 def redact(text) -> str:

@@ -16,7 +16,7 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from ..errors import StoreError, UsageError
 from ..scratch import make_scratch
@@ -24,7 +24,7 @@ from . import cypher
 from .sqlite_store import SQLiteStore
 from .store import ROW_FIELDS, ActorFilter, LoadSession, Store, merge_patch, merge_rows, redact
 from ..i18n import _
-from ..redaction import CREDENTIAL_PARAMETERS, remember_secret
+from ..redaction import CREDENTIAL_PARAMETERS, remember_secret, split_userinfo
 
 __all__ = ["Neo4jStore", "Neo4jLoadSession", "merge_patch"]
 
@@ -223,16 +223,7 @@ def _split_credentials(uri: str) -> tuple[str, str | None, str | None]:
     ``#`` or ``@`` unencoded stays whole; it is remembered as a secret before anything can fail.
     Credentials in the query are refused: the driver would echo them in its messages.
     """
-    scheme, _sep, rest = uri.partition("://")
-    userinfo, at, hostpart = rest.rpartition("@")
-    user = password = None
-    if at:
-        user, colon, raw_password = userinfo.partition(":")
-        if colon:
-            remember_secret(raw_password)
-            password = unquote(raw_password)
-            remember_secret(password)
-        user = unquote(user)
+    scheme, user, password, hostpart = split_userinfo(uri)
     parts = urlsplit(f"{scheme}://{hostpart}")
     if any(name.lower() in CREDENTIAL_PARAMETERS for name, _value in parse_qsl(parts.query, keep_blank_values=True)):
         for _name, value in parse_qsl(parts.query, keep_blank_values=True):
