@@ -446,9 +446,10 @@ def _project(source, territory=None, at=None):
 @click.option("--theme", "themes", multiple=True, help=N_("Only the needs on this theme (a code or label; repeatable)."))
 @click.option("--open/--all", "open_only", default=None,
               help=N_("Show only the needs still open, or all of them (default: open only past 20 needs)."))
+@model_option
 @explain_option
 @json_option
-def gaps(store, territory, at, reach, top, needs, themes, open_only, explain, as_json):
+def gaps(store, territory, at, reach, top, needs, themes, open_only, model_file, explain, as_json):
     """For each open need: who could meet it, and who could introduce them.
 
     Example: maillage gaps --territory 67 --reach region --open
@@ -458,7 +459,7 @@ def gaps(store, territory, at, reach, top, needs, themes, open_only, explain, as
     codes = _theme_codes(themes)
     with _errors(), open_store(store, read_only=True) as source:
         result = analyse_gaps(_project(source, territory, at), reach=reach, top=top, only=set(needs) or None,
-                              themes=codes or None)
+                              themes=codes or None, ranker=_model(model_file))
         missing = sorted(set(needs) - {need["id"] for need in result["needs"]})
         if missing:
             raise NotFoundError(_("no open need {need!r} in this scope").format(need=missing[0]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .i18n import _, date_text, join, ngettext, number, percent
 from .queries.reasons import explain as explain_reason
-from .queries.reasons import label_list
+from .queries.reasons import label_list, providers_sentence
 from .vocabulary import default_vocabulary
 from .render_backtest import evaluate_lines
 
@@ -61,7 +61,7 @@ def gaps_lines(result: dict, explain: bool = False, open_only: bool | None = Non
     if open_only is None:
         open_only = len(needs) > OPEN_ONLY_PAST
     shown = [need for need in needs if not open_only or need["status"] != "covered"]
-    lines = []
+    lines = [_ranking_line(result)] if explain and result.get("ranker") else []
     for need in shown:
         lines += ([""] if lines else []) + _need_lines(need, explain)
     if len(shown) < len(needs):
@@ -82,6 +82,15 @@ def gaps_lines(result: dict, explain: bool = False, open_only: bool | None = Non
     return lines
 
 
+def _ranking_line(result: dict) -> str:
+    """Which ranking ranked the providers (``--explain``)."""
+    which = (_("the model shipped with maillage") if result["ranker"].get("source") == "default"
+             else _("the model given with --model"))
+    return _("Providers of a need with a holder are ranked by the learned ranking ({which}), the score being the "
+             "share of the need's other providers each one outranks; those of a need without a holder by fixed "
+             "weights.").format(which=which)
+
+
 def _need_lines(need: dict, explain: bool) -> list[str]:
     head = _("■ {title} [{id}]: {status}").format(title=need["title"], id=need["id"], status=_status(need))
     if need["holder_name"]:
@@ -90,10 +99,13 @@ def _need_lines(need: dict, explain: bool) -> list[str]:
         head += " " + _("(in a commune with a priority neighbourhood)")
     lines = [head]
     lines += ["    " + _("already met by {actor}").format(actor=c["name"]) for c in need["covered_by"]]
+    if need["proposals"]:
+        lines.append("    " + providers_sentence(need))
     for rank, proposal in enumerate(need["proposals"], start=1):
         lines.append(_("  {rank}. {actor} (score {score})").format(
             rank=rank, actor=proposal["provider_name"], score=number(proposal["score"], 2)))
         lines += reason_lines(proposal, "     ", explain)
+        lines += _contribution_lines(proposal, "     ", explain)
     return lines
 
 
@@ -159,11 +171,17 @@ def allies_lines(result: dict, explain: bool = False) -> list[str]:
             head += " — " + _("introduced by {names}").format(names=join(introducers))
         lines.append(head)
         lines += reason_lines(row, "   ", explain)
-        if explain and row.get("contributions"):
-            lines.append("   " + _("contributions to the score: {parts}").format(parts=", ".join(
-                f"{_part(part)} {'+' if value >= 0 else ''}{number(value, 3)}" for part, value in sorted(
-                    row["contributions"].items(), key=lambda item: (-abs(item[1]), item[0])))))
+        lines += _contribution_lines(row, "   ", explain)
     return lines
+
+
+def _contribution_lines(row: dict, indent: str, explain: bool) -> list[str]:
+    """With ``explain``, the learned ranking's contributions to a proposal's score, largest first."""
+    if not (explain and row.get("contributions")):
+        return []
+    return [indent + _("contributions to the score: {parts}").format(parts=", ".join(
+        f"{_part(part)} {'+' if value >= 0 else ''}{number(value, 3)}" for part, value in sorted(
+            row["contributions"].items(), key=lambda item: (-abs(item[1]), item[0]))))]
 
 
 def _part(part: str) -> str:

@@ -154,3 +154,57 @@ def test_a_gap_chain_through_an_illustrative_tie_says_so(demo_graph):
     ibm = next(p for p in need["proposals"] if p["provider_name"] == "IBM France")
     chain = next(w for w in ibm["why"] if w["code"] == "chain")
     assert chain["illustrative"] and "(through an illustrative tie)" in " ".join(ibm["reasons"])
+
+
+def _providers_world(holder: str | None = "h") -> nx.MultiGraph:
+    """A holder h seeking software; providers p1 (one partner), p2 (three) and p3 (two), all two steps away."""
+    place = {"commune": None, "epcis": [], "departement": "67", "region": "44"}
+    graph = nx.MultiGraph(areas={}, needs=[{"id": "n", "title": "Logiciel", "holder": holder, "themes": [],
+                                            "resources": ["software"], "status": "open",
+                                            "places": {"departement": "67"}}])
+    graph.add_node("h", name="H", kind="association", themes=[], offers=[], seeks=["software"], **place)
+    for node in ("m", "x", "y"):
+        graph.add_node(node, name=node.upper(), kind="collectivite", themes=[], offers=[], seeks=[], **place)
+    for node in ("p1", "p2", "p3"):
+        graph.add_node(node, name=node.upper(), kind="company", themes=[], offers=["software"], seeks=[], **place)
+    graph.add_edges_from([("h", "m"), ("m", "p1"), ("m", "p2"), ("m", "p3"), ("p2", "x"), ("p2", "y"), ("p3", "x")])
+    return graph
+
+
+def test_gaps_ranks_the_providers_of_a_held_need_by_the_ranking_given():
+    from maillage.queries import gaps
+
+    by_degree = Ranker("index", "degree_candidate", "store")
+    result = gaps(_providers_world(), ranker=by_degree)
+    need = result["needs"][0]
+    assert result["ranker"]["name"] == "degree_candidate" and need["ranked_by"] == "ranking"
+    assert [p["provider"] for p in need["proposals"]] == ["p2", "p3", "p1"]  # most partners first
+    assert [p["score"] for p in need["proposals"]] == [1.0, 0.5, 0.0]  # share of the other providers outranked
+    assert need["proposals"][0]["contributions"]["activity"] > 0  # the index is the activity part
+    # the reasons come in the order of the parts that pushed the proposal up: with common neighbours
+    # ranking, the introduction chain (network) comes before what the provider offers
+    first = gaps(_providers_world(), ranker=CN)["needs"][0]["proposals"][0]
+    assert [w["code"] for w in first["why"]] == ["chain", "offers_needed", "proximity"]
+    assert [w["code"] for w in need["proposals"][0]["why"]] == ["offers_needed", "chain", "proximity"]  # equal parts: by name
+
+
+def test_gaps_says_a_need_without_holder_is_scored_by_fixed_weights():
+    from maillage.queries import gaps
+
+    need = gaps(_providers_world(holder=None), ranker=CN)["needs"][0]
+    assert need["ranked_by"] == "weights" and "contributions" not in need["proposals"][0]
+
+
+def test_gaps_with_a_model_file_ranks_with_it_and_says_what_the_score_means(tmp_path):
+    demo = tmp_path / "demo"
+    assert CliRunner().invoke(cli, ["demo", "--out", str(demo), "--lang", "en"]).exit_code == 0
+    store = str(demo / "maillage.db")
+    shipped = CliRunner().invoke(cli, ["--lang", "en", "gaps", "--store", store, "--need", "ba67-tracabilite",
+                                       "--explain"])
+    assert shipped.exit_code == 0, shipped.output
+    assert "2 providers within reach, ranked by the learned ranking; a score is the share of the other providers " \
+           "it outranks (1 = first)." in shipped.output
+    assert "ranked by the learned ranking (the model shipped with maillage)" in shipped.output
+    assert "contributions to the score:" in shipped.output
+    missing = CliRunner().invoke(cli, ["gaps", "--store", store, "--model", str(tmp_path / "nope.json")])
+    assert missing.exit_code == 1 and "nope.json" in missing.output

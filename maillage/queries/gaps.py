@@ -6,6 +6,12 @@ already tied to a provider is covered; otherwise each provider becomes a *bridge
 proposal* with the actors on the shortest paths between holder and provider as
 introducers, a score, and the reasons in words.
 
+The providers of a need with a holder are ranked by the learned ranking of ``allies``
+(:mod:`.ranking`: the pair holder–provider, complementarity being the share of the need's
+resources the provider offers), and the reasons come in the order of what pushed each one up.
+A need without a holder has no actor to pair them with: the fixed :data:`WEIGHTS` rank its
+providers, and the need says so (``ranked_by``).
+
 References
 ----------
 .. [1] R. S. Burt, "Structural Holes and Good Ideas", American Journal of Sociology
@@ -21,74 +27,15 @@ import networkx as nx
 
 from ..errors import UsageError
 from .allies import candidate_index
+from .reach import provider_levels, reach_from, shortest_paths
 from .common import REACH_LEVELS, TERRITORY_SCORE, shared_level, simple_graph
+from .proposals import contributions_by_part, rank_candidates, ranker_for, reasons_from
 from .reasons import words
 from ..i18n import _
 
 __all__ = ["gaps", "REACH_LEVELS", "WEIGHTS"]
 
 WEIGHTS = {"fit": 0.4, "themes": 0.2, "territory": 0.15, "network": 0.25}
-
-
-def _levels(graph: nx.Graph, places: dict, candidates: set, reach: str = "region") -> dict:
-    """The finest level at which each candidate (its seat or an operating area) meets ``places``,
-    from the projection's index by set intersections (fast enough for every provider of every
-    need at the scale of a région); candidates beyond ``reach`` (national ones excepted) are absent."""
-    index = candidate_index(graph)
-    areas = index["areas"]
-    tiers = []
-    if places.get("commune"):
-        tiers.append(("commune", [index["commune"].get(places["commune"], set()),
-                                  areas.get(f"commune:{places['commune']}", set())]))
-    epcis = places.get("epcis") or []
-    tiers.append(("epci", [index["epci"].get(e, set()) for e in epcis]
-                  + [areas.get(f"{level}:{e}", set()) for e in epcis for level in ("epci", "ept")]))
-    for level in ("departement", "region"):
-        if places.get(level):
-            tiers.append((level, [index[level].get(places[level], set()), areas.get(f"{level}:{places[level]}", set())]))
-    tiers = [(name, groups) for name, groups in tiers if _within(name, reach)]
-    tiers.append(("national", [index["national"]]))
-    levels = {}  # coarsest first, so the finest level a candidate reaches is written last (set operations in C)
-    for name, groups in reversed(tiers):
-        for group in groups:
-            levels.update(dict.fromkeys(group & candidates, name))
-    return levels
-
-
-def _within(level: str | None, reach: str) -> bool:
-    return level == "national" or (level is not None and REACH_LEVELS.index(level) <= REACH_LEVELS.index(reach))
-
-
-def _reach_from(graph: nx.Graph, origins: list, max_hops: int) -> tuple[dict, dict]:
-    """One breadth-first search from all origins at once: distance and shortest-path predecessors
-    of every actor within ``max_hops`` steps (so a need costs one search, not one per provider)."""
-    distance, predecessors = dict.fromkeys(origins, 0), {origin: [] for origin in origins}
-    frontier = list(origins)
-    for step in range(1, max_hops + 1):
-        following = []
-        for node in frontier:
-            for other in graph[node]:
-                if other not in distance:
-                    distance[other], predecessors[other] = step, [node]
-                    following.append(other)
-                elif distance[other] == step:
-                    predecessors[other].append(node)
-        frontier = following
-    return distance, predecessors
-
-
-def _paths(predecessors: dict, target, limit: int = 20) -> list[list]:
-    """Up to ``limit`` shortest paths from the nearest origin to ``target``, origin first."""
-    if target not in predecessors:
-        return []
-    paths, stack = [], [[target]]
-    while stack and len(paths) < limit:
-        path = stack.pop()
-        before = sorted(predecessors[path[-1]], key=str, reverse=True)
-        if not before:
-            paths.append(path[::-1])
-        stack.extend(path + [node] for node in before)
-    return paths
 
 
 def _quick_score(node: dict, need: dict, level, steps, weights: dict = WEIGHTS) -> float:
@@ -124,37 +71,49 @@ def _provenance(graph, path) -> dict:
             "unsourced": any(not t.get("source_file") for t in ties)}
 
 
-def _proposal(graph, provider, score, parts, facts, predecessors, max_hops, holder=None) -> dict:
-    node = graph.nodes[provider]
-    paths = _paths(predecessors, provider) if facts["distance"] else []
+def _why(graph, facts, paths, holder, max_hops) -> list[dict]:
+    """The facts of a proposal, each with the part of the ranking it belongs to."""
     distance = facts["distance"]
-    introducers = list(dict.fromkeys(actor for path in paths for actor in path[1:-1]))
-    why = [{"code": "offers_needed", "resources": facts["offered"]}]
+    why = [{"code": "offers_needed", "resources": facts["offered"], "part": "complementarity"}]
     if facts["themes"]:
-        why.append({"code": "works_on", "themes": facts["themes"]})
+        why.append({"code": "works_on", "themes": facts["themes"], "part": "themes"})
     if facts["level"]:
-        why.append({"code": "proximity", "level": facts["level"]})
+        why.append({"code": "proximity", "level": facts["level"], "part": "territory"})
     if distance == 1:
         why.append({"code": "already_partner", "actor": graph.nodes[paths[0][0]]["name"],
-                    "holder": paths[0][0] == holder})
+                    "holder": paths[0][0] == holder, "part": "network"})
     elif distance:
         for path in paths[:3]:  # each chain as it runs, never members of different chains mixed
             why.append({"code": "chain", "steps": distance, "names": [graph.nodes[actor]["name"] for actor in path],
-                        **_provenance(graph, path)})
+                        **_provenance(graph, path), "part": "network"})
         if len(paths) > 3:
-            why.append({"code": "more_chains", "count": len(paths) - 3, "steps": distance})
+            why.append({"code": "more_chains", "count": len(paths) - 3, "steps": distance, "part": "network"})
     else:
-        why.append({"code": "no_path", "max_hops": max_hops})
-    return {
-        "provider": provider, "provider_name": node["name"], "provider_kind": node["kind"],
-        "score": score, "score_parts": {k: round(v, 3) for k, v in parts.items()},
-        "distance": distance,
+        why.append({"code": "no_path", "max_hops": max_hops, "part": "network"})
+    return why
+
+
+def _proposal(graph, provider, score, parts, facts, predecessors, max_hops, holder=None, learned=None) -> dict:
+    """One bridge proposal; ``learned`` (model score, contributions by part) when the ranking ranked it,
+    its reasons then ordered by what pushed it up most."""
+    node = graph.nodes[provider]
+    paths = shortest_paths(predecessors, provider) if facts["distance"] else []
+    introducers = list(dict.fromkeys(actor for path in paths for actor in path[1:-1]))
+    why = _why(graph, facts, paths, holder, max_hops)
+    row = {"provider": provider, "provider_name": node["name"], "provider_kind": node["kind"], "score": score}
+    if learned is not None:
+        row["model_score"], row["contributions"] = learned
+        why = reasons_from(row["contributions"], why)
+    row.update({
+        "score_parts": {k: round(v, 3) for k, v in parts.items()},
+        "distance": facts["distance"],
         "introducers": [{"id": i, "name": graph.nodes[i]["name"], "kind": graph.nodes[i]["kind"]}
                         for i in introducers],
         "paths": [list(path) for path in paths],
         "reasons": words(why),
         "why": why,
-    }
+    })
+    return row
 
 
 def _providers(graph: nx.Graph, need: dict, holder, reach: str) -> tuple[list, dict]:
@@ -162,7 +121,7 @@ def _providers(graph: nx.Graph, need: dict, holder, reach: str) -> tuple[list, d
     index = candidate_index(graph)
     offering = set().union(*(index["offers"].get(resource, set()) for resource in need["resources"]))
     offering.discard(holder)
-    levels = _levels(graph, need["places"], offering, reach)
+    levels = provider_levels(graph, need["places"], offering, reach)
     return sorted(levels, key=str), levels
 
 
@@ -176,7 +135,8 @@ def _origins(graph: nx.Graph, need: dict, providers: list) -> list:
             and shared_level(places, graph.nodes[n]) and n not in excluded]
 
 
-def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: int, weights: dict = WEIGHTS) -> dict:
+def _analyse_need(source, graph: nx.Graph, need: dict, reach: str, top: int, max_hops: int, weights: dict,
+                  ranker) -> dict:
     holder = need.get("holder") if need.get("holder") in graph else None
     providers, levels = _providers(graph, need, holder, reach)
     origins = [holder] if holder else _origins(graph, need, providers)
@@ -187,18 +147,37 @@ def _analyse_need(graph: nx.Graph, need: dict, reach: str, top: int, max_hops: i
         "territory": need.get("territory"), "themes": need["themes"], "resources": need["resources"],
         "status": "covered" if covered_by else ("open" if providers else "no_provider"),
         "covered_by": [{"id": p, "name": graph.nodes[p]["name"]} for p in covered_by],
-        "providers": len(providers), "proposals": [],
+        "providers": len(providers), "ranked_by": None, "proposals": [],
         # a fragility signal: the need sits in a commune with a priority neighbourhood (QPV)
         "priority_areas": graph.graph.get("priority_areas", {}).get(need["places"].get("commune") or "", []),
     }
     if not covered_by and providers:
-        distance, predecessors = _reach_from(graph, origins, max_hops)
-        best = heapq.nsmallest(top, ((-_quick_score(graph.nodes[p], need, levels.get(p), distance.get(p), weights),
-                                      str(p), p) for p in providers))
-        scored = [(*_score(graph, need, p, distance, levels, weights), p) for *_, p in best]
-        result["proposals"] = [_proposal(graph, p, score, parts, facts, predecessors, max_hops, holder)
-                               for score, parts, facts, p in scored]
+        distance, predecessors = reach_from(graph, origins, max_hops)
+        if holder is not None:  # the learned ranking ranks pairs: the holder and each provider
+            result["ranked_by"] = "ranking"
+            result["proposals"] = _ranked(source, graph, need, holder, providers, levels, distance, predecessors,
+                                          ranker, top, max_hops)
+        else:  # no actor to pair the providers with: the fixed weights rank them
+            result["ranked_by"] = "weights"
+            best = heapq.nsmallest(top, ((-_quick_score(graph.nodes[p], need, levels.get(p), distance.get(p), weights),
+                                          str(p), p) for p in providers))
+            scored = [(*_score(graph, need, p, distance, levels, weights), p) for *_, p in best]
+            result["proposals"] = [_proposal(graph, p, score, parts, facts, predecessors, max_hops, holder)
+                                   for score, parts, facts, p in scored]
     return result
+
+
+def _ranked(source, graph, need, holder, providers, levels, distance, predecessors, ranker, top, max_hops) -> list:
+    """The ``top`` providers by the learned ranking of (holder, provider) pairs for the need's resources;
+    the score is the share of the need's other providers each one outranks."""
+    ranked = rank_candidates(source, holder, providers, ranker, need["resources"])[:top]
+    contributions = contributions_by_part(source, holder, [p for p, *_ in ranked], ranker, need["resources"])
+    rows = []
+    for (provider, model_score, share), parts_of in zip(ranked, contributions):
+        _weighted, parts, facts = _score(graph, need, provider, distance, levels)
+        rows.append(_proposal(graph, provider, round(share, 4), parts, facts, predecessors, max_hops, holder,
+                              learned=(round(model_score, 4), parts_of)))
+    return rows
 
 
 def _graph_wide(graph: nx.Graph) -> dict:
@@ -236,7 +215,7 @@ def _summary(graph: nx.Graph, needs: list[dict]) -> dict:
 
 
 def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hops: int = 4,
-         weights: dict | None = None, only=None, themes=None) -> dict:
+         weights: dict | None = None, only=None, themes=None, ranker=None) -> dict:
     """Return, for each open need of ``graph``, its coverage and the bridge proposals.
 
     Parameters
@@ -249,18 +228,23 @@ def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hop
         Proposals kept per need, best first.
     max_hops : int
         Longest introduction path considered.
-
+    weights : dict, optional
+        Replaces some of :data:`WEIGHTS`, which rank the providers of needs without a holder.
     only : collection of str, optional
         Analyse only these needs (the workbench's need page); the summary then covers them alone.
     themes : collection of str, optional
         Analyse only the needs on one of these themes (codes).
+    ranker : Ranker, optional
+        Ranks the providers of needs with a holder (default: the model shipped with maillage).
 
     Returns
     -------
     dict
-        ``needs`` (one entry per open need: status ``covered``, ``open`` or ``no_provider``,
-        ``covered_by``, ``proposals`` with provider, score, score_parts, distance,
-        introducers, reasons) and ``summary`` (needs by theme, cross-sector ties, isolated
+        ``ranker`` (which learned ranking ranked, or None), ``needs`` (one entry per open need:
+        status ``covered``, ``open`` or ``no_provider``, ``covered_by``, ``ranked_by``
+        (``ranking`` or ``weights``), ``proposals`` with provider, score (with the ranking: the share
+        of the need's other providers it outranks), model_score and contributions (with the
+        ranking), score_parts, distance, introducers, reasons) and ``summary`` (needs by theme, cross-sector ties, isolated
         actors, white zones).
 
     Examples
@@ -286,6 +270,7 @@ def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hop
     weights = {**WEIGHTS, **(weights or {})}
     chosen = [need for need in graph.graph.get("needs", []) if need.get("status", "open") == "open"
               and (only is None or need["id"] in only) and (not themes or set(need["themes"]) & set(themes))]
-    needs = [_analyse_need(simple, need, reach, top, max_hops, weights) for need in chosen]
-    return {"scope": graph.graph.get("scope", {}), "reach": reach, "needs": needs,
-            "summary": _summary(simple, needs)}
+    ranker = ranker_for(graph, ranker) if any(need.get("holder") in simple for need in chosen) else ranker
+    needs = [_analyse_need(graph, simple, need, reach, top, max_hops, weights, ranker) for need in chosen]
+    return {"scope": graph.graph.get("scope", {}), "reach": reach, "ranker": ranker and ranker.describe(),
+            "needs": needs, "summary": _summary(simple, needs)}

@@ -32,6 +32,7 @@ from scipy import sparse
 from ..errors import UsageError
 from ..i18n import _
 from .common import TERRITORY_SCORE
+from .community import louvain_labels
 
 __all__ = ["PairContext", "FEATURES", "split_ties"]
 
@@ -156,14 +157,8 @@ class PairContext:
         self.affinity = np.log((observed + 1) / (np.outer(stubs, stubs) / total + 1))
 
     def _communities(self, seed: int) -> None:
-        simple = nx.Graph()
-        simple.add_nodes_from(range(len(self.nodes)))
         coo = sparse.triu(self.adjacency, k=1).tocoo()
-        simple.add_edges_from(zip(coo.row.tolist(), coo.col.tolist()))
-        self.community = np.full(len(self.nodes), -1)
-        if simple.number_of_edges():
-            for label, group in enumerate(nx.community.louvain_communities(simple, seed=seed)):
-                self.community[list(group)] = label
+        self.community = louvain_labels(len(self.nodes), coo.row, coo.col, seed)
 
     def present(self) -> np.ndarray:
         """Actors present at ``at``: a tie before it, or no dated tie at all (a store's tieless actors)."""

@@ -1,14 +1,11 @@
 """A territory's ecosystem at a glance: who is there, how they are tied, where the groups are.
 
-Communities are Louvain's (seeded, so the same graph gives the same groups) up to
-:data:`LOUVAIN_LIMIT` actors, and fast label propagation beyond, which scales further; the
-method used is stated in the result.
+Communities are Louvain's (:mod:`.community`: compiled, seeded, so the same graph gives the same
+groups), at every size; the method used is stated in the result.
 
 References
 ----------
 .. [1] V. D. Blondel et al., "Fast unfolding of communities in large networks", J. Stat. Mech. 2008.
-.. [2] V. A. Traag and L. Šubelj, "Large network community detection by fast label propagation",
-   Scientific Reports 13, 2023.
 """
 
 from __future__ import annotations
@@ -20,11 +17,10 @@ import networkx as nx
 from ..errors import UsageError
 from .bridges import bridges
 from .common import simple_graph
+from .community import louvain
 from ..i18n import _
 
-__all__ = ["profile", "communities", "LOUVAIN_LIMIT"]
-
-LOUVAIN_LIMIT = 50_000
+__all__ = ["profile", "communities"]
 
 
 def communities(graph: nx.Graph, seed: int = 42) -> dict:
@@ -41,10 +37,7 @@ def communities(graph: nx.Graph, seed: int = 42) -> dict:
         raise UsageError(_("communities needs a graph, got None"))
     if graph.number_of_edges() == 0:
         return {"method": "none", "membership": {n: i for i, n in enumerate(graph)}, "modularity": 0.0}
-    if graph.number_of_nodes() <= LOUVAIN_LIMIT:
-        method, groups = "louvain", nx.community.louvain_communities(graph, seed=seed)
-    else:
-        method, groups = "fast_label_propagation", list(nx.community.fast_label_propagation_communities(graph, seed=seed))
+    method, groups = "louvain", louvain(graph, seed)
     groups = sorted(groups, key=lambda group: (-len(group), min(map(str, group))))
     membership = {node: i for i, group in enumerate(groups) for node in group}
     return {"method": method, "membership": membership,

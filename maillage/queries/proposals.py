@@ -58,7 +58,7 @@ def rank_candidates(graph, node, candidates, ranker, resources=None) -> list[tup
     scores = ranker.score(context, context.index[node], ids, resources)
     order = np.lexsort((ids, -scores))
     lower = np.searchsorted(np.sort(scores), scores, side="left")  # candidates with a strictly lower score
-    share = lower / max(len(ids) - 1, 1)
+    share = lower / (len(ids) - 1) if len(ids) > 1 else np.ones(1)  # a sole candidate outranks all others
     return [(context.nodes[ids[i]], float(scores[i]), float(share[i])) for i in order]
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from ..i18n import _, join, ngettext, number, percent
 from ..vocabulary import default_vocabulary
 
-__all__ = ["say", "explain", "words", "label_list", "level_words"]
+__all__ = ["say", "explain", "words", "label_list", "level_words", "providers_sentence"]
 
 def label_list(name: str, codes) -> str:
     """Vocabulary codes as lower-case labels of the run's language, separated by « / » (labels hold
@@ -153,3 +153,15 @@ def explain(reason: dict) -> str:
 def words(reasons: list[dict]) -> list[str]:
     """The reasons of one row in plain words."""
     return [say(reason) for reason in reasons]
+
+
+def providers_sentence(need: dict) -> str:
+    """What the scores of a need's proposals (a ``gaps`` need) mean, in one sentence."""
+    count = need["providers"]
+    if need.get("ranked_by") == "weights":
+        return ngettext("{count} provider within reach, scored by fixed weights (no holder to pair it with).",
+                        "{count} providers within reach, scored by fixed weights (no holder to pair them with).",
+                        count).format(count=number(count))
+    return ngettext("{count} provider within reach, ranked by the learned ranking.",
+                    "{count} providers within reach, ranked by the learned ranking; a score is the share of the "
+                    "other providers it outranks (1 = first).", count).format(count=number(count))

@@ -15,6 +15,7 @@ from collections import Counter
 import networkx as nx
 
 from ..i18n import _
+from ..queries.community import louvain
 
 __all__ = ["group_tree", "DETAIL_LIMIT"]
 
@@ -68,7 +69,7 @@ def _partition(graph: nx.Graph, actors: list, level_index: int, names: dict, see
     alone = sorted((a for a in actors if sub.degree(a) == 0), key=str)
     sub.remove_nodes_from(alone)
     if sub.number_of_edges():
-        found = nx.community.louvain_communities(sub, seed=seed, threshold=1e-4)
+        found = louvain(sub, seed)
         ordered = sorted(found, key=lambda group: (-len(group), min(map(str, group))))
         parts = {i: (_("Community {number}").format(number=i + 1), sorted(group, key=str))
                  for i, group in enumerate(ordered)}

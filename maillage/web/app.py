@@ -22,7 +22,7 @@ from ..errors import MaillageError, NotFoundError
 from ..i18n import LANGUAGES, _, detect_language, language, ngettext, number
 from ..redaction import redact
 from ..queries.outcomes import OUTCOME_STATUSES
-from ..queries.reasons import label_list
+from ..queries.reasons import label_list, providers_sentence
 from ..vocabulary import default_vocabulary
 from .data import Workbench
 from .edits import FORMS, replay, save_form, upload
@@ -53,7 +53,8 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     bench.pending = PendingWrites(pending_folder(store_uri), lambda entry: replay(bench, entry))
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     vocabulary = default_vocabulary()
-    env.globals.update(_=_, ngettext=ngettext, number=number, label_list=label_list, REGISTRY=REGISTRY, STATUSES=OUTCOME_STATUSES,
+    env.globals.update(_=_, ngettext=ngettext, number=number, label_list=label_list, providers_sentence=providers_sentence,
+                       REGISTRY=REGISTRY, STATUSES=OUTCOME_STATUSES,
                        label=lambda name, code: vocabulary.label(name, code) if code else "—",
                        vocabulary=lambda name: {code: vocabulary.label(name, code) for code in vocabulary.terms[name]})
     fallback = detect_language(default_language)
