@@ -30,9 +30,13 @@ def home(tmp_path):
     return folder
 
 
-def test_bulk_import_equals_a_normal_load(home, tmp_path, example_files):
+def test_bulk_import_equals_a_normal_load(home, tmp_path, example_files, monkeypatch):
+    working = tmp_path / "working"
+    working.mkdir()
+    monkeypatch.chdir(working)  # neo4j-admin's report of bad entries must not land where the user stands
     result = CliRunner().invoke(cli, ["load", *map(str, example_files), "--bulk", str(home), "--json"])
     assert result.exit_code == 0, result.output
+    assert list(working.iterdir()) == []
     report = json.loads(result.output)
     assert report["status"] == "committed" and report["bulk"]["imported"] == {"nodes": 75, "relationships": 61}
     with open_store(tmp_path / "reference.db") as reference:

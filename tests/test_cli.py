@@ -97,7 +97,8 @@ def test_gaps_proposes_ibm_through_the_departement(run, example_files):
     assert ("introduction in 2 steps: Banque Alimentaire du Bas-Rhin → Conseil départemental du Bas-Rhin → "
             "IBM France, who works with both (through an illustrative tie)") in best["reasons"]
     assert {"code": "chain", "steps": 2, "names": ["Banque Alimentaire du Bas-Rhin", "Conseil départemental du Bas-Rhin",
-                                                    "IBM France"], "illustrative": True, "unsourced": False} in best["why"]
+                                                    "IBM France"], "illustrative": True, "unsourced": False,
+                     "part": "network"} in best["why"]
     assert "logement" in result["summary"]["white_zones"]
 
 

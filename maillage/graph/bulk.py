@@ -125,7 +125,9 @@ def bulk_import(staging: SQLiteStore, home: str | Path, database: str = "neo4j")
                                                           "holds")}
         command = ["java", "-Xmx2g", "-cp", str(_lib(home) / "*"), "org.neo4j.cli.AdminTool", "database", "import",
                    "full", database, f"--array-delimiter={_ARRAY}", "--multiline-fields=true",
-                   "--overwrite-destination=false", "--verbose=false"]
+                   "--overwrite-destination=false", "--verbose=false",
+                   # its report of bad entries, in the staging folder (else import.report in the working directory)
+                   f"--report-file={folder / 'import.report'}"]
         command += [f"--nodes={files[n]}" for n in ("territories", "actors", "actor_keys", "initiatives", "needs",
                                                     "meta")]
         command += [f"--relationships={files[n]}" for n in ("designates", "partnerships", "members", "holds")]
