@@ -6,6 +6,7 @@ win or a loss only where its paired interval excludes 0.
 
 from __future__ import annotations
 
+from .queries.outcomes import outcome_label
 from .i18n import _, ngettext, number, percent
 
 __all__ = ["evaluate_lines", "ranker_line", "method_name"]
@@ -118,12 +119,11 @@ def evaluate_lines(result: dict, k: int | None = None) -> list[str]:
         lines += _fold_lines(fold, k) + [""]
     outcomes = result.get("outcomes")
     if outcomes and outcomes["recorded"]:
-        statuses = {"contacted": _("contacted"), "accepted": _("accepted"), "declined": _("declined")}
         acceptance = outcomes["acceptance"]
         lines += [_("Proposals followed up in the workbench: {count} ({statuses}); accepted ones count as "
                     "partnerships foreseen above.").format(
             count=number(outcomes["recorded"]),
-            statuses=", ".join(f"{statuses[k]} {number(v)}" for k, v in outcomes["by_status"].items()))]
+            statuses=", ".join(f"{outcome_label(k)} {number(v)}" for k, v in outcomes["by_status"].items()))]
         if acceptance["decided"]:
             low, high = acceptance["interval_95"]
             lines.append(_("Accepted: {accepted} of {decided} decided ({rate}; 95 % interval {low} to {high}, "

@@ -112,9 +112,9 @@ def test_an_accepted_proposal_is_recorded_and_evaluate_counts_it(client, store):
     response = client.post(f"/outcomes/{NEED}", data={"csrf": csrf, "provider": IBM, "status": "accepted",
                                                       "date": "2026-11-20", "by": "Léa", "note": "RDV fait"},
                            follow_redirects=False)
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["location"].startswith("/edit/partnerships?")
     page = client.get(f"/needs/{NEED}").text
-    assert "accepted — 2026-11-20 — Léa — « RDV fait »" in page
+    assert "partnership agreed — 2026-11-20 — Léa — « RDV fait »" in page
     result = json.loads(CliRunner().invoke(cli, ["evaluate", "--store", str(store), "--before", "2015-01-01",
                                                  "--json"]).output)
     assert result["outcomes"]["by_status"] == {"accepted": 1}
@@ -409,3 +409,51 @@ def test_the_needs_list_is_paginated_filtered_and_sorted_as_numbers(store, tmp_p
         health = client.get("/?theme=sante").text
         assert "15 needs" in health and "Besoin 1<" in health and "Besoin 2<" not in health
         assert "No need in this selection." in client.get("/?state=covered").text
+
+
+def test_from_a_proposal_to_a_partnership_through_its_stages(client, store):
+    """contacted → meeting held → accepted, each dated and signed; then the partnership pre-filled and the need met."""
+    csrf = _csrf(client, f"/needs/{NEED}")
+    for status, day in (("contacted", "2026-10-01"), ("met", "2026-10-15")):
+        response = client.post(f"/outcomes/{NEED}", data={"csrf": csrf, "provider": IBM, "status": status,
+                                                          "date": day, "by": "Léa"}, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == f"/needs/{NEED}#outcomes"
+    page = client.get(f"/needs/{NEED}").text
+    assert page.index("contacted — 2026-10-01 — Léa") < page.index("meeting held — 2026-10-15 — Léa")
+    assert '<option value="accepted" selected>' in page  # the next stage is offered first
+    ally = client.get("/actors/banques-alimentaires-67").text
+    assert "already approached for « Traçabilité complète des produits distribués »: meeting held, 2026-10-15" in ally
+    home = client.get("/").text
+    assert "Latest introductions followed" in home and "meeting held" in home[home.index('id="follow-ups"'):]
+    response = client.post(f"/outcomes/{NEED}", data={"csrf": csrf, "provider": IBM, "status": "accepted",
+                                                      "date": "2026-11-02", "by": "Léa"}, follow_redirects=False)
+    form = client.get(response.headers["location"]).text
+    for field, value in (("source", "banques-alimentaires-67"), ("target", IBM), ("start", "2026-11-02")):
+        assert f'name="{field}" value="{value}"' in form
+    assert 'name="meets_need" value="1" checked' in form
+    assert "This partnership meets the need « Traçabilité complète des produits distribués »: mark it met" in form
+    saved = client.post("/edit/partnerships", data={"csrf": csrf, "source": "banques-alimentaires-67", "target": IBM,
+                                                    "kind": "mecenat_competences", "start": "2026-11-02",
+                                                    "need": NEED, "meets_need": "1", "by": "Léa"},
+                        follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    with open_store(store, read_only=True) as source:
+        need = source.fetch_rows("needs", [NEED])[NEED]
+        ties = [t for t in source.partnership_rows(ActorFilter()) if {t["source"], t["target"]} == {"banques-alimentaires-67", IBM}]
+    assert need["status"] == "met" and need["extra"]["invented"] == "false"  # its own columns kept
+    assert [(t["kind"], t["start"]) for t in ties] == [("mecenat_competences", "2026-11-02")]
+    assert "This need is met." in client.get(f"/needs/{NEED}").text
+    allies = client.get("/actors/banques-alimentaires-67").text
+    assert IBM not in allies[allies.index('id="allies"'):allies.index('id="follow-ups"')]  # a partner now
+
+
+def test_a_need_marked_met_with_a_bad_partnership_changes_nothing(client, store):
+    before = _snapshot(store)
+    csrf = _csrf(client)
+    response = client.post("/edit/partnerships", data={"csrf": csrf, "source": "banques-alimentaires-67", "target": IBM,
+                                                       "kind": "cooperation", "start": "someday", "need": NEED,
+                                                       "meets_need": "1", "by": "Léa"})
+    assert response.status_code == 422 and "start" in _field_errors(response.text)
+    assert _snapshot(store) == before
+    with open_store(store, read_only=True) as source:
+        assert source.fetch_rows("needs", [NEED])[NEED]["status"] == "open"

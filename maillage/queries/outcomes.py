@@ -1,7 +1,9 @@
 """What became of the proposals: outcomes recorded in the workbench, as ground truth.
 
-An intermediary marks a bridge proposal *contacted*, *accepted* or *declined*. Those marks are
-journal entries (action ``outcome``) stored with the graph. :func:`with_outcomes` turns each
+An intermediary follows a bridge proposal through its stages — *contacted*, *met* (a meeting held),
+then *accepted* (a partnership agreed, which the workbench then records as a partnership) or
+*declined* —, each with its date and who. Those marks are journal entries (action ``outcome``)
+stored with the graph. :func:`with_outcomes` turns each
 accepted proposal into a tie begun on the day it was accepted (kind ``proposal_accepted``), so
 ``maillage evaluate`` counts it as a tie foreseen in the period holding that day; and
 :func:`outcome_summary` says how often proposals were accepted, with a Wilson interval.
@@ -28,20 +30,32 @@ import networkx as nx
 from ..errors import UsageError
 from ..i18n import _
 
-__all__ = ["OUTCOME_STATUSES", "latest_outcomes", "with_outcomes", "outcome_summary", "wilson_interval"]
+__all__ = ["OUTCOME_STATUSES", "outcome_label", "latest_outcomes", "stages", "with_outcomes", "outcome_summary",
+           "wilson_interval"]
 
-OUTCOME_STATUSES = ("contacted", "accepted", "declined")
+OUTCOME_STATUSES = ("contacted", "met", "accepted", "declined")  # in the order an introduction goes
+
+
+def outcome_label(status: str) -> str:
+    """A stage in words, in the run's language."""
+    return {"contacted": _("contacted"), "met": _("meeting held"), "accepted": _("partnership agreed"),
+            "declined": _("declined")}.get(status, status)
 
 
 def latest_outcomes(entries: list[dict]) -> dict[tuple[str, str], dict]:
     """The last outcome recorded for each (need, provider), from journal entries oldest first."""
-    latest = {}
+    return {pair: recorded[-1] for pair, recorded in stages(entries).items()}
+
+
+def stages(entries: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    """Every stage recorded for each (need, provider), oldest first: the introduction's history."""
+    found: dict = {}
     for entry in entries:
         data = entry.get("data") or {}
         if data.get("status") in OUTCOME_STATUSES and data.get("provider"):
-            latest[(entry["subject"], data["provider"])] = dict(data, need=entry["subject"], recorded_at=entry["at"],
-                                                                by=entry.get("by") or data.get("by"))
-    return latest
+            found.setdefault((entry["subject"], data["provider"]), []).append(
+                dict(data, need=entry["subject"], recorded_at=entry["at"], by=entry.get("by") or data.get("by")))
+    return found
 
 
 def with_outcomes(graph: nx.MultiGraph, entries: list[dict]) -> nx.MultiGraph:

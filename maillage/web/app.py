@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -21,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from ..errors import MaillageError, NotFoundError
 from ..i18n import LANGUAGES, _, detect_language, language, ngettext, number
 from ..redaction import redact
-from ..queries.outcomes import OUTCOME_STATUSES
+from ..queries.outcomes import OUTCOME_STATUSES, outcome_label
 from ..queries.reasons import label_list, providers_sentence
 from ..vocabulary import default_vocabulary
 from .data import Workbench
@@ -54,7 +55,7 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     vocabulary = default_vocabulary()
     env.globals.update(_=_, ngettext=ngettext, number=number, label_list=label_list, providers_sentence=providers_sentence,
-                       REGISTRY=REGISTRY, STATUSES=OUTCOME_STATUSES,
+                       REGISTRY=REGISTRY, STATUSES=OUTCOME_STATUSES, stage=outcome_label,
                        label=lambda name, code: vocabulary.label(name, code) if code else "—",
                        vocabulary=lambda name: {code: vocabulary.label(name, code) for code in vocabulary.terms[name]})
     fallback = detect_language(default_language)
@@ -140,12 +141,15 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
                                                      form=form), 422)
         if result.get("pending"):
             return kept(request, f"/needs/{need_id}")
+        if result.get("partnership"):  # accepted: the partnership itself, pre-filled, and the need met
+            return RedirectResponse("/edit/partnerships?" + urlencode(result["partnership"]), status_code=303)
         return RedirectResponse(f"/needs/{need_id}#outcomes", status_code=303)
 
     def edit_form(request):
         kind = request.path_params["kind"]
         values = _prefill(bench, kind, request.query_params)
-        return render(request, "edit.html", {"kind": kind, "fields": FORMS[kind], "values": values, "errors": {}})
+        return render(request, "edit.html", {"kind": kind, "fields": FORMS[kind], "values": values, "errors": {},
+                                             "need": _need_met(bench, kind, values)})
 
     async def edit_post(request):
         form = await request.form()
@@ -157,7 +161,8 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         if result.get("errors") or result.get("row_errors"):
             return render(request, "edit.html", {"kind": kind, "fields": FORMS[kind], "values": form,
                                                  "errors": result.get("errors") or {},
-                                                 "row_errors": result.get("row_errors", [])}, 422)
+                                                 "row_errors": result.get("row_errors", []),
+                                                 "need": _need_met(bench, kind, form)}, 422)
         target = {"actors": "/actors/", "needs": "/needs/", "partnerships": "/actors/"}[kind]
         if result.get("pending"):
             return kept(request, target + (result["subject"] or "") if result["subject"] else "/")
@@ -267,6 +272,8 @@ def _prefill(bench: Workbench, kind: str, params) -> dict:
     if kind not in FORMS:
         raise NotFoundError(_("unknown kind {kind!r} (choose from {join})").format(kind=kind, join=", ".join(FORMS)))
     values = {name: params.get(name, "") for name in FORMS[kind]}
+    if kind == "partnerships" and params.get("need"):
+        values.update(need=params["need"], meets_need="1")
     if kind == "actors" and params.get("id"):
         graph = bench.graph()
         if params["id"] in graph:
@@ -274,6 +281,13 @@ def _prefill(bench: Workbench, kind: str, params) -> dict:
             values.update({k: ("; ".join(v) if isinstance(v, list) else (v or "")) for k, v in data.items()
                            if k in FORMS["actors"]}, id=params["id"])
     return values
+
+
+def _need_met(bench: Workbench, kind: str, values) -> dict | None:
+    """The need a partnership form may mark as met (after an accepted proposal), if it names one."""
+    if kind != "partnerships" or not values.get("need"):
+        return None
+    return next((n for n in bench.graph().graph.get("needs", []) if n["id"] == values["need"]), None)
 
 
 def _exported(bench: Workbench, fmt: str, focus: str | None, headers: dict) -> Response:

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import networkx as nx
 
-from ..errors import NotFoundError, StoreBusy, StoreError
+from ..errors import NotFoundError, StoreBusy
 from ..graph import open_store
 from ..graph.projection import Scope, project, today
 from ..i18n import _, current_language, language
@@ -21,9 +21,9 @@ from ..identifiers import normalize_rna, normalize_siren, normalize_siret
 from ..queries import allies, gaps, profile
 from ..queries.allies import candidate_index
 from ..queries.common import simple_graph
-from ..queries.outcomes import latest_outcomes
 from ..vocabulary import fold
 from ..views.export import as_of
+from .followups import actor_follow_ups, need_stages, partnership_prefill, recent_follow_ups
 
 __all__ = ["Workbench", "check_identifier"]
 
@@ -208,12 +208,12 @@ class Workbench:
                  "themes": []}
         if not current.number_of_nodes():
             return dict(empty, profile=None, white_zones=[], needs_by_theme={}, computing=False,
-                        needs_pending=False)
+                        needs_pending=False, follow_ups=[])
         big = current.number_of_nodes() > 5_000
         summary = self._remembered("profile", None, background=big)
         found = self._remembered("gaps", None, background=big)
         listing = needs_page(found["needs"], theme, state, page) if found else empty
-        return dict(listing, profile=summary,
+        return dict(listing, profile=summary, follow_ups=recent_follow_ups(self.journal(action="outcome"), self.graph()),
                     white_zones=found["summary"]["white_zones"] if found else [],
                     needs_by_theme=found["summary"].get("needs_by_theme", {}) if found else {},
                     computing=summary is None or found is None, needs_pending=found is None,
@@ -231,10 +231,12 @@ class Workbench:
         needs = [n for n in graph.graph.get("needs", []) if n.get("holder") == actor_id]
         current = self.current()
         found = self._remembered("allies", actor_id) if actor_id in current else {"allies": []}
-        history = [e for e in self.journal() if e["subject"] == actor_id
-                   or actor_id in (e.get("data") or {}).get("actors", [])]
+        journal = self.journal()
+        history = [e for e in journal if e["subject"] == actor_id or actor_id in (e.get("data") or {}).get("actors", [])]
+        follow_ups = actor_follow_ups(journal, graph, actor_id)
+        approached = {row["provider"]: row for row in follow_ups if row["holder"] == actor_id}
         return {"id": actor_id, "data": data, "partnerships": ties, "needs": needs, "allies": found["allies"],
-                "history": history}
+                "history": history, "follow_ups": follow_ups, "approached": approached}
 
     def need(self, need_id: str) -> dict:
         found = self._remembered("need", need_id)
@@ -245,14 +247,15 @@ class Workbench:
                 raise NotFoundError(_("no need {need!r} in this scope").format(need=need_id))
             need = dict(stored, proposals=[], covered_by=[], holder_name=None, providers=0)
         entries = self.journal(subject=need_id)
-        outcomes = {provider: o for (need, provider), o in latest_outcomes(entries).items() if need == need_id}
-        return {"need": need, "outcomes": outcomes, "history": entries}
+        recorded = need_stages(entries, need_id)
+        return {"need": need, "outcomes": {provider: found[-1] for provider, found in recorded.items()},
+                "stages": recorded, "history": entries}
 
     # -- writing
 
     def record_outcome(self, need_id: str, provider: str, status: str, date: str, by: str, note: str) -> dict:
         from ..model import parse_date
-        from ..queries.outcomes import OUTCOME_STATUSES
+        from ..queries.outcomes import OUTCOME_STATUSES, outcome_label
 
         errors = {}
         page = self.need(need_id)
@@ -260,7 +263,8 @@ class Workbench:
         if proposal is None:
             errors["provider"] = _("not one of this need's proposals")
         if status not in OUTCOME_STATUSES:
-            errors["status"] = _("choose contacted, accepted or declined")
+            errors["status"] = _("choose one of: {stages}").format(
+                stages=", ".join(outcome_label(stage) for stage in OUTCOME_STATUSES))
         try:
             date = parse_date(date) if date else today()
         except ValueError as exc:
@@ -282,6 +286,8 @@ class Workbench:
                 raise
             self.pending.keep({"op": "outcome", "at": entry["at"], "entry": entry})
             return {"entry": entry, "pending": True}
+        if status == "accepted":  # a partnership agreed: offer to record it, and the need as met
+            return {"entry": entry, "partnership": partnership_prefill(page["need"], provider, date)}
         return {"entry": entry}
 
     def write_outcome(self, entry: dict) -> None:

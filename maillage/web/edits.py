@@ -68,7 +68,24 @@ def save_form(bench: Workbench, kind: str, values: dict, by: str) -> dict:
         subject, actors = row["id"] or None, [row["holder"]] if row["holder"] else []
     else:
         subject, actors = row["source"], [row["source"], row["target"]]
-    return _load(bench, kind, [row], by, subject, actors)
+    files = {kind: [row]}
+    if kind == "partnerships" and values.get("need") and values.get("meets_need"):
+        met = _need_met_row(bench, str(values["need"]))  # the partnership and the need met land together
+        if met is None:
+            return {"errors": {"form": _("no need {need!r} in this scope").format(need=values["need"])}}
+        files["needs"] = [met]
+    return _load(bench, files, by, subject, actors)
+
+
+def _need_met_row(bench: Workbench, need_id: str) -> dict | None:
+    """The stored need as a form row, its status now « met »."""
+    with bench.reading() as store:
+        stored = store.fetch_rows("needs", [need_id]).get(need_id)
+    if stored is None:
+        return None
+    row = {name: stored.get(name) for name in FORMS["needs"]}
+    extra = {key: value for key, value in (stored.get("extra") or {}).items() if key not in row}  # kept as they were
+    return dict(row, **extra, status="met", **{name: list(row[name] or []) for name in ("themes", "resources")})
 
 
 def upload(bench: Workbench, filename: str, content: bytes, by: str, keep: bool = True) -> dict:
@@ -85,7 +102,7 @@ def upload(bench: Workbench, filename: str, content: bytes, by: str, keep: bool 
     path = Path(folder) / safe
     try:
         path.write_bytes(content)
-        return _load_path(bench, path, None, by, "upload", [], {"file": safe})
+        return _load_path(bench, [path], None, by, "upload", [], {"file": safe})
     except StoreBusy:
         if not keep or bench.pending is None:
             raise
@@ -105,37 +122,47 @@ def replay(bench: Workbench, entry: dict) -> None:
     if entry["op"] == "upload":
         result = upload(bench, entry["filename"], base64.b64decode(entry["content"]), entry["by"], keep=False)
     else:
-        result = _load(bench, entry["kind"], entry["rows"], entry["by"], entry["subject"], entry["actors"], keep=False)
+        files = entry.get("files") or {entry["kind"]: entry["rows"]}  # entries kept before needs could be met too
+        result = _load(bench, files, entry["by"], entry["subject"], entry["actors"], keep=False)
     if result.get("errors") or result.get("row_errors"):
         problems = list((result.get("errors") or {}).values()) + [e["message"] for e in result.get("row_errors", [])]
         raise DataError("; ".join(str(problem) for problem in problems))
 
 
-def _load(bench, kind, rows, by, subject, actors, keep: bool = True) -> dict:
+def _load(bench, files: dict, by, subject, actors, keep: bool = True) -> dict:
+    """Load ``files`` (kind → rows, each kind a one-file CSV) as one unit, journal entry included."""
     folder = tempfile.mkdtemp(prefix="maillage-form-")
-    path = Path(folder) / f"{kind}.csv"
+    paths = [Path(folder) / f"{kind}.csv" for kind in files]
+    kind = next(iter(files))
     try:
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(FORMS[kind]))
-            writer.writeheader()
-            writer.writerows({k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()} for row in rows)
-        result = _load_path(bench, path, kind, by, subject, actors, {"kind": kind})
+        for path, (name, rows) in zip(paths, files.items()):
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                more = sorted({key for row in rows for key in row} - set(FORMS[name]))  # a need's own extra columns
+                writer = csv.DictWriter(handle, fieldnames=list(FORMS[name]) + more)
+                writer.writeheader()
+                writer.writerows({k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()} for row in rows)
+        result = _load_path(bench, paths, kind if len(files) == 1 else None, by, subject, actors, {"kind": kind},
+                            primary=kind)
     except StoreBusy:
         if not keep or bench.pending is None:
             raise
-        bench.pending.keep({"op": "form", "at": _now(), "kind": kind, "rows": rows, "by": by, "subject": subject,
+        bench.pending.keep({"op": "form", "at": _now(), "kind": kind, "files": files, "by": by, "subject": subject,
                             "actors": actors})
         return {"pending": True, "subject": subject}
     finally:
-        path.unlink(missing_ok=True)
+        for path in paths:
+            path.unlink(missing_ok=True)
         os.rmdir(folder)
     if "errors" in result:  # the pipeline's messages, by field, back beside the form's fields
         result["errors"] = {error["field"] or "form": error["message"] for error in result["row_errors"]}
     return result
 
 
-def _load_path(bench, path, kind, by, subject, actors, data) -> dict:
+def _load_path(bench, paths, kind, by, subject, actors, data, primary: str | None = None) -> dict:
+    """Load ``paths`` (read as ``kind``, or each by its own columns) with the journal entry of the change;
+    ``primary`` is the kind whose single row names the change when it has no subject."""
     entry_data = dict(data, actors=actors)
+    primary_kind = primary or kind or ""
 
     def record(session, report, written):
         touched = {}
@@ -147,14 +174,15 @@ def _load_path(bench, path, kind, by, subject, actors, data) -> dict:
         entry_data["changes"] = touched
         entry_data["totals"] = report.totals()
         entry_data["actors"] = sorted(set(entry_data["actors"]) | set(touched.get("actors", {})))
-        primary = sorted(touched.get(kind or "", {}))
-        session.write_journal([{"id": _entry_id(), "subject": subject or (primary[0] if len(primary) == 1 else "upload"),
+        written_ids = sorted(touched.get(primary_kind, {}))
+        session.write_journal([{"id": _entry_id(), "subject": subject or (written_ids[0] if len(written_ids) == 1
+                                                                          else "upload"),
                                 "action": "change", "at": _now(),
                                 "by": by.strip(), "data": entry_data}])
 
     try:
         with bench.writing() as store:
-            report = load_files(store, [path], kind=kind, on_error="abort", before_commit=record)
+            report = load_files(store, paths, kind=kind, on_error="abort", before_commit=record)
     except DataError as exc:
         if exc.report is None:
             return {"errors": {"file": str(exc)}, "row_errors": []}
