@@ -21,6 +21,7 @@ from ..identifiers import normalize_rna, normalize_siren, normalize_siret
 from ..queries import allies, gaps, profile
 from ..queries.allies import candidate_index
 from ..queries.common import simple_graph
+from ..queries.proposals import pair_context, ranker_for
 from ..vocabulary import fold
 from ..views.export import as_of
 from .followups import actor_follow_ups, need_stages, partnership_prefill, recent_follow_ups
@@ -114,6 +115,9 @@ class Workbench:
                     # built once here, under the lock: the analyses build them lazily, and twenty
                     # requests arriving together would otherwise each build their own
                     candidate_index(simple_graph(current))
+                    if current.number_of_nodes():  # and what every proposal is ranked from
+                        pair_context(current)
+                        ranker_for(current)
                     self._cached = (token, graph, {"today": current, "names": names, "words": words})
                     self._pages.clear()
                 return self._cached
