@@ -122,8 +122,8 @@ def _cut(text) -> str:
 
 
 def bridges_lines(result: dict, explain: bool = False) -> list[str]:
-    lines = [_("{actors} actors, {ties} partnerships.").format(actors=number(result["actors"]),
-                                                               ties=number(result["ties"]))]
+    lines = [_("{actors} actors, {ties} pairs of actors tied (by a partnership or a shared initiative).").format(
+        actors=number(result["actors"]), ties=number(result["ties"]))]
     if explain:
         lines.append(_("Betweenness: {note}").format(note=result["betweenness"]["note"]))
     lines.append("")
@@ -197,6 +197,9 @@ def profile_lines(result: dict, explain: bool = False) -> list[str]:
                                             kinds=counts_by("actor_kind", result["actors_by_kind"])),
         _("{count} partnerships: {kinds}").format(count=number(result["partnerships"]),
                                                   kinds=counts_by("partnership_kind", result["partnerships_by_kind"])),
+        ngettext("and {count} tie between members of the same initiative (the analyses count it as a tie)",
+                 "and {count} ties between members of the same initiative (the analyses count them as ties)",
+                 result.get("co_membership_ties", 0)).format(count=number(result.get("co_membership_ties", 0))),
         _("by year begun: {years}").format(years=", ".join(
             f"{_('undated') if year == 'undated' else year} {number(n)}"
             for year, n in result["partnerships_by_year"].items()) or "—"),
@@ -227,9 +230,9 @@ def stats_lines(counts: dict) -> list[str]:
     titles = {
         "territories": _("territories"), "territories_by_level": _("territories by level"),
         "actors": _("actors"), "actors_by_kind": _("actors by kind"), "actor_keys": _("actor identifiers"),
-        "partnerships": _("partnerships"), "partnerships_by_kind": _("partnerships by kind"),
+        "partnerships": _("partnerships recorded (every date)"), "partnerships_by_kind": _("partnerships by kind"),
         "initiatives": _("initiatives"), "initiative_members": _("initiative members"), "needs": _("needs"),
-        "needs_by_status": _("needs by status"),
+        "needs_by_status": _("needs by recorded status (gaps tells the open ones already met by a partner)"),
     }
     levels = {"commune": _("commune"), "departement": _("département"), "region": _("région"),
               "epci": _("intercommunality (EPCI)"), "ept": _("territory (EPT)"), "arrondissement": _("arrondissement")}
@@ -252,7 +255,11 @@ def stats_lines(counts: dict) -> list[str]:
 def export_lines(result: dict) -> list[str]:
     lines = [_("wrote {path}").format(path=path) for path in result.get("paths", [result["path"]])]
     parts = [_("{actors} actors, {ties} partnerships over all dates").format(
-        actors=number(result["nodes"]), ties=number(result["edges"]))]
+        actors=number(result["nodes"]), ties=number(result.get("partnerships", result["edges"])))]
+    if result.get("co_membership"):
+        parts.append(ngettext("{count} tie between members of the same initiative",
+                              "{count} ties between members of the same initiative",
+                              result["co_membership"]).format(count=number(result["co_membership"])))
     if result["proposals"]:
         parts.append(_("{count} proposals").format(count=number(result["proposals"])))
     if result.get("groups"):

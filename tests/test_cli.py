@@ -128,15 +128,28 @@ def test_analysis_commands_answer_in_json(loaded):
     assert fold["status"] == "ok" and set(fold["methods"]) >= {"maillage", "random", "common_neighbours", "adamic_adar"}
 
 
+def test_every_count_of_ties_says_what_it_counts(loaded, monkeypatch):
+    """One truth: 20 partnerships recorded, 19 active today, 7 ties between members of one initiative."""
+    monkeypatch.setenv("MAILLAGE_TODAY", "2026-11-26")
+    assert "partnerships recorded (every date): 20" in loaded("stats").output
+    profile = loaded("profile").output
+    assert "19 partnerships: " in profile and "and 7 ties between members of the same initiative" in profile
+    assert json.loads(loaded("profile", "--json").output)["co_membership_ties"] == 7
+    assert "23 actors, 26 pairs of actors tied" in loaded("bridges").output  # 19 + 7 pairs
+    exported = loaded("export", "view.gexf").output
+    assert "23 actors, 20 partnerships over all dates, 7 ties between members of the same initiative" in exported
+
+
 def test_analysis_commands_print_tables(loaded, monkeypatch):
     monkeypatch.setenv("MAILLAGE_TODAY", "2026-11-26")
     result = loaded("bridges", "--top", "3")
     assert result.exit_code == 0 and result.output.startswith(
         "Scope: the whole store, as of 26 November 2026: partnerships active that day, needs raised by then "
-        "(--all-time for everything ever recorded).\n\n23 actors, 26 partnerships.\n\n1. Laboratoire")
+        "(--all-time for everything ever recorded).\n\n23 actors, 26 pairs of actors tied (by a partnership or a shared "
+        "initiative).\n\n1. Laboratoire")
     result = loaded("bridges", "--top", "3", "--all-time")  # the subsidy that ended in 2014 comes back
     assert result.output.startswith("Scope: the whole store, all time: every partnership and need ever recorded."
-                                    "\n\n23 actors, 27 partnerships.")
+                                    "\n\n23 actors, 27 pairs of actors tied (by a partnership or a shared initiative).")
     assert loaded("bridges", "--at", "2020-01-01", "--all-time").exit_code == 2
     result = loaded("allies", "Banque Alimentaire du Bas-Rhin", "--need", "ba67-tracabilite")
     assert result.exit_code == 0 and "Potential allies of Banque Alimentaire du Bas-Rhin" in result.output

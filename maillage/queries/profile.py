@@ -80,7 +80,9 @@ def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42, progress=None) 
     -------
     dict
         ``actors`` and ``actors_by_kind``; ``partnerships``, ``partnerships_by_kind`` and
-        ``partnerships_by_year`` (by start year, ``undated`` otherwise); ``density``;
+        ``partnerships_by_year`` (by start year, ``undated`` otherwise); ``co_membership_ties``
+        (pairs of members of one initiative, which the analyses count as ties but are no
+        partnership); ``density``;
         ``components`` (count, largest, isolated actors); ``communities`` (method, modularity,
         count, the largest with their kinds, themes and hubs, and the ties between them);
         ``top_brokers`` (from :func:`maillage.queries.bridges`); ``open_needs``.
@@ -101,15 +103,17 @@ def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42, progress=None) 
     components = list(nx.connected_components(simple))
     found = communities(simple, seed)
     rows, ties = _community_rows(simple, found["membership"], top)
-    years = Counter((data.get("start") or "undated")[:4] if data.get("start") else "undated"
-                    for *_, data in graph.edges(data=True))
+    # ties between members of one initiative are no partnership of their own: counted apart
+    partnerships = [data for *_, data in graph.edges(data=True) if data.get("kind") != "initiative"]
+    years = Counter((data.get("start") or "undated")[:4] if data.get("start") else "undated" for data in partnerships)
     brokers = bridges(graph, top=min(top, 5), seed=seed, progress=progress)
     return {
         "scope": graph.graph.get("scope", {}),
         "actors": graph.number_of_nodes(),
         "actors_by_kind": dict(sorted(Counter(d.get("kind") for _, d in graph.nodes(data=True)).items())),
-        "partnerships": graph.number_of_edges(),
-        "partnerships_by_kind": dict(sorted(Counter(d.get("kind") for *_, d in graph.edges(data=True)).items())),
+        "partnerships": len(partnerships),
+        "partnerships_by_kind": dict(sorted(Counter(d.get("kind") for d in partnerships).items())),
+        "co_membership_ties": graph.number_of_edges() - len(partnerships),
         "partnerships_by_year": dict(sorted(years.items())),
         "density": round(nx.density(simple), 6) if simple.number_of_nodes() > 1 else 0.0,
         "components": {"count": len(components), "largest": max(map(len, components), default=0),

@@ -19,7 +19,7 @@ from .files import write_csv, write_gexf, write_graphml, write_json
 from .html import MAX_NODES, write_html
 from ..i18n import _
 
-__all__ = ["export", "FORMATS", "COLOR_BY", "SIZE_BY", "focus_graph", "as_of"]
+__all__ = ["export", "FORMATS", "COLOR_BY", "SIZE_BY", "focus_graph", "as_of", "tie_counts"]
 
 FORMATS = {".html": "html", ".htm": "html", ".gexf": "gexf", ".graphml": "graphml", ".json": "json", ".csv": "csv"}
 COLOR_BY = ("kind", "territory", "community")
@@ -132,12 +132,19 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
             notice = _("{count} values held characters XML cannot carry (control characters, U+FFFE, U+FFFF): "
                        "they were replaced by U+FFFD.").format(count=written["xml_replaced"])
         return {"path": paths[0], "paths": paths, "format": fmt, "nodes": graph.number_of_nodes(),
-                "edges": graph.number_of_edges(), "proposals": 0, "notice": notice,
+                "edges": graph.number_of_edges(), **tie_counts(graph), "proposals": 0, "notice": notice,
                 "xml_replaced": written.get("xml_replaced", 0), "csv_neutralized": written.get("neutralized")}
     drawn = _proposals(as_of(graph, at), focus_id) if proposals else []  # computed only because the page draws them
     names = graph.graph.get("territory_names", {})
     scope = graph.graph.get("scope") or {}
     place = names.get(scope.get("territory")) or scope.get("territory") or _("the whole ecosystem")
     heading = title or ("maillage — " + place + (f" — {graph.nodes[focus_id].get('name')}" if focus_id else ""))
-    return write_html(graph, out, sizes=sizes, color=color, communities=communities, proposals=drawn,
-                      title=heading, seed=seed, at=at, limit=max_nodes, scope_name=place)
+    written = write_html(graph, out, sizes=sizes, color=color, communities=communities, proposals=drawn,
+                         title=heading, seed=seed, at=at, limit=max_nodes, scope_name=place)
+    return dict(written, **tie_counts(graph))
+
+
+def tie_counts(graph: nx.MultiGraph) -> dict:
+    """Partnerships and ties between members of one initiative, counted apart (every date)."""
+    co_membership = sum(1 for *_, kind in graph.edges(data="kind") if kind == "initiative")
+    return {"partnerships": graph.number_of_edges() - co_membership, "co_membership": co_membership}
