@@ -1,7 +1,7 @@
 """The EU Horizon 2020 co-participation network as maillage projections (the ranking's benchmark).
 
 Usage: python benchmarks/h2020.py [--worlds fr societal] [--before 2018-01-01 2020-01-01]
-       [--bootstrap 1000] [--json results.json] [--markdown]
+       [--bootstrap 1000] [--json results.json]
 
 Worlds, from ``../shared/data/benchmarks/h2020/`` (CORDIS via zambujo/eunets, see its PROVENANCE):
 

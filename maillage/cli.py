@@ -26,6 +26,7 @@ from .model import parse_date, parse_territory_ref
 from .loaders.formats import ENCODINGS, FORMATS
 from .loaders.kinds import KIND_ORDER
 from .loaders.pipeline import ON_ERROR, load_files
+from .loaders.columns import parse_mapping
 from .loaders.opendata import SOURCES
 from .vocabulary import Vocabulary, default_vocabulary
 from .cli_language import TranslatedCommand, english_help_option, translated_help
@@ -200,6 +201,9 @@ def cli():
 @click.option("--include-dissolved", is_flag=True, help=N_("RNA: keep dissolved associations (flagged)."))
 @click.option("--grantor", help=N_("Subsidy files that name no grantor: its SIREN, SIRET or name "
                                    "(e.g. 224900019 for the Département de Maine-et-Loire)."))
+@click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD",
+              help=N_("Read a column of your files as one of maillage's (e.g. \"Nom=name\"; repeatable). French "
+                      "headers such as Nom, Type, Code INSEE, Thèmes, Porteur are recognised without it."))
 @click.option("--quiet", "-q", is_flag=True, help=N_("No progress bar, no summary."))
 @click.option("--wait", type=click.FloatRange(0), default=30, show_default=True,
               help=N_("Seconds to wait for another load holding the store (SQLite) before giving up."))
@@ -209,7 +213,7 @@ def cli():
                       "national loads; see README)."))
 @click.option("--database", default="neo4j", show_default=True, help=N_("With --bulk: the database to create."))
 def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch_size, source, departements,
-         communes, include_dissolved, grantor, quiet, wait, bulk_home, database, as_json):
+         communes, include_dissolved, grantor, mapping, quiet, wait, bulk_home, database, as_json):
     """Load actors, partnerships, initiatives, needs and territories from FILES (CSV, JSON, JSON Lines),
     or French open data as published (COG, RNA, SIRENE, SCDL subsidies, DECP public contracts, the State's « jaune » and réserve parlementaire subsidies, QPV).
 
@@ -218,12 +222,15 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
     Example: maillage load actors.csv partnerships.csv needs.csv --on-error skip
     """
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # a terminated load cleans up like an interrupted one
+    with _errors():
+        columns = parse_mapping(mapping) or None
     if bulk_home:
         if dry_run:
             raise click.UsageError(_("--bulk and --dry-run exclude each other"))
         return _bulk(files, bulk_home, database, as_json, quiet, kind=kind, fmt=fmt, on_error=on_error,
                      encoding=encoding, batch_size=batch_size, source=source, departements=departements or None,
-                     communes=communes or None, include_dissolved=include_dissolved, vocabulary=vocabulary)
+                     communes=communes or None, include_dissolved=include_dissolved, vocabulary=vocabulary,
+                     columns=columns)
     with _errors(), _json_failure(as_json), _no_new_store_on_failure(store):
         vocab = Vocabulary.from_file(vocabulary) if vocabulary else None
         options = {} if "://" in str(store) else {"timeout": wait}
@@ -232,7 +239,7 @@ def load(files, store, kind, fmt, encoding, vocabulary, dry_run, on_error, batch
                 report = load_files(target, files, kind=kind, fmt=fmt, on_error=on_error, dry_run=dry_run,
                                     encoding=encoding, vocabulary=vocab, batch_size=batch_size, progress=progress,
                                     source=source, departements=departements or None, communes=communes or None,
-                                    include_dissolved=include_dissolved, grantor=grantor)
+                                    include_dissolved=include_dissolved, grantor=grantor, columns=columns)
             except DataError as exc:
                 if exc.report is None:
                     raise

@@ -182,7 +182,9 @@ class _Block:
         for check in checks[1:]:
             mask = pc.and_(mask, check)
         plain = mask.to_pylist()
-        self._repeats_are_not_plain(plain, "id" if self.kind == "actors" else None)
+        if self.kind == "actors":  # an actor is named by any of its keys: a file may have no id column
+            for name in ("id", "siren", "siret", "rna"):
+                self._repeats_are_not_plain(plain, name)
         return plain
 
     def _column(self, name: str):
@@ -218,13 +220,14 @@ class _Block:
         self.lists[name] = texts
         return pc.is_in(column, value_set=pa.array([t for t, j in texts.items() if j is not None], pa.string()))
 
-    def _repeats_are_not_plain(self, plain: list[bool], name: str | None) -> None:
+    def _repeats_are_not_plain(self, plain: list[bool], name: str) -> None:
         """Rows of one entity given twice in a block all go to the row path (it merges repeats)."""
-        if name is None:
+        if name not in self.values:
             return
         seen, repeated = set(), set()
         for value in self.values[name]:
-            (repeated if value in seen else seen).add(value)
+            if value:  # empty cells name no entity
+                (repeated if value in seen else seen).add(value)
         if repeated:
             for i, value in enumerate(self.values[name]):
                 if value in repeated:

@@ -348,6 +348,7 @@ class FileHead:
     translator: object = None
     decoded: _Decoded = field(default_factory=_Decoded)
     header_lines: int = 1  # a header whose quoted cells span lines takes several
+    renamed: dict = field(default_factory=dict)  # maillage column → the file's own, when its header was mapped
 
     @property
     def folded(self) -> set[str]:

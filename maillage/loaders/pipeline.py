@@ -19,10 +19,11 @@ from ..vocabulary import Vocabulary, default_vocabulary
 from . import columnar
 from .accounting import Accounting
 from .formats import TABULAR, FileHead, RowProblem, inspect_file, open_rows
-from .kinds import KIND_ORDER, KINDS, check_header, detect_kind, make_record
+from .columns import resolve_header
+from .kinds import KIND_ORDER, KINDS, check_header, make_record
 from .opendata import SOURCES, Filters, Skip, SourceRow, detect_source, translate
 from .report import FileReport, LoadReport
-from ..i18n import _
+from ..i18n import _, ngettext, number
 
 __all__ = ["plan_sources", "load_files", "ON_ERROR"]
 
@@ -31,13 +32,18 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def plan_sources(paths: Iterable[str | Path | FileHead], kind: str | None = None, fmt: str | None = None,
-                 encoding: str | None = None) -> list[FileHead]:
-    """Return the files to load, each looked at once (format, header, kind), in dependency order."""
+                 encoding: str | None = None, columns: dict | None = None) -> list[FileHead]:
+    """Return the files to load, each looked at once (format, header, kind), in dependency order.
+
+    Each header is mapped to maillage's columns (``columns``, then French and common names: see
+    :mod:`.columns`); the head keeps which of the file's columns became which."""
     if kind is not None and kind not in KINDS:
         raise UsageError(_("unknown kind {kind!r} (choose from {join})").format(kind=kind, join=', '.join(KIND_ORDER)))
     heads = [path if isinstance(path, FileHead) else inspect_file(path, fmt, encoding=encoding) for path in paths]
     for head in heads:
-        head.kind = kind or detect_kind(head.header, head.path)
+        head.kind, header, head.renamed = resolve_header(head.header, head.path, kind, columns)
+        if head.renamed and head.format == "csv":
+            head.header = header  # the rows are read under maillage's names; errors name the file's
     return sorted(heads, key=lambda head: KIND_ORDER.index(head.kind))
 
 
@@ -127,8 +133,11 @@ class _Loader:
         kind = KINDS[head.kind]
         file_report = FileReport(str(head.path), head.kind, head.format)
         self.report.files.append(file_report)
+        if head.renamed:
+            self.columns[(file_report.path, head.kind)] = head.renamed
         if head.format in TABULAR:
-            missing = check_header(kind, head.header)
+            as_read = {original: column for column, original in head.renamed.items()}
+            missing = check_header(kind, [as_read.get(column, column) for column in head.header])
             for column in missing:
                 self.report.add_error(file_report.path, 1, column, _("required column is missing"))
             if missing:
@@ -141,9 +150,12 @@ class _Loader:
                 return
             progress = None  # what the columnar path read was counted
         try:
+            renamed = {original: column for column, original in head.renamed.items()}
             for line, row in open_rows(head, progress=progress):
                 if line < start:
                     continue
+                if renamed and head.format != "csv" and isinstance(row, dict):  # JSON or Parquet: keys renamed
+                    row = {renamed.get(key, key): value for key, value in row.items()}
                 file_report.rows += 1
                 batch = self._take(head, kind, file_report, batch, line, row)
         except DataError as exc:
@@ -283,13 +295,16 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
                vocabulary: Vocabulary | None = None, batch_size: int = 5000,
                progress: ProgressCallback | None = None, source: str | None = None,
                departements: Iterable[str] | None = None, communes: Iterable[str] | None = None,
-               include_dissolved: bool = False, before_commit=None, grantor: str | None = None) -> LoadReport:
+               include_dissolved: bool = False, before_commit=None, grantor: str | None = None,
+               columns: dict | None = None) -> LoadReport:
     """Load ``paths`` into ``store`` as one unit and return the report.
 
     ``source`` (cog, rna, sirene, scdl, qpv; detected from the files when they are published
     open data) reads the files as published; ``departements`` and ``communes`` then keep only
     those places, and ``include_dissolved`` keeps dissolved associations (flagged). ``grantor`` (a
     SIREN, SIRET or name) is the grantor of subsidy files that name none (a département's own list).
+    ``columns`` maps the own files' columns to maillage's (:func:`.columns.parse_mapping`); French and
+    common headers are recognised without it.
     ``before_commit(session, report, touched)``, when given, runs just before a load commits,
     ``touched`` mapping each kind to the ids the load wrote (the workbench writes its journal
     entry there, so the change and its record land together).
@@ -329,7 +344,7 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     # reference, territories and registries), the user's own files after them, in one unit
     published = [head for head in heads if head.source] if detected else (heads if source else [])
     plain = [head for head in heads if head not in published]
-    sources = plan_sources(plain, kind) if plain else []
+    sources = plan_sources(plain, kind, columns=columns) if plain else []
     by_source = {name: [head for head in published if (head.source if detected else source) == name]
                  for name in SOURCES}
     by_source = {name: files for name, files in by_source.items() if files}
@@ -354,7 +369,14 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
     finally:
         loader.accounting.close()  # its scratch file, if the load spilled its bookkeeping to one
     if report.status == "rolled_back":
-        raise DataError(_("{bad_rows} bad rows; nothing was loaded").format(bad_rows=report.bad_rows), report)
+        if report.bad_rows:
+            message = ngettext("{count} bad row; nothing was loaded", "{count} bad rows; nothing was loaded",
+                               report.bad_rows).format(count=number(report.bad_rows))
+        else:  # a required column missing, a file that could not be read: no row was bad
+            message = ngettext("{count} problem with the files (see above); nothing was loaded",
+                               "{count} problems with the files (see above); nothing was loaded",
+                               len(report.errors)).format(count=number(len(report.errors)))
+        raise DataError(message, report)
     return report
 
 

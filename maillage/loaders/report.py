@@ -138,7 +138,8 @@ class LoadReport:
             "committed": ngettext("loaded; {bad} bad row skipped", "loaded; {bad} bad rows skipped", n).format(bad=bad)
             if self.bad_rows else _("loaded"),
             "rolled_back": ngettext("nothing loaded: {bad} bad row (the store is unchanged)",
-                                    "nothing loaded: {bad} bad rows (the store is unchanged)", n).format(bad=bad),
+                                    "nothing loaded: {bad} bad rows (the store is unchanged)", n).format(bad=bad)
+            if self.bad_rows or not self.errors else _("nothing loaded (the store is unchanged)"),
             "dry_run": (ngettext("dry run: nothing written; {bad} bad row", "dry run: nothing written; {bad} bad rows",
                                  n).format(bad=bad) if self.bad_rows
                         else _("dry run: nothing written; all rows valid")),
