@@ -26,6 +26,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 import contextvars
 import os
 from contextlib import contextmanager
@@ -106,10 +108,29 @@ def catalogue(code: str) -> dict:
     return out
 
 
+# « de » before a vowel is « d' » in French: « Alliés potentiels d'IBM France », « voisinage d'Emmaüs ».
+# The translations elide their own words; only a value put into a message can meet an unelided « de ».
+_ELISION = re.compile(r"\b([Dd])e ([AEIOUYÉÈÊËÀÂÎÏÔÛÙÆŒaeiouyéèêëàâîïôûùæœ])")
+
+
+class _French(str):
+    """A French message whose ``format`` elides « de » before the values put into it."""
+
+    def format(self, *args, **kwargs) -> str:
+        return _ELISION.sub(r"\1'\2", str.format(self, *args, **kwargs))
+
+
 def _(message: str) -> str:
-    """``message`` in the run's language (itself when there is no translation)."""
+    """``message`` in the run's language (itself when there is no translation).
+
+    Examples
+    --------
+    >>> _French("voisinage de {name}").format(name="IBM France")
+    "voisinage d'IBM France"
+    """
     found = catalogue(current_language()).get(message)
-    return found if isinstance(found, str) else message
+    return _French(found) if isinstance(found, str) and current_language() == "fr" else (
+        found if isinstance(found, str) else message)
 
 
 def N_(message: str) -> str:
@@ -123,7 +144,7 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     found = catalogue(code).get(singular)
     one = count in (0, 1) if code == "fr" else count == 1
     if isinstance(found, tuple):
-        return found[0] if one else found[1]
+        return _French(found[0] if one else found[1]) if code == "fr" else (found[0] if one else found[1])
     return singular if one else plural
 
 
@@ -150,7 +171,9 @@ def date_text(iso: str) -> str:
         day = date.fromisoformat(str(iso))
     except ValueError:
         return str(iso)
-    return format_date(day, format="long", locale=_BABEL_LOCALES[current_language()])
+    text = format_date(day, format="long", locale=_BABEL_LOCALES[current_language()])
+    # the first of the month is « 1er » in French (« 1er janvier 2015 »), which Babel does not write
+    return "1er" + text[1:] if current_language() == "fr" and day.day == 1 and text.startswith("1 ") else text
 
 
 def join(items, last: bool = True) -> str:

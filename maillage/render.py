@@ -30,6 +30,13 @@ def counts_by(vocabulary: str | None, counts: dict) -> str:
 
 
 def scope_line(territory, at) -> str:
+    """The first line of an analysis: where and when, the date written one way whatever way it was given."""
+    from .model import parse_date
+
+    try:
+        at = parse_date(at) if at else at
+    except ValueError:
+        pass  # the projection refuses it with its own message
     where = _("territory {territory}").format(territory=territory) if territory else _("the whole store")
     when = (_("as of {date}: partnerships active that day, needs raised by then (--all-time for everything ever "
               "recorded)").format(date=date_text(at)) if at else _("all time: every partnership and need ever recorded"))

@@ -272,3 +272,17 @@ def test_long_analyses_report_their_stages():
     assert [done for done, _total, _stage in seen] == [0, 1, 2, 3, 4] and seen[-1][2] == ""
     with i18n.language("fr"):
         assert i18n._(seen[2][2]) == "points de rupture"
+
+
+def test_french_elides_de_before_a_vowel_and_writes_dates_one_way(tmp_path):
+    from maillage.i18n import _, language
+    from maillage.render import scope_line
+
+    with language("fr"):
+        assert _("Potential allies of {actor} ({count} candidates scored)").format(
+            actor="IBM France", count=3) == "Alliés potentiels d'IBM France (3 candidats évalués)"
+        assert _("Potential allies of {actor} ({count} candidates scored)").format(
+            actor="Haguenau", count=3).startswith("Alliés potentiels de Haguenau")
+        assert "au 1er janvier 2015 :" in scope_line(None, "2015")
+        assert "au 31 décembre 2015 :" in scope_line(None, "31/12/2015")
+    assert "as of 31 December 2015:" in scope_line(None, "2015-12-31")
