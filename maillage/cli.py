@@ -661,9 +661,10 @@ def demo(out_dir, examples, as_json):
     if as_json:
         _echo_json(result)
         return
-    click.echo(_("Loaded {rows} rows: {actors} actors, {ties} partnerships, into {store}").format(
-        rows=number(result["load"]["loaded"]), actors=number(result["actors"]), ties=number(result["ties"]),
-        store=result["store"]))
+    click.echo(_("Loaded {rows} rows into {store}: {actors} actors, {ties} partnerships active today and {co} ties "
+                 "between members of the same initiative.").format(
+        rows=number(result["load"]["loaded"]), actors=number(result["actors"]), ties=number(result["partnerships"]),
+        co=number(result["co_membership"]), store=result["store"]))
     _echo_lines(gaps_lines(result["gaps"]))
     click.echo("\n" + _("Interactive view: {path}").format(path=result["html"]))
     click.echo(_("Go on asking: maillage gaps --store {store}").format(store=result["store"]))

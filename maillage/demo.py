@@ -10,7 +10,7 @@ from .graph.projection import project, today
 from .loaders.pipeline import load_files
 from .queries import gaps
 from .views import export
-from .views.export import as_of
+from .views.export import as_of, tie_counts
 from .i18n import _
 
 __all__ = ["run_demo", "find_examples"]
@@ -46,4 +46,4 @@ def run_demo(out_dir: str | Path, examples: str | Path | None = None, progress=N
     view = export(history, out_dir / "maillage.html", proposals=True, title="maillage — " + _("the example ecosystem"),
                   at=today())
     return {"store": str(store_path), "html": view["path"], "load": report.to_dict(), "gaps": result,
-            "actors": graph.number_of_nodes(), "ties": graph.number_of_edges()}
+            "actors": graph.number_of_nodes(), "ties": graph.number_of_edges(), **tie_counts(graph)}
