@@ -157,9 +157,10 @@ class LoadReport:
             line = _("{path}: {kind} named by its rows, {loaded} written").format(
                 path=f.path, kind=_kind(f.kind), loaded=number(f.loaded))
         if f.rejected:
-            line += ", " + _("{count} rejected").format(count=number(f.rejected))
+            line += ", " + ngettext("{count} rejected", "{count} rejected", f.rejected).format(count=number(f.rejected))
         for reason, count in sorted(f.skipped.items()):
-            line += "; " + _("{count} skipped: {reason}").format(count=number(count), reason=_(reason))
+            line += "; " + ngettext("{count} skipped: {reason}", "{count} skipped: {reason}", count).format(
+                count=number(count), reason=_(reason))
         if f.encoding_note:
             line += f" ({f.encoding_note})"
         return line
