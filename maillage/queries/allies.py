@@ -274,10 +274,10 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
     wanted, offered = _wanted_offered(data, resources)
     ranker = ranker_for(graph, ranker)
     candidates = _reachable(simple, node, wanted, offered, reach)
-    ranked = rank_candidates(graph, node, candidates, ranker, resources)
-    if chosen_need is not None:  # who offers some of what the need asks comes first
-        ranked.sort(key=lambda row: not (wanted & set(simple.nodes[row[0]].get("offers") or ())))
-    rows = _rows(graph, simple, node, ranked[:top], ranker, wanted, offered, resources)
+    # for a need, who offers some of what it asks comes first
+    offers_some = (lambda other: wanted & set(simple.nodes[other].get("offers") or ())) if chosen_need else None
+    ranked = rank_candidates(graph, node, candidates, ranker, resources, top=top, first=offers_some)
+    rows = _rows(graph, simple, node, ranked, ranker, wanted, offered, resources)
     return {
         "actor": {"id": node, "name": data.get("name"), "kind": data.get("kind")},
         "need": chosen_need and {"id": chosen_need["id"], "title": chosen_need.get("title"),

@@ -170,7 +170,7 @@ def _analyse_need(source, graph: nx.Graph, need: dict, reach: str, top: int, max
 def _ranked(source, graph, need, holder, providers, levels, distance, predecessors, ranker, top, max_hops) -> list:
     """The ``top`` providers by the learned ranking of (holder, provider) pairs for the need's resources;
     the score is the share of the need's other providers each one outranks."""
-    ranked = rank_candidates(source, holder, providers, ranker, need["resources"])[:top]
+    ranked = rank_candidates(source, holder, providers, ranker, need["resources"], top=top)
     contributions = contributions_by_part(source, holder, [p for p, *_ in ranked], ranker, need["resources"])
     rows = []
     for (provider, model_score, share), parts_of in zip(ranked, contributions):

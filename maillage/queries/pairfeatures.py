@@ -129,6 +129,13 @@ class PairContext:
             key = (r, c) if r < c else (c, r)
             pair_last[key] = max(pair_last.get(key, d), d)
         self.pair_last = pair_last
+        # the same as a sparse matrix (ordinal days are > 0, so a stored 0 means no dated tie)
+        keys = list(pair_last)
+        r = np.fromiter((a for a, _b in keys), dtype=np.int64, count=len(keys))
+        c = np.fromiter((b for _a, b in keys), dtype=np.int64, count=len(keys))
+        d = np.fromiter(pair_last.values(), dtype=float, count=len(keys))
+        self._pair_days = sparse.coo_matrix((np.concatenate([d, d]), (np.concatenate([r, c]), np.concatenate([c, r]))),
+                                            shape=(n, n)).tocsr()
         inverse_log = np.where(self.degree > 1, 1 / np.log(np.maximum(self.degree, 2)), 0.0)
         inverse = np.where(self.degree > 0, 1 / np.maximum(self.degree, 1), 0.0)
         self._aa = (sparse.diags(inverse_log) @ self.adjacency).tocsr()
@@ -209,12 +216,9 @@ class PairContext:
         return np.column_stack([columns[name].astype(float) for name in FEATURES])
 
     def _since_pair(self, u: int, v: np.ndarray) -> np.ndarray:
-        out = np.full(len(v), np.nan)
-        for position, other in enumerate(v.tolist()):
-            day = self.pair_last.get((u, other) if u < other else (other, u))
-            if day is not None:
-                out[position] = self.now - day
-        return out
+        """Days since the pair's last dated tie (NaN if none)."""
+        last = self._pair_days.getrow(u).toarray().ravel()[v]
+        return np.where(last > 0, self.now - last, np.nan)
 
     def _complementarity(self, u: int, v: np.ndarray, resources) -> np.ndarray:
         offered = self.offers.getrow(u)

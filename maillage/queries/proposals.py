@@ -49,17 +49,27 @@ def ranker_for(graph, ranker=None):
     return cached
 
 
-def rank_candidates(graph, node, candidates, ranker, resources=None) -> list[tuple]:
-    """(candidate, model score, share of the candidates it outranks) for each, best first."""
+def rank_candidates(graph, node, candidates, ranker, resources=None, top: int | None = None,
+                    first=None) -> list[tuple]:
+    """(candidate, model score, share of the candidates it outranks) for each, best first.
+
+    ``top`` keeps the best ones only (a région's actor has tens of thousands of candidates, a page
+    shows ten); ``first`` (candidate → bool) ranks the candidates it marks above all others (a
+    need's providers), each group by score.
+    """
     context = pair_context(graph)
-    ids = np.array(sorted(context.index[c] for c in candidates), dtype=np.int64)
+    index = context.index
+    ids = np.sort(np.fromiter((index[c] for c in candidates), dtype=np.int64, count=len(candidates)))
     if not len(ids):
         return []
-    scores = ranker.score(context, context.index[node], ids, resources)
-    order = np.lexsort((ids, -scores))
-    lower = np.searchsorted(np.sort(scores), scores, side="left")  # candidates with a strictly lower score
+    scores = ranker.score(context, index[node], ids, resources)
+    keys = (ids, -scores) if first is None else (ids, -scores, ~np.fromiter(
+        (bool(first(context.nodes[i])) for i in ids.tolist()), dtype=bool, count=len(ids)))
+    order = np.lexsort(keys)[:top]
+    lower = np.searchsorted(np.sort(scores), scores[order], side="left")  # candidates with a strictly lower score
     share = lower / (len(ids) - 1) if len(ids) > 1 else np.ones(1)  # a sole candidate outranks all others
-    return [(context.nodes[ids[i]], float(scores[i]), float(share[i])) for i in order]
+    nodes = context.nodes
+    return [(nodes[ids[i]], float(scores[i]), float(s)) for i, s in zip(order.tolist(), share.tolist())]
 
 
 def contributions_by_part(graph, node, others: list, ranker, resources=None) -> list[dict]:
