@@ -442,7 +442,11 @@ def test_from_a_proposal_to_a_partnership_through_its_stages(client, store):
         ties = [t for t in source.partnership_rows(ActorFilter()) if {t["source"], t["target"]} == {"banques-alimentaires-67", IBM}]
     assert need["status"] == "met" and need["extra"]["invented"] == "false"  # its own columns kept
     assert [(t["kind"], t["start"]) for t in ties] == [("mecenat_competences", "2026-11-02")]
-    assert "This need is met." in client.get(f"/needs/{NEED}").text
+    met = client.get(f"/needs/{NEED}").text
+    assert "This need is met." in met and '">Banque Alimentaire du Bas-Rhin</a>' in met  # its holder by name
+    followed = met[met.index('id="followed"'):met.index('id="outcomes"')]  # how it was met, stage by stage
+    assert followed.index("contacted — 2026-10-01") < followed.index("partnership agreed — 2026-11-02")
+    assert "<summary>" + NEED + "</summary>" in met[met.index('id="outcomes"'):]  # the change that met it
     allies = client.get("/actors/banques-alimentaires-67").text
     assert IBM not in allies[allies.index('id="allies"'):allies.index('id="follow-ups"')]  # a partner now
 

@@ -118,8 +118,17 @@ def test_accept_the_first_proposal_and_evaluate_sees_it(served, browser):
     first.find_element(By.NAME, "by").send_keys("Léa Martin")
     first.find_element(By.NAME, "note").send_keys("convention signée")
     _click_and_wait(browser, first.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-    first = browser.find_element(By.ID, "proposal-1")
-    assert "accepted" in first.find_element(By.CSS_SELECTOR, ".outcome").text
+    # agreed: the partnership form, pre-filled from the need, offers to mark the need met
+    assert browser.find_element(By.ID, "f-source").get_attribute("value") == "banques-alimentaires-67"
+    assert browser.find_element(By.ID, "f-target").get_attribute("value") == "siren:552118465"
+    assert browser.find_element(By.NAME, "meets_need").is_selected()
+    Select(browser.find_element(By.ID, "f-kind")).select_by_value("mecenat_competences")
+    browser.find_element(By.ID, "f-by").send_keys("Léa Martin")
+    _click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.record button[type=submit]"))
+    assert "IBM France" in browser.find_element(By.ID, "partnerships").find_element(By.XPATH, "following::table").text
+    browser.get(base + "/needs/ba67-tracabilite")
+    assert "This need is met." in browser.page_source
+    assert "partnership agreed" in browser.find_element(By.CSS_SELECTOR, ".stages").text
     browser.save_screenshot("test-artifacts/workbench-need.png")
     result = CliRunner().invoke(cli, ["evaluate", "--store", str(store), "--before", "2015-01-01", "--json"])
     outcomes = json.loads(result.output)["outcomes"]

@@ -249,8 +249,13 @@ class Workbench:
             stored = next((n for n in self.graph().graph.get("needs", []) if n["id"] == need_id), None)
             if stored is None:
                 raise NotFoundError(_("no need {need!r} in this scope").format(need=need_id))
-            need = dict(stored, proposals=[], covered_by=[], holder_name=None, providers=0)
-        entries = self.journal(subject=need_id)
+            graph = self.graph()
+            holder = stored.get("holder")
+            need = dict(stored, proposals=[], covered_by=[], providers=0,
+                        holder_name=graph.nodes[holder].get("name") if holder in graph else None)
+        # its own entries, and the changes that wrote it (a partnership saved with « this meets the need »)
+        entries = [e for e in self.journal() if e["subject"] == need_id
+                   or need_id in ((e.get("data") or {}).get("changes") or {}).get("needs", {})]
         recorded = need_stages(entries, need_id)
         return {"need": need, "outcomes": {provider: found[-1] for provider, found in recorded.items()},
                 "stages": recorded, "history": entries}
