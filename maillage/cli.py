@@ -493,7 +493,7 @@ def _theme_codes(themes) -> list[str]:
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True, help=N_("Rows of the ranking."))
 @click.option("--error", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               help=N_("Betweenness: largest error allowed on every actor, sampled (default: exact up to 5,000 actors, "
-                   "else 0.05)."))
+                   "else 0.005)."))
 @click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
               show_default=True, help=N_("Probability that every betweenness interval holds at once."))
 @explain_option
