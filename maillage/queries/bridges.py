@@ -166,10 +166,11 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
             "brokerage_excess": round(measures["cross_sector"][v], 3),
             "more_than_chance": roles[v]["more_than_chance"],
         }
-        row["why"] = _why(simple, v, row)
-        row["reasons"] = words(row["why"])
         rows.append(row)
     rows.sort(key=lambda row: (-row["score"], -row["betweenness"], str(row["id"])))
+    for row in rows[:top]:  # worded for the rows shown only: a département has tens of thousands
+        row["why"] = _why(simple, row["id"], row)
+        row["reasons"] = words(row["why"])
     return {
         "scope": graph.graph.get("scope", {}), "actors": n, "ties": simple.number_of_edges(),
         "betweenness": _method(between, n),

@@ -195,12 +195,12 @@ def _kadabra(adjacency, n: int, error: float, confidence: float, seed: int) -> t
     are b_nx · 2(n − 2) / n, so it is asked for ε = error · 2(n − 2) / n and its values are scaled back.
     """
     import networkit
+    import numpy as np
 
-    graph = networkit.Graph(n)
-    for u, neighbours in enumerate(adjacency):
-        for v in neighbours:
-            if u < v:
-                graph.addEdge(u, v)
+    ends = [(u, v) for u, neighbours in enumerate(adjacency) for v in neighbours if u < v]
+    rows = np.fromiter((u for u, _v in ends), dtype=np.uint64, count=len(ends))
+    cols = np.fromiter((v for _u, v in ends), dtype=np.uint64, count=len(ends))
+    graph = networkit.GraphFromCoo((rows, cols), n=n, directed=False)  # each undirected tie once
     scale = 2 * (n - 2) / n
     threads = networkit.getMaxNumberOfThreads()
     with _NETWORKIT_LOCK:  # its seed and thread count are process-wide
