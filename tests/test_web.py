@@ -409,6 +409,14 @@ def test_the_needs_list_is_paginated_filtered_and_sorted_as_numbers(store, tmp_p
         health = client.get("/?theme=sante").text
         assert "15 needs" in health and "Besoin 1<" in health and "Besoin 2<" not in health
         assert "No need in this selection." in client.get("/?state=covered").text
+        # by territory and by holder (part of its name, accents and case forgiven); the pager keeps them
+        food = client.get("/", params={"holder": "banque ALIMENTAIRE"}).text
+        assert "1 need" in food and "Traçabilité complète des produits distribués" in food and "Besoin 1<" not in food
+        local = client.get("/", params={"place": "departement:67", "theme": "sante"}).text
+        assert "15 needs" in local and '<option value="departement:67" selected>' in local
+        assert "No need in this selection." in client.get("/", params={"holder": "nobody at all"}).text
+        paged = client.get("/", params={"place": "departement:67"}).text
+        assert 'href="/?state=open&amp;theme=&amp;place=departement%3A67&amp;holder=&amp;page=2#needs"' in paged
 
 
 def test_from_a_proposal_to_a_partnership_through_its_stages(client, store):

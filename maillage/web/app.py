@@ -110,9 +110,11 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     def home(request):
         params = request.query_params
         page_number = int(params["page"]) if params.get("page", "").isdigit() else 1
-        listing = bench.home(theme=params.get("theme", ""), state=params.get("state", "open"), page=page_number)
+        listing = bench.home(theme=params.get("theme", ""), state=params.get("state", "open"), page=page_number,
+                             place=params.get("place", ""), holder=params.get("holder", "")[:200])
         return render(request, "home.html", dict(listing, pending=bench.pending.waiting(),
-                                                 refused=bench.pending.refused()))
+                                                 refused=bench.pending.refused(),
+                                                 place_names=bench.graph().graph.get("territory_names", {})))
 
     def search(request):
         text = request.query_params.get("q", "")

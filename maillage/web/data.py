@@ -200,23 +200,23 @@ class Workbench:
                 threading.Thread(target=run, daemon=True).start()
         return None
 
-    def home(self, theme: str = "", state: str = "open", page: int = 1) -> dict:
+    def home(self, theme: str = "", state: str = "open", page: int = 1, place: str = "", holder: str = "") -> dict:
         """The profile summary (computed in the background beyond 5,000 actors), needs, white zones.
 
         Needs are filtered (``theme``; ``state`` open — the default, open needs with or without a
-        provider in reach —, covered or all), ordered open first then by title with numbers as
+        provider in reach —, covered or all; ``place``, a territory; ``holder``, part of its name), ordered open first then by title with numbers as
         numbers (« Besoin 2 » before « Besoin 10 »), and cut in pages of ``NEEDS_PER_PAGE``.
         """
         current = self.current()
         empty = {"needs": [], "needs_total": 0, "pages": 1, "page": 1, "theme": theme, "state": state,
-                 "themes": []}
+                 "themes": [], "places": [], "place": place, "holder": holder}
         if not current.number_of_nodes():
             return dict(empty, profile=None, white_zones=[], needs_by_theme={}, computing=False,
                         needs_pending=False, follow_ups=[])
         big = current.number_of_nodes() > 5_000
         summary = self._remembered("profile", None, background=big)
         found = self._remembered("gaps", None, background=big)
-        listing = needs_page(found["needs"], theme, state, page) if found else empty
+        listing = needs_page(found["needs"], theme, state, page, place, holder) if found else empty
         return dict(listing, profile=summary, follow_ups=recent_follow_ups(self.journal(action="outcome"), self.graph()),
                     white_zones=found["summary"]["white_zones"] if found else [],
                     needs_by_theme=found["summary"].get("needs_by_theme", {}) if found else {},
@@ -317,18 +317,23 @@ def natural_key(text: str) -> tuple:
                  for part in re.split(r"(\d+)", fold(text or "")) if part)
 
 
-def needs_page(needs: list[dict], theme: str, state: str, page: int) -> dict:
-    """One page of the needs list, as :meth:`Workbench.home` describes it."""
+def needs_page(needs: list[dict], theme: str, state: str, page: int, place: str = "", holder: str = "") -> dict:
+    """One page of the needs list, as :meth:`Workbench.home` describes it; ``place`` keeps the needs
+    of one territory, ``holder`` those whose holder's name holds it (accents, case forgiven)."""
     themes = sorted({t for need in needs for t in need.get("themes") or []})
+    places = sorted({need.get("territory") for need in needs if need.get("territory")}, key=natural_key)
+    wanted = fold(holder or "")
     kept = [need for need in needs if need.get("status") in NEED_STATES.get(state, NEED_STATES["open"])
-            and (not theme or theme in (need.get("themes") or []))]
+            and (not theme or theme in (need.get("themes") or []))
+            and (not place or need.get("territory") == place)
+            and (not wanted or wanted in fold(need.get("holder_name") or ""))]
     kept.sort(key=lambda need: (_STATE_ORDER.get(need.get("status"), 3), natural_key(need.get("title")),
                                 need["id"]))
     pages = max(1, -(-len(kept) // NEEDS_PER_PAGE))
     page = min(max(1, page), pages)
     return {"needs": kept[(page - 1) * NEEDS_PER_PAGE:page * NEEDS_PER_PAGE], "needs_total": len(kept),
             "pages": pages, "page": page, "theme": theme, "state": state if state in NEED_STATES else "open",
-            "themes": themes}
+            "themes": themes, "places": places, "place": place, "holder": holder}
 
 
 _WORKER: "Workbench | None" = None
