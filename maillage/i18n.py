@@ -128,9 +128,11 @@ def _(message: str) -> str:
     >>> _French("voisinage de {name}").format(name="IBM France")
     "voisinage d'IBM France"
     """
-    found = catalogue(current_language()).get(message)
-    return _French(found) if isinstance(found, str) and current_language() == "fr" else (
-        found if isinstance(found, str) else message)
+    code = current_language()
+    found = catalogue(code).get(message)
+    if not isinstance(found, str):
+        return message
+    return _French(found) if code == "fr" else found
 
 
 def N_(message: str) -> str:
@@ -144,7 +146,8 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     found = catalogue(code).get(singular)
     one = count in (0, 1) if code == "fr" else count == 1
     if isinstance(found, tuple):
-        return _French(found[0] if one else found[1]) if code == "fr" else (found[0] if one else found[1])
+        chosen = found[0] if one else found[1]
+        return _French(chosen) if code == "fr" else chosen
     return singular if one else plural
 
 

@@ -124,18 +124,7 @@ class PairContext:
             self.first = _reduce(ends, when, n, np.fmin)
         recent = dated & (days >= self.now - RECENT_DAYS) if not math.isnan(self.now) else np.zeros_like(dated)
         self.recent = np.bincount(np.concatenate([rows[recent], cols[recent]]), minlength=n).astype(float)
-        pair_last = {}
-        for r, c, d in zip(rows[dated].tolist(), cols[dated].tolist(), days[dated].tolist()):
-            key = (r, c) if r < c else (c, r)
-            pair_last[key] = max(pair_last.get(key, d), d)
-        self.pair_last = pair_last
-        # the same as a sparse matrix (ordinal days are > 0, so a stored 0 means no dated tie)
-        keys = list(pair_last)
-        r = np.fromiter((a for a, _b in keys), dtype=np.int64, count=len(keys))
-        c = np.fromiter((b for _a, b in keys), dtype=np.int64, count=len(keys))
-        d = np.fromiter(pair_last.values(), dtype=float, count=len(keys))
-        self._pair_days = sparse.coo_matrix((np.concatenate([d, d]), (np.concatenate([r, c]), np.concatenate([c, r]))),
-                                            shape=(n, n)).tocsr()
+        self._pair_days = _latest_per_pair(rows[dated], cols[dated], days[dated], n)
         inverse_log = np.where(self.degree > 1, 1 / np.log(np.maximum(self.degree, 2)), 0.0)
         inverse = np.where(self.degree > 0, 1 / np.maximum(self.degree, 1), 0.0)
         self._aa = (sparse.diags(inverse_log) @ self.adjacency).tocsr()
@@ -251,6 +240,17 @@ class PairContext:
         if commune[u] >= 0:
             out = np.where(commune[v] == commune[u], TERRITORY_SCORE["commune"], out)
         return out
+
+
+def _latest_per_pair(rows: np.ndarray, cols: np.ndarray, days: np.ndarray, n: int):
+    """Each pair's last dated tie as a symmetric sparse matrix (ordinal days are > 0: 0 means none)."""
+    key = np.minimum(rows, cols) * n + np.maximum(rows, cols)
+    order = np.argsort(days, kind="stable")[::-1]  # latest first: np.unique keeps each pair's first
+    pairs, first = np.unique(key[order], return_index=True)
+    latest = days[order][first]
+    r, c = pairs // n, pairs % n
+    return sparse.coo_matrix((np.concatenate([latest, latest]), (np.concatenate([r, c]), np.concatenate([c, r]))),
+                             shape=(n, n)).tocsr()
 
 
 def _reduce(ends: np.ndarray, values: np.ndarray, n: int, how) -> np.ndarray:
