@@ -135,8 +135,8 @@ class _Loader:
         self.report.files.append(file_report)
         if head.renamed:
             self.columns[(file_report.path, head.kind)] = head.renamed
+        as_read = {original: column for column, original in head.renamed.items()}  # the file's column → maillage's
         if head.format in TABULAR:
-            as_read = {original: column for column, original in head.renamed.items()}
             missing = check_header(kind, [as_read.get(column, column) for column in head.header])
             for column in missing:
                 self.report.add_error(file_report.path, 1, column, _("required column is missing"))
@@ -150,12 +150,11 @@ class _Loader:
                 return
             progress = None  # what the columnar path read was counted
         try:
-            renamed = {original: column for column, original in head.renamed.items()}
             for line, row in open_rows(head, progress=progress):
                 if line < start:
                     continue
-                if renamed and head.format != "csv" and isinstance(row, dict):  # JSON or Parquet: keys renamed
-                    row = {renamed.get(key, key): value for key, value in row.items()}
+                if as_read and head.format != "csv" and isinstance(row, dict):  # JSON or Parquet: keys renamed
+                    row = {as_read.get(key, key): value for key, value in row.items()}
                 file_report.rows += 1
                 batch = self._take(head, kind, file_report, batch, line, row)
         except DataError as exc:
