@@ -22,7 +22,7 @@ import re
 from ..i18n import _
 
 __all__ = ["SCHEMA", "kind_label", "actor_filter", "UPSERT", "CREATE_NEW", "STORED", "READ", "STATS", "RESOLVE_KEYS",
-           "FIND_BY_KEY", "FIND_BY_NAME", "FETCH", "BUMP_VERSION", "VERSION", "CLEAR", "MOVED_PARTNERSHIPS"]
+           "FIND_BY_KEY", "FIND_BY_NAME", "ACTOR_NAMES", "FETCH", "BUMP_VERSION", "VERSION", "CLEAR", "MOVED_PARTNERSHIPS"]
 
 SCHEMA = (
     "CREATE CONSTRAINT maillage_actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE",
@@ -221,6 +221,8 @@ READ_JOURNAL = ("MATCH (j:JournalEntry) WHERE ($subject IS NULL OR j.subject = $
                 "RETURN j {.id, .subject, .action, .at, .by, .data} AS row ORDER BY j.at, j.id")
 
 FIND_BY_KEY = "MATCH (:ActorKey {key: $text})-[:DESIGNATES]->(a:Actor) RETURN a {.*} AS row"
+ACTOR_NAMES = "MATCH (a:Actor) RETURN a.id AS id, a.name AS name, a.commune AS commune"
+
 FIND_BY_NAME = ("MATCH (a:Actor) WHERE toLower(a.name) CONTAINS toLower($text) "
                 "RETURN a {.*} AS row ORDER BY size(a.name), a.name LIMIT $limit")
 

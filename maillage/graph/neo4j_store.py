@@ -92,6 +92,13 @@ class Neo4jLoadSession(LoadSession):
         staged = self._staged.fetch(kind, ids)
         return {id_: merge_rows(kind, found.get(id_), staged.get(id_)) for id_ in ids if id_ in found or id_ in staged}
 
+    def actor_names(self) -> Iterator[tuple[str, str, str | None]]:
+        staged = {row[0]: row for row in self._staged.actor_names()}  # this load's rows win over the server's
+        for record in self._store._read(cypher.ACTOR_NAMES):
+            if record["id"] not in staged:
+                yield record["id"], record["name"], record["commune"]
+        yield from staged.values()
+
     def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
         ids = set(ids)
         found = self._staged.existing(kind, ids)  # what this load wrote needs no round trip to the server

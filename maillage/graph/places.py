@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..i18n import _
 from ..vocabulary import fold
 
-__all__ = ["resolve_territory", "is_name", "unknown_commune"]
+__all__ = ["resolve_territory", "is_name", "name_key", "unknown_commune"]
 
 
 def is_name(text: str) -> bool:
@@ -32,7 +32,14 @@ def is_name(text: str) -> bool:
     return ":" not in text and sum(c.isalpha() for c in text) >= 2 and not re.fullmatch(r"\d[0-9AB]\d*", text.upper())
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
+    """A name folded for matching (case, accents, hyphens, « St » for « Saint »).
+
+    Examples
+    --------
+    >>> name_key("St-Jean d'Angély")
+    'saint_jean_d_angely'
+    """
     folded = fold(name)
     return re.sub(r"(^|_)st(e?)(_|$)", r"\1saint\2\3", folded)
 
@@ -42,10 +49,10 @@ def _named(territories: dict) -> dict[str, list[tuple[str, str]]]:
     found: dict[str, set] = {}
     for tid, row in territories.items():
         if row.get("name"):
-            found.setdefault(_key(row["name"]), set()).add((tid, row["name"]))
+            found.setdefault(name_key(row["name"]), set()).add((tid, row["name"]))
     for code, row in ids.departements().items():
-        found.setdefault(_key(row["nom"]), set()).add((f"departement:{code}", row["nom"]))
-        found.setdefault(_key(row["region_nom"]), set()).add((f"region:{row['region']}", row["region_nom"]))
+        found.setdefault(name_key(row["nom"]), set()).add((f"departement:{code}", row["nom"]))
+        found.setdefault(name_key(row["region_nom"]), set()).add((f"region:{row['region']}", row["region_nom"]))
     return {key: sorted(values) for key, values in found.items()}
 
 
@@ -60,14 +67,14 @@ def resolve_territory(territories: dict, text: str) -> str:
     'commune:67482'
     """
     named = _named(territories)
-    matches = named.get(_key(text), [])
+    matches = named.get(name_key(text), [])
     if len(matches) == 1:
         return matches[0][0]
     if matches:
         listed = "; ".join(f"{name} ({tid})" for tid, name in matches)
         raise UsageError(_("{text!r} names {count} territories: {names}. Give a code.").format(
             text=text, count=len(matches), names=listed))
-    close = difflib.get_close_matches(_key(text), list(named), n=5, cutoff=0.7)
+    close = difflib.get_close_matches(name_key(text), list(named), n=5, cutoff=0.7)
     hint = "; ".join(f"{name} ({tid})" for key in close for tid, name in named[key][:2])
     raise UsageError(_("no territory named {text!r}.").format(text=text)
                      + (" " + _("Did you mean: {names}?").format(names=hint) if hint else ""))

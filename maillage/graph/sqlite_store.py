@@ -174,6 +174,9 @@ class SQLiteLoadSession(LoadSession):
             found.update({row["id"]: _decode(row) for row in self._db.execute(FETCH[kind], (chunk,))})
         return found
 
+    def actor_names(self) -> Iterator[tuple[str, str, str | None]]:
+        yield from self._db.execute("SELECT id, name, commune FROM actors")
+
     def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
         ids = sorted(set(ids))
         found = set()

@@ -146,6 +146,14 @@ class LoadSession(ABC):
         the store really gained.
         """
 
+    @abstractmethod
+    def actor_names(self) -> Iterator[tuple[str, str, str | None]]:
+        """(id, name, commune) of every actor, as a commit now would leave them (store and session).
+
+        The load pipeline reads it once, and only when a file names an actor by its name rather
+        than by a key (:mod:`maillage.loaders.names`).
+        """
+
     def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
         """The ids of ``kind`` that exist as a commit now would leave them (a lighter :meth:`fetch`)."""
         return set(self.fetch(kind, ids))

@@ -20,6 +20,7 @@ from . import columnar
 from .accounting import Accounting
 from .formats import TABULAR, FileHead, RowProblem, inspect_file, open_rows
 from .columns import resolve_header
+from .names import ActorNames, CommuneNames
 from .kinds import KIND_ORDER, KINDS, check_header, make_record
 from .opendata import SOURCES, Filters, Skip, SourceRow, detect_source, translate
 from .report import FileReport, LoadReport
@@ -50,8 +51,10 @@ def plan_sources(paths: Iterable[str | Path | FileHead], kind: str | None = None
 class _Loader:
     """Holds one load's state: the session, the report, and keys of rejected actor rows."""
 
-    def __init__(self, session, report: LoadReport, vocabulary: Vocabulary, batch_size: int):
+    def __init__(self, session, report: LoadReport, vocabulary: Vocabulary, batch_size: int, territories=dict):
         self.session, self.report, self.vocabulary, self.batch_size = session, report, vocabulary, batch_size
+        self.communes = CommuneNames(territories)  # communes and actors written as names (read when needed)
+        self.names = ActorNames(session, self.communes)
         self.accounting = Accounting(session)
         self.derived: set[str] = set()  # actors implied by accepted source rows, written once
         self.rejected_actor_keys: dict[str, str] = {}
@@ -176,6 +179,13 @@ class _Loader:
         if isinstance(row, RowProblem):
             self._reject(file_report, line, [("", str(row))])
             return batch
+        if head.kind == "actors" and isinstance(row, dict):
+            row, problems = self.communes.resolve_row(row)
+            if not problems:
+                row, problems = self.names.identify(row)
+            if problems:
+                self._reject(file_report, line, problems, row)
+                return batch
         record, problems = make_record(kind, row, self.vocabulary)
         if problems:
             self._reject(file_report, line, problems, row)
@@ -204,6 +214,8 @@ class _Loader:
             row["source_file"] = file_report.path
         file_report.loaded += len(rows)
         self.session.write(kind, self.accounting.admit(kind, rows, file_report))
+        if kind in ("actors", "territories"):  # names this load gives, for the files after it
+            (self.names if kind == "actors" else self.communes).added(rows)
 
     def _rows_territories(self, file_report, batch):
         return [_row(record, line, id=record.id) for line, record in batch]
@@ -237,11 +249,15 @@ class _Loader:
     def _resolve(self, file_report, batch, references) -> tuple[list, dict]:
         """Resolve actor references (``references(record)`` gives (field, key) pairs); reject unknown ones."""
         known = self.session.resolve_actors({ref for _, record in batch for _, ref in references(record) if ref})
+        by_name, ambiguous = self.names.resolve({ref for _, record in batch for _, ref in references(record)
+                                                 if ref and ref not in known})
+        known.update(by_name)
         kept = []
         for line, record in batch:
             unknown = [(name, ref) for name, ref in references(record) if ref and ref not in known]
             if unknown:
-                self._reject(file_report, line, [(name, self._unknown(ref)) for name, ref in unknown])
+                self._reject(file_report, line, [(name, ambiguous.get(ref) or self._unknown(ref))
+                                                 for name, ref in unknown])
             else:
                 kept.append((line, record))
         return kept, known
@@ -358,7 +374,7 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
 
     session = store.load_session()
     try:
-        loader = _Loader(session, report, vocabulary or default_vocabulary(), batch_size)
+        loader = _Loader(session, report, vocabulary or default_vocabulary(), batch_size, store.territories)
     except BaseException:
         session.rollback()
         raise
