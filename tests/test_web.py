@@ -198,6 +198,56 @@ def test_upload_goes_through_the_load_pipeline(client, store, tmp_path):
     assert response.status_code == 422 and "send a .csv, .json or .jsonl file" in response.text
 
 
+def _mapping_form(html: str) -> dict:
+    """The mapping page's form as the browser would send it back (each select's chosen option)."""
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    for name, options in re.findall(r'<select id="[^"]+" name="([\w-]+)">(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', options)
+        form[name] = chosen.group(1) if chosen else ""
+    return form
+
+
+def test_a_french_spreadsheet_is_mapped_then_loaded_and_the_mapping_remembered(client, store):
+    csrf = _csrf(client, "/upload")
+    sheet = ("Nom;Type;Code INSEE;Thèmes;Remarque\n"
+             "Épicerie solidaire de Cronenbourg;Association;Strasbourg;Alimentation;ouverte le mardi\n"
+             "Atelier vélo;Association;67482;Mobilité;\n")
+    response = client.post("/upload", data={"csrf": csrf, "by": "Léa"},
+                           files={"file": ("structures.csv", sheet.encode(), "text/csv")})
+    assert response.status_code == 200 and "Which column holds what" in response.text
+    assert "/tmp" not in response.text and "--kind" not in response.text
+    form = _mapping_form(response.text)
+    assert (form["kind"], form["map-0"], form["map-1"], form["map-2"], form["map-3"], form["map-4"]) == (
+        "actors", "name", "kind", "commune", "themes", "")
+    assert "Épicerie solidaire de Cronenbourg" in response.text  # its first values, to check by eye
+    response = client.post("/upload/load", data=dict(form, action="load"))
+    assert response.status_code == 200, response.text
+    assert 'href="/actors/epicerie-solidaire-de-cronenbourg-67482"' in response.text
+    with open_store(store, read_only=True) as source:
+        actor = source.fetch_rows("actors", ["epicerie-solidaire-de-cronenbourg-67482"])[
+            "epicerie-solidaire-de-cronenbourg-67482"]
+    assert actor["commune"] == "67482" and actor["extra"]["Remarque"] == "ouverte le mardi"
+    again = client.post("/upload", data={"csrf": csrf, "by": "Léa"},
+                        files={"file": ("autres.csv", sheet.replace("Atelier vélo", "Repair café").encode(),
+                                        "text/csv")})
+    assert "last time" in again.text and _mapping_form(again.text)["map-1"] == "kind"
+
+
+def test_a_mapping_with_bad_rows_loads_nothing_unless_good_rows_are_asked_for(client, store):
+    csrf = _csrf(client, "/upload")
+    sheet = "Nom;Type;Commune\nBonne;Association;67482\nMauvaise;Fusée;67482\n"
+    page = client.post("/upload", data={"csrf": csrf, "by": "Léa"},
+                       files={"file": ("s.csv", sheet.encode(), "text/csv")}).text
+    form = _mapping_form(page)
+    before = _snapshot(store)
+    refused = client.post("/upload/load", data=dict(form, action="load"))
+    assert refused.status_code == 422 and "Fusée" in refused.text and _snapshot(store) == before
+    loaded = client.post("/upload/load", data=dict(_mapping_form(refused.text), action="load", skip="1"))
+    assert loaded.status_code == 200 and "Rows left out" in loaded.text and 'href="/actors/bonne-67482"' in loaded.text
+    gone = client.post("/upload/load", data=dict(form, action="load"))
+    assert gone.status_code == 404 and "send the file again" in gone.text
+
+
 def test_csrf_is_required_on_every_form(client, store):
     before = _snapshot(store)
     _csrf(client)  # the cookie is set

@@ -136,6 +136,31 @@ def test_accept_the_first_proposal_and_evaluate_sees_it(served, browser):
     assert outcomes["accepted"][0]["provider"] == "siren:552118465" and outcomes["accepted"][0]["by"] == "Léa Martin"
 
 
+def test_a_french_spreadsheet_is_mapped_and_loaded(served, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, store = served
+    sheet = tmp_path / "structures.csv"
+    sheet.write_text("Nom;Nature;Ville;Thèmes\nÉpicerie solidaire de Neudorf;Association;Strasbourg;Alimentation\n",
+                     encoding="utf-8")
+    browser.get(base + "/upload?lang=fr")
+    browser.find_element(By.ID, "f-file").send_keys(str(sheet))
+    browser.find_element(By.ID, "f-by").send_keys("Léa Martin")
+    _click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.record button[type=submit]"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Quelle colonne contient quoi"
+    assert Select(browser.find_element(By.ID, "m-1")).first_selected_option.get_attribute("value") == "kind"
+    city = Select(browser.find_element(By.ID, "m-2"))  # « Ville » is no name the proposal knows: the user says
+    assert city.first_selected_option.get_attribute("value") == ""
+    city.select_by_value("commune")
+    _click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "button[value=load]"))
+    assert "/tmp" not in browser.page_source
+    _click_and_wait(browser, browser.find_element(By.LINK_TEXT, "epicerie-solidaire-de-neudorf-67482"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Épicerie solidaire de Neudorf"
+    with open_store(store, read_only=True) as source:
+        assert source.journal()[-1]["by"] == "Léa Martin"
+
+
 def test_a_bad_siret_is_shown_beside_its_field_and_nothing_changes(served, browser):
     from selenium.webdriver.common.by import By
 

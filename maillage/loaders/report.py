@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from ..i18n import _, ngettext, number
 from ..redaction import escape_surrogates
 
-__all__ = ["RowError", "FileReport", "LoadReport"]
+__all__ = ["RowError", "FileReport", "LoadReport", "kind_label"]
 
 
 @dataclass
@@ -121,7 +121,7 @@ class LoadReport:
         if self.status == "committed":
             for kind, t in self.totals().items():
                 line = _("{kind}: {created} created, {updated} updated, {unchanged} unchanged, {duplicates} duplicate "
-                         "rows, {merged} rows merged into an earlier one").format(kind=_kind(kind), **{
+                         "rows, {merged} rows merged into an earlier one").format(kind=kind_label(kind), **{
                              key: number(t[key]) for key in ("created", "updated", "unchanged", "duplicates", "merged")})
                 if t["flags"]:
                     line += "; " + _("flagged: {flags}").format(
@@ -129,7 +129,7 @@ class LoadReport:
                 lines.append(line)
         for conflict in self.conflicts[:20]:
             lines.append(_("conflict {path}:{line}: {kind} {key} {field}: {stored!r} / {given!r} (kept: {kept})").format(
-                path=conflict.path, line=conflict.line, kind=_kind(conflict.kind), key=conflict.key,
+                path=conflict.path, line=conflict.line, kind=kind_label(conflict.kind), key=conflict.key,
                 field=conflict.field, stored=conflict.stored, given=conflict.given, kept=conflict.kept))
         if len(self.conflicts) > 20:
             lines.append(_("… and {count} more conflicts (--json lists them all)").format(count=len(self.conflicts) - 20))
@@ -152,10 +152,10 @@ class LoadReport:
             # the plural follows the rows loaded (French agrees « 1 ligne chargée sur 3 »)
             line = ngettext("{path}: {kind}, {loaded} row loaded out of {rows}",
                             "{path}: {kind}, {loaded} rows loaded out of {rows}", f.loaded).format(
-                path=f.path, kind=_kind(f.kind), loaded=number(f.loaded), rows=number(f.rows))
+                path=f.path, kind=kind_label(f.kind), loaded=number(f.loaded), rows=number(f.rows))
         else:
             line = _("{path}: {kind} named by its rows, {loaded} written").format(
-                path=f.path, kind=_kind(f.kind), loaded=number(f.loaded))
+                path=f.path, kind=kind_label(f.kind), loaded=number(f.loaded))
         if f.rejected:
             line += ", " + ngettext("{count} rejected", "{count} rejected", f.rejected).format(count=number(f.rejected))
         for reason, count in sorted(f.skipped.items()):
@@ -166,7 +166,7 @@ class LoadReport:
         return line
 
 
-def _kind(kind: str) -> str:
+def kind_label(kind: str) -> str:
     """A record kind (actors, partnerships …) in words."""
     return {"actors": _("actors"), "partnerships": _("partnerships"), "initiatives": _("initiatives"),
             "initiative_members": _("initiative members"), "needs": _("needs"), "territories": _("territories"),

@@ -24,9 +24,12 @@ from ..i18n import LANGUAGES, _, detect_language, language, ngettext, number
 from ..redaction import redact
 from ..queries.outcomes import OUTCOME_STATUSES, outcome_label
 from ..queries.reasons import label_list, providers_sentence
+from ..loaders.kinds import KINDS
+from ..loaders.report import kind_label
 from ..vocabulary import default_vocabulary
 from .data import Workbench
-from .edits import FORMS, replay, save_form, upload
+from .edits import FORMS, replay, save_form
+from .upload_pages import field_label, first_step, mapping_step
 from .pending import PendingWrites, pending_folder
 from .security import VIEW_POLICY, Guard, csrf_token_of
 
@@ -55,7 +58,9 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     vocabulary = default_vocabulary()
     env.globals.update(_=_, ngettext=ngettext, number=number, label_list=label_list, providers_sentence=providers_sentence,
-                       REGISTRY=REGISTRY, STATUSES=OUTCOME_STATUSES, stage=outcome_label,
+                       REGISTRY=REGISTRY, kind_label=kind_label, field_label=field_label,
+                       fields_of=lambda kind: KINDS[kind].columns if kind in KINDS else (),
+                       required_of=lambda kind: KINDS[kind].required if kind in KINDS else (), STATUSES=OUTCOME_STATUSES, stage=outcome_label,
                        label=lambda name, code: vocabulary.label(name, code) if code else "—",
                        vocabulary=lambda name: {code: vocabulary.label(name, code) for code in vocabulary.terms[name]})
     fallback = detect_language(default_language)
@@ -181,12 +186,11 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         return await _in_thread(do_upload, request, filename, content, form.get("by", ""))
 
     def do_upload(request, filename, content, by):
-        result = upload(bench, filename, content, by)
-        if result.get("pending"):
-            return kept(request, "/upload")
-        status = 422 if result.get("errors") or result.get("row_errors") else 200
-        return render(request, "upload.html", {"errors": result.get("errors") or {}, "report": result.get("report"),
-                                               "row_errors": result.get("row_errors", [])}, status)
+        return render(request, *first_step(bench, filename, content, by))
+
+    async def mapping_post(request):
+        form = await request.form()
+        return await _in_thread(lambda: render(request, *mapping_step(bench, dict(form))))
 
     def exported(request):
         fmt = request.path_params["fmt"]
@@ -224,6 +228,7 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         Route("/edit/{kind:str}", posted(edit_post), methods=["POST"]),
         Route("/upload", page(upload_form), methods=["GET"]),
         Route("/upload", posted(upload_post), methods=["POST"]),
+        Route("/upload/load", posted(mapping_post), methods=["POST"]),
         Route("/export/{fmt:str}", page(exported)),
         Route("/login", page(login), methods=["GET"]), Route("/login", login_post, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -15,14 +15,16 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..errors import DataError, NotFoundError, StoreBusy, StoreError, UsageError
+from ..errors import DataError, MaillageError, NotFoundError, StoreBusy, StoreError, UsageError
 from ..i18n import _
+from ..loaders.formats import inspect_file
 from ..loaders.pipeline import load_files
 from ..queries.common import resolve_actor
 from ..vocabulary import fold
+from . import uploads
 from .data import Workbench, _entry_id, _now, check_identifier
 
-__all__ = ["FORMS", "save_form", "upload", "replay"]
+__all__ = ["FORMS", "save_form", "upload", "load_upload", "replay"]
 
 # the fields of each form, in order; list fields take several values (one per line or « ; »)
 FORMS = {
@@ -88,30 +90,52 @@ def _need_met_row(bench: Workbench, need_id: str) -> dict | None:
     return dict(row, **extra, status="met", **{name: list(row[name] or []) for name in ("themes", "resources")})
 
 
-def upload(bench: Workbench, filename: str, content: bytes, by: str, keep: bool = True) -> dict:
-    """Load an uploaded file as ``maillage load`` would (kind and source from its columns).
-
-    A busy store keeps it for later (``{"pending": True}``) unless ``keep`` is false."""
+def upload(bench: Workbench, filename: str, content: bytes, by: str) -> dict:
+    """The first step of an upload: the file kept, and its mapping proposed (``{"mapping", "token",
+    "filename"}``); a file that needs no mapping is loaded at once, as ``maillage load`` would."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         return {"errors": {"file": _("send a .csv, .json or .jsonl file")}}
     if not (by or "").strip():
         return {"errors": {"by": _("say who makes the change")}}
-    folder = tempfile.mkdtemp(prefix="maillage-upload-")
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename).name)[:100] or "upload" + suffix
-    path = Path(folder) / safe
+    token = uploads.stage(bench.store_uri, filename, content)
+    path, name = uploads.staged(bench.store_uri, token)
     try:
-        path.write_bytes(content)
-        return _load_path(bench, [path], None, by, "upload", [], {"file": safe})
+        proposal = uploads.propose(bench.store_uri, path)
+    except MaillageError as exc:
+        uploads.discard(bench.store_uri, token)
+        return {"errors": {"file": str(exc).replace(str(path), name)}}
+    if proposal is None:
+        return load_upload(bench, token, by)
+    return {"mapping": proposal, "token": token, "filename": name}
+
+
+def load_upload(bench: Workbench, token: str, by: str, kind: str | None = None, targets: list | None = None,
+                on_error: str = "abort", keep: bool = True) -> dict:
+    """The second step: the kept file loaded with the mapping chosen (remembered once it loads).
+
+    A busy store keeps it for later (``{"pending": True}``) unless ``keep`` is false."""
+    path, name = uploads.staged(bench.store_uri, token)
+    if not (by or "").strip():
+        return {"errors": {"by": _("say who makes the change")}}
+    header = inspect_file(path).header
+    columns = uploads.as_columns(header, targets) if targets else None
+    try:
+        result = _load_path(bench, [path], kind, by, "upload", [], {"file": name}, on_error=on_error,
+                            columns=columns, shown=(str(path), name))
     except StoreBusy:
         if not keep or bench.pending is None:
             raise
-        bench.pending.keep({"op": "upload", "at": _now(), "filename": filename, "by": by,
-                            "content": base64.b64encode(content).decode("ascii")})
+        bench.pending.keep({"op": "upload", "at": _now(), "filename": name, "by": by, "kind": kind,
+                            "targets": targets, "on_error": on_error,
+                            "content": base64.b64encode(path.read_bytes()).decode("ascii")})
+        uploads.discard(bench.store_uri, token)
         return {"pending": True}
-    finally:
-        path.unlink(missing_ok=True)
-        os.rmdir(folder)
+    if result.get("report") is not None and result["report"].status == "committed":
+        if targets and kind:
+            uploads.remember(bench.store_uri, header, kind, targets)
+        uploads.discard(bench.store_uri, token)
+    return result
 
 
 def replay(bench: Workbench, entry: dict) -> None:
@@ -120,7 +144,10 @@ def replay(bench: Workbench, entry: dict) -> None:
         bench.write_outcome(entry["entry"])
         return
     if entry["op"] == "upload":
-        result = upload(bench, entry["filename"], base64.b64decode(entry["content"]), entry["by"], keep=False)
+        token = uploads.stage(bench.store_uri, entry["filename"], base64.b64decode(entry["content"]))
+        result = load_upload(bench, token, entry["by"], entry.get("kind"), entry.get("targets"),
+                             entry.get("on_error", "abort"), keep=False)
+        uploads.discard(bench.store_uri, token)
     else:
         files = entry.get("files") or {entry["kind"]: entry["rows"]}  # entries kept before needs could be met too
         result = _load(bench, files, entry["by"], entry["subject"], entry["actors"], keep=False)
@@ -158,11 +185,15 @@ def _load(bench, files: dict, by, subject, actors, keep: bool = True) -> dict:
     return result
 
 
-def _load_path(bench, paths, kind, by, subject, actors, data, primary: str | None = None) -> dict:
+def _load_path(bench, paths, kind, by, subject, actors, data, primary: str | None = None, on_error: str = "abort",
+               columns: dict | None = None, shown: tuple[str, str] = ("", "")) -> dict:
     """Load ``paths`` (read as ``kind``, or each by its own columns) with the journal entry of the change;
-    ``primary`` is the kind whose single row names the change when it has no subject."""
+    ``primary`` is the kind whose single row names the change when it has no subject. ``shown`` is
+    (the file's path on the server, the name the user knows it by): pages never show the first.
+    The result's ``created`` lists what the load created, by kind."""
     entry_data = dict(data, actors=actors)
     primary_kind = primary or kind or ""
+    created: dict[str, list[str]] = {}
 
     def record(session, report, written):
         touched = {}
@@ -171,6 +202,7 @@ def _load_path(bench, paths, kind, by, subject, actors, data, primary: str | Non
                 before = reader.fetch_rows(name, entity_ids)
             after = session.fetch(name, entity_ids)
             touched[name] = {i: {"before": _plain(before.get(i)), "after": _plain(after.get(i))} for i in entity_ids}
+            created[name] = sorted(i for i in entity_ids if before.get(i) is None)
         entry_data["changes"] = touched
         entry_data["totals"] = report.totals()
         entry_data["actors"] = sorted(set(entry_data["actors"]) | set(touched.get("actors", {})))
@@ -182,16 +214,31 @@ def _load_path(bench, paths, kind, by, subject, actors, data, primary: str | Non
 
     try:
         with bench.writing() as store:
-            report = load_files(store, paths, kind=kind, on_error="abort", before_commit=record)
+            report = load_files(store, paths, kind=kind, on_error=on_error, before_commit=record, columns=columns)
     except DataError as exc:
         if exc.report is None:
-            return {"errors": {"file": str(exc)}, "row_errors": []}
+            return {"errors": {"file": _shown(str(exc), shown)}, "row_errors": []}
+        _show_names(exc.report, shown)
         return {"errors": {}, "row_errors": [e.__dict__ for e in exc.report.errors], "report": exc.report}
     except StoreBusy:
         raise
     except (UsageError, StoreError) as exc:
-        return {"errors": {"file": str(exc)}, "row_errors": []}
-    return {"report": report, "subject": subject}
+        return {"errors": {"file": _shown(str(exc), shown)}, "row_errors": []}
+    _show_names(report, shown)
+    return {"report": report, "subject": subject, "created": created,
+            "skipped": [e.__dict__ for e in report.errors]}  # on_error="skip": the rows left out
+
+
+def _shown(text: str, shown: tuple[str, str]) -> str:
+    return text.replace(shown[0], shown[1]) if shown[0] else text
+
+
+def _show_names(report, shown: tuple[str, str]) -> None:
+    """The report names the file as the user sent it, never by its path on the server."""
+    for file_report in report.files:
+        file_report.path = _shown(file_report.path, shown)
+    for error in report.errors:
+        error.file = _shown(error.file, shown)
 
 
 def _plain(row):
