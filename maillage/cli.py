@@ -29,7 +29,7 @@ from .loaders.pipeline import ON_ERROR, load_files
 from .loaders.columns import parse_mapping
 from .loaders.opendata import SOURCES
 from .vocabulary import Vocabulary, default_vocabulary
-from .cli_language import TranslatedCommand, english_help_option, translated_help
+from .cli_language import TranslatedCommand, TranslatedGroup, english_help_option, translated_help
 from .cli_language import start as start_language
 from .i18n import LANGUAGES, N_, _, ngettext, number
 from .render import (allies_lines, bridges_lines, evaluate_lines, export_lines, gaps_lines, profile_lines,
@@ -685,7 +685,9 @@ def demo(out_dir, examples, as_json):
                       "0 computes them in the server's process)."))
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
               help=N_("Also answer requests for this host name (behind a reverse proxy); repeatable."))
-def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile, workers, allowed_hosts):
+@click.option("--team", "team_path", type=click.Path(dir_okay=False),
+              help=N_("The team file (default: beside the store; see maillage team)."))
+def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile, workers, allowed_hosts, team_path):
     """Start the workbench: the territory, actors, needs and proposals in the browser.
 
     Example: maillage serve --store maillage-demo/maillage.db --open
@@ -695,7 +697,76 @@ def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile
     with _errors():
         run(store, host=host, port=port, token_file=token_file, open_browser=open_browser,
             ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, workers=workers, allowed_hosts=allowed_hosts,
-            echo=click.echo)
+            team_path=team_path, echo=click.echo)
+
+
+team_option = click.option("--team", "team_path", type=click.Path(dir_okay=False),
+                           help=N_("The team file (default: beside the store)."))
+
+
+@cli.group(cls=TranslatedGroup)
+def team():
+    """The workbench's team: each member's own token, as a reader or an editor.
+
+    Example: maillage team add "Léa Martin" --role editor --store maillage.db
+    """
+
+
+def _team_file(store, team_path):
+    from .web.team import team_file
+
+    return Path(team_path) if team_path else team_file(store)
+
+
+@team.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["reader", "editor"]), default="editor", show_default=True,
+              help=N_("A reader sees and exports; an editor also changes, records outcomes and loads files."))
+@store_option
+@team_option
+def team_add(name, role, store, team_path):
+    """Add a member (or give them a new token) and print their token, shown only this once."""
+    from .web.team import add_member
+
+    with _errors():
+        path = _team_file(store, team_path)
+        token = add_member(path, name, role)
+    message = (_("{name} reads the workbench (team file {path}). Their token, shown only now: {token}")
+               if role == "reader" else
+               _("{name} edits the workbench (team file {path}). Their token, shown only now: {token}"))
+    click.echo(message.format(name=name, path=path, token=token))
+
+
+@team.command("remove")
+@click.argument("name")
+@store_option
+@team_option
+def team_remove(name, store, team_path):
+    """Remove a member: their token and their sessions stop at their next request."""
+    from .web.team import remove_member
+
+    with _errors():
+        remove_member(_team_file(store, team_path), name)
+    click.echo(_("{name} is no longer a member").format(name=name))
+
+
+@team.command("list")
+@store_option
+@team_option
+@json_option
+def team_list(store, team_path, as_json):
+    """The members, their roles and the day each was added (never their tokens)."""
+    from .web.team import members
+
+    with _errors():
+        found = members(_team_file(store, team_path))
+    if as_json:
+        _echo_json(found)
+        return
+    for member in found:
+        click.echo(f"{member['name']}\t{_('reader') if member['role'] == 'reader' else _('editor')}\t{member['added']}")
+    if not found:
+        click.echo(_("no member yet: maillage team add NAME --role editor|reader"))
 
 
 main = cli

@@ -17,7 +17,7 @@ import click
 
 from .i18n import LANGUAGES, N_, _, ngettext, set_language
 
-__all__ = ["TranslatedCommand", "take_language", "install_click_translations"]
+__all__ = ["TranslatedCommand", "TranslatedGroup", "take_language", "install_click_translations"]
 
 _CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils",
                   "shell_completion")
@@ -109,6 +109,23 @@ def english_help_option(option):
 
 class TranslatedCommand(click.Command):
     """A command whose help is shown in the run's language."""
+
+    def get_help_option(self, ctx):
+        return english_help_option(super().get_help_option(ctx))
+
+    def format_help(self, ctx, formatter):
+        with translated_help(self, ctx):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with translated_help(self):
+            return super().get_short_help_str(limit)
+
+
+class TranslatedGroup(click.Group):
+    """A group of commands (``maillage team``) whose help, and its commands', is in the run's language."""
+
+    command_class = TranslatedCommand
 
     def get_help_option(self, ctx):
         return english_help_option(super().get_help_option(ctx))

@@ -159,6 +159,7 @@ def test_a_french_spreadsheet_is_mapped_and_loaded(served, browser, tmp_path):
     assert browser.find_element(By.TAG_NAME, "h1").text == "Épicerie solidaire de Neudorf"
     with open_store(store, read_only=True) as source:
         assert source.journal()[-1]["by"] == "Léa Martin"
+    browser.get(base + "/?lang=en")  # the tests after this one read the pages in English
 
 
 def test_a_bad_siret_is_shown_beside_its_field_and_nothing_changes(served, browser):
@@ -292,3 +293,23 @@ def test_another_unix_account_cannot_read_or_write(served):
     assert done.stdout.split("\n")[:4] == ["GET /export/csv 303", "GET / 303", "POST /edit/actors 401",
                                            "GET /login?key=guess 401"], done.stdout
     assert _stats(store) == before
+
+
+def test_a_reader_cannot_edit(served, browser):
+    from selenium.webdriver.common.by import By
+
+    base, store = served
+    added = CliRunner().invoke(cli, ["team", "add", "Paul Lecteur", "--role", "reader", "--store", str(store)],
+                               env={"MAILLAGE_LANG": "en"})
+    token = added.output.rsplit(" ", 1)[-1].strip()
+    try:
+        browser.get(f"{base}/login?key={token}")
+        browser.get(base + "/needs/ba67-tracabilite")
+        assert "Paul Lecteur (reader)" in browser.find_element(By.CSS_SELECTOR, "form.account").text
+        assert not browser.find_elements(By.CSS_SELECTOR, "form.outcome-form")
+        assert not browser.find_elements(By.CSS_SELECTOR, "a[href^='/edit/']")
+        browser.get(base + "/edit/actors")
+        assert "a reader of this workbench cannot change anything" in browser.page_source
+        assert not browser.find_elements(By.CSS_SELECTOR, "form.record")
+    finally:
+        browser.get(_LOGIN["url"])  # the owner again, for the tests after this one

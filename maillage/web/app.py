@@ -32,6 +32,7 @@ from .edits import FORMS, replay, save_form
 from .upload_pages import field_label, first_step, mapping_step
 from .pending import PendingWrites, pending_folder
 from .security import VIEW_POLICY, Guard, csrf_token_of
+from .team import Team, team_file
 
 __all__ = ["create_app", "MAX_UPLOAD"]
 
@@ -46,14 +47,17 @@ REGISTRY = {"siren": "https://annuaire-entreprises.data.gouv.fr/entreprise/{}",
 
 def create_app(store_uri: str, token: str | None = None, default_language: str | None = None,
                secure_cookies: bool = True, max_upload: int = MAX_UPLOAD, workers: int = 0,
-               allowed_hosts: tuple[str, ...] = (), write_wait: float = 3.0, on_ready=None) -> Guard:
+               allowed_hosts: tuple[str, ...] = (), write_wait: float = 3.0, on_ready=None,
+               team_path: str | Path | None = None) -> Guard:
     """The workbench over ``store_uri``, wrapped in its guards (see :mod:`maillage.web.security`).
 
     ``workers`` processes compute the analyses pages show (0: in this process, one at a time).
     Without ``token`` a secret is drawn for this start: open the returned guard's ``login_path``.
     ``on_ready()`` is called once the store is projected, just before the server listens.
+    ``team_path`` is the team file (:mod:`maillage.web.team`; by default beside the store).
     """
     bench = Workbench(store_uri, workers=workers, write_wait=write_wait)
+    team = Team(Path(team_path) if team_path else team_file(store_uri))
     bench.pending = PendingWrites(pending_folder(store_uri), lambda entry: replay(bench, entry))
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     vocabulary = default_vocabulary()
@@ -65,13 +69,14 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
                        vocabulary=lambda name: {code: vocabulary.label(name, code) for code in vocabulary.terms[name]})
     fallback = detect_language(default_language)
 
-    def page(handler):
-        """Run ``handler(request)`` in the request's language; errors become the error page."""
+    def page(handler, writes: bool = False):
+        """Run ``handler(request)`` in the request's language; errors become the error page.
+        ``writes``: a form's page, which a reader is not shown."""
         def endpoint(request: Request):
             chosen = _language_of(request, fallback)
             with language(chosen):
                 try:
-                    response = handler(request)
+                    response = refused(request) if writes and _reader(request) else handler(request)
                 except MaillageError as exc:
                     response = failed(request, exc)
             if request.query_params.get("lang") in LANGUAGES:
@@ -84,6 +89,8 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         """The same for the form handlers (async: they read the body first)."""
         async def endpoint(request: Request):
             with language(_language_of(request, fallback)):
+                if _reader(request):
+                    return refused(request)
                 try:
                     return await handler(request)
                 except MaillageError as exc:
@@ -94,6 +101,10 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     def kept(request, back: str):
         """202: the store is held by a load; the change waits on disk and will be written."""
         return render(request, "kept.html", {"back": back, "waiting": len(bench.pending.waiting())}, 202)
+
+    def refused(request):
+        return render(request, "error.html", {"message": _("a reader of this workbench cannot change anything; "
+                                                           "ask its owner for an editor's token")}, 403)
 
     def failed(request, exc):
         status = 404 if isinstance(exc, NotFoundError) else 400
@@ -108,8 +119,9 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
             return render(request, "error.html", {"message": message}, status)
 
     def render(request, name, context, status=200):
+        user = request.scope.get("state", {}).get("user") or {}
         context = dict(context, request=request, csrf=csrf_token_of(request.scope), lang=_current(),
-                       authenticated=True)
+                       authenticated=True, user=user, can_edit=user.get("role") != "reader")
         return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
     def home(request):
@@ -142,7 +154,7 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     def record_outcome(request, form):
         need_id = request.path_params["need_id"]
         result = bench.record_outcome(need_id, form.get("provider", ""), form.get("status", ""),
-                                      form.get("date", ""), form.get("by", ""), form.get("note", ""))
+                                      form.get("date", ""), _who(request, form), form.get("note", ""))
         if result.get("errors"):
             return render(request, "need.html", dict(bench.need(need_id), errors=result["errors"],
                                                      form=form), 422)
@@ -164,7 +176,7 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
 
     def save(request, form):
         kind = request.path_params["kind"]
-        result = save_form(bench, kind, form, form.get("by", ""))
+        result = save_form(bench, kind, form, _who(request, form))
         if result.get("errors") or result.get("row_errors"):
             return render(request, "edit.html", {"kind": kind, "fields": FORMS[kind], "values": form,
                                                  "errors": result.get("errors") or {},
@@ -183,14 +195,14 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         sent = form.get("file")
         content = await sent.read() if sent is not None and hasattr(sent, "read") else b""
         filename = getattr(sent, "filename", "") or ""
-        return await _in_thread(do_upload, request, filename, content, form.get("by", ""))
+        return await _in_thread(do_upload, request, filename, content, _who(request, form))
 
     def do_upload(request, filename, content, by):
         return render(request, *first_step(bench, filename, content, by))
 
     async def mapping_post(request):
         form = await request.form()
-        return await _in_thread(lambda: render(request, *mapping_step(bench, dict(form))))
+        return await _in_thread(lambda: render(request, *mapping_step(bench, dict(form, by=_who(request, form)))))
 
     def exported(request):
         fmt = request.path_params["fmt"]
@@ -203,34 +215,48 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     def login(request):
         target = _safe_target(request.query_params.get("next", "/"))
         key = request.query_params.get("key")
-        if key is not None and guard.check_token(key):  # the start line's link: a session, then the page
+        user = guard.check_token(key) if key is not None else None
+        if user:  # the start line's link (or a member's own): a session, then the page
             response = RedirectResponse(target, status_code=303)
-            response.headers.append("set-cookie", guard.session_cookie())
+            response.headers.append("set-cookie", guard.session_cookie(user))
             return response
         return render(request, "login.html", {"next": target, "failed": key is not None}, 401 if key else 200)
 
     async def login_post(request):
         form = await request.form()
         given, target = str(form.get("token", "")), _safe_target(str(form.get("next", "/")))
-        if guard.check_token(given):
+        user = guard.check_token(given)
+        if user:
             response = RedirectResponse(target, status_code=303)
-            response.headers.append("set-cookie", guard.session_cookie())
+            response.headers.append("set-cookie", guard.session_cookie(user))
             return response
         with language(_language_of(request, fallback)):
             return render(request, "login.html", {"next": target, "failed": True}, 401)
+
+    async def logout(request):
+        response = RedirectResponse("/login", status_code=303)
+        response.headers.append("set-cookie", guard.ended_session_cookie())
+        return response
+
+    def history(request):
+        found = bench.history_of(request.query_params.get("by", "")[:200])
+        for person in found["people"]:
+            person["role"] = team.role_of(person["name"])
+        return render(request, "people.html", found)
 
     routes = [
         Route("/", page(home)), Route("/search", page(search)),
         Route("/actors/{actor_id:path}", page(actor)), Route("/view", page(view)),
         Route("/needs/{need_id:path}", page(need), methods=["GET"]),
         Route("/outcomes/{need_id:path}", posted(outcome), methods=["POST"]),
-        Route("/edit/{kind:str}", page(edit_form), methods=["GET"]),
+        Route("/edit/{kind:str}", page(edit_form, writes=True), methods=["GET"]),
         Route("/edit/{kind:str}", posted(edit_post), methods=["POST"]),
-        Route("/upload", page(upload_form), methods=["GET"]),
+        Route("/upload", page(upload_form, writes=True), methods=["GET"]),
         Route("/upload", posted(upload_post), methods=["POST"]),
         Route("/upload/load", posted(mapping_post), methods=["POST"]),
         Route("/export/{fmt:str}", page(exported)),
         Route("/login", page(login), methods=["GET"]), Route("/login", login_post, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]), Route("/history", page(history)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     @contextlib.asynccontextmanager
@@ -245,8 +271,18 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: unknown, 405: unknown})
     app.state.workbench = bench
-    guard = Guard(app, token, max_upload + 64 * 1024, secure_cookies, allowed_hosts)
+    guard = Guard(app, token, max_upload + 64 * 1024, secure_cookies, allowed_hosts, team)
     return guard
+
+
+def _reader(request: Request) -> bool:
+    return (request.scope.get("state", {}).get("user") or {}).get("role") == "reader"
+
+
+def _who(request: Request, form) -> str:
+    """« Who » of a change: a member's own name (never typed), else what the owner typed."""
+    user = request.scope.get("state", {}).get("user") or {}
+    return user.get("name") or str(form.get("by", ""))
 
 
 def _safe_target(target: str) -> str:

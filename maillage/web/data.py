@@ -126,6 +126,17 @@ class Workbench:
         with self.reading() as store:
             return store.journal(subject=subject, action=action)
 
+    def history_of(self, by: str = "") -> dict:
+        """Who recorded what: each person's count of changes and outcomes, and ``by``'s own entries."""
+        journal = self.journal()
+        people: dict[str, dict] = {}
+        for entry in journal:
+            if entry.get("by"):
+                person = people.setdefault(entry["by"], {"name": entry["by"], "changes": 0, "outcomes": 0})
+                person["outcomes" if entry["action"] == "outcome" else "changes"] += 1
+        return {"by": by, "people": sorted(people.values(), key=lambda p: natural_key(p["name"])),
+                "history": [entry for entry in journal if by and entry.get("by") == by]}
+
     def search(self, text: str, limit: int = 20) -> list[dict]:
         """Actors by name (accents, case and small typos forgiven), SIREN, SIRET, RNA or id."""
         from difflib import get_close_matches

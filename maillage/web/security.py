@@ -9,6 +9,10 @@
   but the login page and the stylesheet needs the session cookie (HTTP-only, SameSite=Strict)
   or ``Authorization: Bearer``, so another Unix account of the machine, which can reach
   127.0.0.1 but not the terminal, cannot read or write anything.
+- Members of the team (:mod:`maillage.web.team`) sign in with their own token; their session
+  cookie names them, signed under the start's secret, and their role is read from the team file
+  on each request (a removed member is signed out at once). The request's ``state["user"]`` says
+  who it is (``name`` None for the owner's token) and with which role.
 - Every POST from a browser carries the CSRF token of its session: an HMAC of the session under
   the start's secret, checked in constant time before any handler. A page on another local
   port can set cookies for 127.0.0.1, but it cannot compute that token.
@@ -19,6 +23,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -52,8 +57,8 @@ class Guard:
     """
 
     def __init__(self, app, token: str | None, max_body: int, secure_cookies: bool = True,
-                 allowed_hosts: tuple[str, ...] = ()):
-        self.app, self.max_body, self.secure = app, max_body, secure_cookies
+                 allowed_hosts: tuple[str, ...] = (), team=None):
+        self.app, self.max_body, self.secure, self.team = app, max_body, secure_cookies, team
         self.token = token or secrets.token_urlsafe(32)
         self.drawn = token is None
         self.hosts = {_host_name(name) for name in (*LOCAL_NAMES, *allowed_hosts)}
@@ -61,6 +66,7 @@ class Guard:
         # what the session cookie holds (never the token itself), and the CSRF token of each state
         self.session_value = hmac.new(key, b"maillage-session", hashlib.sha256).hexdigest()
         self._csrf_key = hmac.new(key, b"maillage-csrf", hashlib.sha256).digest()
+        self._member_key = hmac.new(key, b"maillage-member", hashlib.sha256).digest()
 
     @property
     def login_path(self) -> str:
@@ -80,7 +86,9 @@ class Guard:
         cookies = _cookies(headers.get("cookie", ""))
         path = scope["path"]
         bearer = self._bearer(headers)
-        session = cookies.get(AUTH_COOKIE) if hmac.compare_digest(cookies.get(AUTH_COOKIE, ""), self.session_value) else None
+        session, user = self._session(cookies.get(AUTH_COOKIE, ""))
+        user = bearer or user
+        scope.setdefault("state", {})["user"] = user
         if not (bearer or session) and not path.startswith(OPEN_PATHS):
             response = (PlainTextResponse("401", status_code=401) if scope["method"] != "GET"
                         else RedirectResponse("/login?next=" + _safe_next(path), status_code=303))
@@ -89,7 +97,7 @@ class Guard:
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             return await PlainTextResponse("413", status_code=413)(scope, receive, self._with_headers(send))
         expected = self.csrf_for(session)
-        scope.setdefault("state", {})["csrf"] = expected
+        scope["state"]["csrf"] = expected
         if scope["method"] == "POST" and not bearer:  # a script with the token sends no cookie a page could abuse
             receive, given = await _read_form_token(receive, headers, self.max_body)
             if given is None and headers.get("x-csrf-token"):
@@ -119,15 +127,49 @@ class Guard:
             return origin.lower() == f"{scheme}://{host}".lower()
         return headers.get("sec-fetch-site") in (None, "same-origin", "none")
 
-    def _bearer(self, headers) -> bool:
+    def _bearer(self, headers) -> dict | None:
         bearer = headers.get("authorization", "")
-        return bearer.startswith("Bearer ") and hmac.compare_digest(bearer[7:].encode(), self.token.encode())
+        return self.check_token(bearer[7:]) if bearer.startswith("Bearer ") else None
 
-    def check_token(self, given: str) -> bool:
-        return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
+    def check_token(self, given: str) -> dict | None:
+        """Who a token signs in: ``{"name": None, "role": "owner"}`` for the start's, a member for
+        theirs, None for any other."""
+        if not given:
+            return None
+        if hmac.compare_digest(given.encode(), self.token.encode()):
+            return {"name": None, "role": "owner"}
+        member = self.team.member(given) if self.team is not None else None
+        return {"name": member[0], "role": member[1]} if member else None
 
-    def session_cookie(self) -> str:
-        return _cookie(AUTH_COOKIE, self.session_value, self.secure)
+    def _session(self, value: str) -> tuple[str | None, dict | None]:
+        """(the session, who it is) from the session cookie; (None, None) when it is not ours."""
+        if value and hmac.compare_digest(value, self.session_value):
+            return value, {"name": None, "role": "owner"}
+        kind, _sep, rest = value.partition(".")
+        encoded, _sep, signature = rest.partition(".")
+        if kind != "m" or not encoded or self.team is None:
+            return None, None
+        if not hmac.compare_digest(signature, self._member_signature(encoded)):
+            return None, None
+        try:
+            name = base64.urlsafe_b64decode(encoded.encode()).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None, None
+        role = self.team.role_of(name)
+        return (value, {"name": name, "role": role}) if role else (None, None)
+
+    def _member_signature(self, encoded: str) -> str:
+        return hmac.new(self._member_key, encoded.encode(), hashlib.sha256).hexdigest()
+
+    def session_cookie(self, user: dict | None = None) -> str:
+        """The cookie that opens a session for ``user`` (the owner when None)."""
+        if user is None or user.get("name") is None:
+            return _cookie(AUTH_COOKIE, self.session_value, self.secure)
+        encoded = base64.urlsafe_b64encode(user["name"].encode("utf-8")).decode("ascii")
+        return _cookie(AUTH_COOKIE, f"m.{encoded}.{self._member_signature(encoded)}", self.secure)
+
+    def ended_session_cookie(self) -> str:
+        return _cookie(AUTH_COOKIE, "", self.secure) + "; Max-Age=0"
 
     def _with_headers(self, send):
         async def wrapped(message):
