@@ -685,9 +685,7 @@ def demo(out_dir, examples, as_json):
                       "0 computes them in the server's process)."))
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
               help=N_("Also answer requests for this host name (behind a reverse proxy); repeatable."))
-@click.option("--team", "team_path", type=click.Path(dir_okay=False),
-              help=N_("The team file (default: beside the store; see maillage team)."))
-def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile, workers, allowed_hosts, team_path):
+def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile, workers, allowed_hosts):
     """Start the workbench: the territory, actors, needs and proposals in the browser.
 
     Example: maillage serve --store maillage-demo/maillage.db --open
@@ -697,76 +695,77 @@ def serve(store, host, port, token_file, open_browser, ssl_certfile, ssl_keyfile
     with _errors():
         run(store, host=host, port=port, token_file=token_file, open_browser=open_browser,
             ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, workers=workers, allowed_hosts=allowed_hosts,
-            team_path=team_path, echo=click.echo)
-
-
-team_option = click.option("--team", "team_path", type=click.Path(dir_okay=False),
-                           help=N_("The team file (default: beside the store)."))
+            echo=click.echo)
 
 
 @cli.group(cls=TranslatedGroup)
 def team():
-    """The workbench's team: each member's own token, as a reader or an editor.
+    """The workbench's people, kept in the store: readers, editors and administrators.
 
-    Example: maillage team add "Léa Martin" --role editor --store maillage.db
+    Example: maillage team invite "Léa Martin" --role admin --store maillage.db
     """
 
 
-def _team_file(store, team_path):
-    from .web.team import team_file
-
-    return Path(team_path) if team_path else team_file(store)
-
-
-@team.command("add")
+@team.command("invite")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["reader", "editor"]), default="editor", show_default=True,
-              help=N_("A reader sees and exports; an editor also changes, records outcomes and loads files."))
+@click.option("--role", type=click.Choice(["reader", "editor", "admin"]), default="editor", show_default=True,
+              help=N_("A reader sees and exports; an editor also changes, records outcomes and loads files; "
+                      "an administrator also manages the team."))
 @store_option
-@team_option
-def team_add(name, role, store, team_path):
-    """Add a member (or give them a new token) and print their token, shown only this once."""
-    from .web.team import add_member
+def team_invite(name, role, store):
+    """Invite someone (or invite them again, to choose a new password) and print their invitation code.
 
-    with _errors():
-        path = _team_file(store, team_path)
-        token = add_member(path, name, role)
-    message = (_("{name} reads the workbench (team file {path}). Their token, shown only now: {token}")
-               if role == "reader" else
-               _("{name} edits the workbench (team file {path}). Their token, shown only now: {token}"))
-    click.echo(message.format(name=name, path=path, token=token))
+    They open the workbench's /invite?code=CODE page within seven days to choose their password.
+    """
+    from .web.accounts import invite
+
+    with _errors(), open_store(store) as target:
+        code = invite(target, name, role, None)
+    click.echo(_("{name} is invited. Give them this code, valid seven days, to open at the workbench's "
+                 "/invite?code=… page: {code}").format(name=name, code=code))
+
+
+@team.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["reader", "editor", "admin"]))
+@store_option
+def team_role(name, role, store):
+    """Change someone's role."""
+    from .web.accounts import set_role
+
+    with _errors(), open_store(store) as target:
+        set_role(target, name, role)
+    click.echo(_("{name}: {role}").format(name=name, role=role))
 
 
 @team.command("remove")
 @click.argument("name")
 @store_option
-@team_option
-def team_remove(name, store, team_path):
-    """Remove a member: their token and their sessions stop at their next request."""
-    from .web.team import remove_member
+def team_remove(name, store):
+    """Remove someone: their sessions end at their next request."""
+    from .web.accounts import remove
 
-    with _errors():
-        remove_member(_team_file(store, team_path), name)
+    with _errors(), open_store(store) as target:
+        remove(target, name)
     click.echo(_("{name} is no longer a member").format(name=name))
 
 
 @team.command("list")
 @store_option
-@team_option
 @json_option
-def team_list(store, team_path, as_json):
-    """The members, their roles and the day each was added (never their tokens)."""
-    from .web.team import members
+def team_list(store, as_json):
+    """The people, their roles, whether they chose their password, and the day each was added."""
+    from .web.accounts import listing
 
-    with _errors():
-        found = members(_team_file(store, team_path))
+    with _errors(), open_store(store, read_only=True) as source:
+        found = listing(source)
     if as_json:
         _echo_json(found)
         return
-    for member in found:
-        click.echo(f"{member['name']}\t{_('reader') if member['role'] == 'reader' else _('editor')}\t{member['added']}")
+    for person in found:
+        click.echo(f"{person['name']}\t{person['role']}\t{person['state']}\t{person['added']}")
     if not found:
-        click.echo(_("no member yet: maillage team add NAME --role editor|reader"))
+        click.echo(_("no one yet: maillage team invite NAME --role admin|editor|reader"))
 
 
 main = cli

@@ -183,3 +183,17 @@ def test_the_columnar_path_leaves_what_the_row_path_leaves(store, write, monkeyp
     assert snapshot(store) == first
     keys = {row["id"]: row["keys"] for row in store.actor_rows(ActorFilter())}
     assert keys["p3"] == ["p3"] and first["actors"][0]["themes"] == ["emploi", "sante"]
+
+
+def test_accounts_are_kept_apart_from_the_graph(store):
+    token = store.state_token()
+    secret = store.shared_secret()
+    assert store.accounts() == {} and len(secret) >= 32 and store.shared_secret() == secret
+    store.write_account("Léa Martin", {"role": "editor", "password": "$argon2id$…"})
+    store.write_account("Paul", {"role": "reader", "password": None})
+    assert store.accounts() == {"Léa Martin": {"role": "editor", "password": "$argon2id$…"},
+                                "Paul": {"role": "reader", "password": None}}
+    store.write_account("Paul", None)
+    assert list(store.accounts()) == ["Léa Martin"]
+    assert store.state_token() == token  # people are no part of the graph: caches of it stay valid
+    assert store.stats()["actors"] == 0

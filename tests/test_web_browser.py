@@ -299,11 +299,15 @@ def test_a_reader_cannot_edit(served, browser):
     from selenium.webdriver.common.by import By
 
     base, store = served
-    added = CliRunner().invoke(cli, ["team", "add", "Paul Lecteur", "--role", "reader", "--store", str(store)],
-                               env={"MAILLAGE_LANG": "en"})
-    token = added.output.rsplit(" ", 1)[-1].strip()
+    invited = CliRunner().invoke(cli, ["team", "invite", "Paul Lecteur", "--role", "reader", "--store", str(store)],
+                                 env={"MAILLAGE_LANG": "en"})
+    code = invited.output.rsplit(" ", 1)[-1].strip()
     try:
-        browser.get(f"{base}/login?key={token}")
+        browser.delete_all_cookies()
+        browser.get(f"{base}/invite?code={code}")
+        browser.find_element(By.ID, "f-password").send_keys("a reader's passphrase")
+        browser.find_element(By.ID, "f-again").send_keys("a reader's passphrase")
+        _click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.record button[type=submit]"))
         browser.get(base + "/needs/ba67-tracabilite")
         assert "Paul Lecteur (reader)" in browser.find_element(By.CSS_SELECTOR, "form.account").text
         assert not browser.find_elements(By.CSS_SELECTOR, "form.outcome-form")
@@ -312,4 +316,5 @@ def test_a_reader_cannot_edit(served, browser):
         assert "a reader of this workbench cannot change anything" in browser.page_source
         assert not browser.find_elements(By.CSS_SELECTOR, "form.record")
     finally:
+        browser.delete_all_cookies()
         browser.get(_LOGIN["url"])  # the owner again, for the tests after this one

@@ -22,7 +22,7 @@ import re
 from ..i18n import _
 
 __all__ = ["SCHEMA", "kind_label", "actor_filter", "UPSERT", "CREATE_NEW", "STORED", "READ", "STATS", "RESOLVE_KEYS",
-           "FIND_BY_KEY", "FIND_BY_NAME", "ACTOR_NAMES", "FETCH", "BUMP_VERSION", "VERSION", "CLEAR", "MOVED_PARTNERSHIPS"]
+           "FIND_BY_KEY", "FIND_BY_NAME", "ACTOR_NAMES", "FETCH", "READ_ACCOUNTS", "WRITE_ACCOUNT", "REMOVE_ACCOUNT", "SHARED_SECRET", "BUMP_VERSION", "VERSION", "CLEAR", "MOVED_PARTNERSHIPS"]
 
 SCHEMA = (
     "CREATE CONSTRAINT maillage_actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE",
@@ -32,6 +32,7 @@ SCHEMA = (
     "CREATE CONSTRAINT maillage_initiative_id IF NOT EXISTS FOR (i:Initiative) REQUIRE i.id IS UNIQUE",
     "CREATE CONSTRAINT maillage_partnership_id IF NOT EXISTS FOR ()-[p:PARTNERSHIP]-() REQUIRE p.id IS UNIQUE",
     "CREATE CONSTRAINT maillage_meta_name IF NOT EXISTS FOR (m:MaillageMeta) REQUIRE m.name IS UNIQUE",
+    "CREATE CONSTRAINT maillage_account_name IF NOT EXISTS FOR (a:MaillageAccount) REQUIRE a.name IS UNIQUE",
     "CREATE CONSTRAINT maillage_journal_id IF NOT EXISTS FOR (j:JournalEntry) REQUIRE j.id IS UNIQUE",
     "CREATE INDEX maillage_actor_siren IF NOT EXISTS FOR (a:Actor) ON (a.siren)",
     "CREATE INDEX maillage_actor_rna IF NOT EXISTS FOR (a:Actor) ON (a.rna)",
@@ -221,6 +222,13 @@ READ_JOURNAL = ("MATCH (j:JournalEntry) WHERE ($subject IS NULL OR j.subject = $
                 "RETURN j {.id, .subject, .action, .at, .by, .data} AS row ORDER BY j.at, j.id")
 
 FIND_BY_KEY = "MATCH (:ActorKey {key: $text})-[:DESIGNATES]->(a:Actor) RETURN a {.*} AS row"
+# the workbench's accounts (no part of the graph: the version is left alone)
+READ_ACCOUNTS = "MATCH (a:MaillageAccount) RETURN a.name AS name, a.data AS data ORDER BY a.name"
+WRITE_ACCOUNT = "MERGE (a:MaillageAccount {name: $name}) SET a.data = $data"
+REMOVE_ACCOUNT = "MATCH (a:MaillageAccount {name: $name}) DELETE a"
+SHARED_SECRET = ("MERGE (m:MaillageMeta {name: 'workbench'}) "
+                 "ON CREATE SET m.secret = randomUUID() + randomUUID() RETURN m.secret AS secret")
+
 ACTOR_NAMES = "MATCH (a:Actor) RETURN a.id AS id, a.name AS name, a.commune AS commune"
 
 FIND_BY_NAME = ("MATCH (a:Actor) WHERE toLower(a.name) CONTAINS toLower($text) "

@@ -390,13 +390,30 @@ class Neo4jStore(Store):
         records = self._read(cypher.READ_JOURNAL, subject=subject, action=action)
         return [dict(record["row"], data=json.loads(record["row"]["data"] or "{}")) for record in records]
 
+    def accounts(self) -> dict[str, dict]:
+        return {record["name"]: json.loads(record["data"]) for record in self._read(cypher.READ_ACCOUNTS)}
+
+    def write_account(self, name: str, row: dict | None) -> None:
+        self._ensure_schema()
+        if row is None:
+            self._guard(self._driver.execute_query, cypher.REMOVE_ACCOUNT, {"name": name}, database_=self.database)
+        else:
+            self._guard(self._driver.execute_query, cypher.WRITE_ACCOUNT,
+                        {"name": name, "data": json.dumps(row, ensure_ascii=False, sort_keys=True)},
+                        database_=self.database)
+
+    def shared_secret(self) -> str:
+        self._ensure_schema()
+        records = self._guard(self._driver.execute_query, cypher.SHARED_SECRET, database_=self.database).records
+        return records[0]["secret"]
+
     def state_token(self) -> str:
         record = self._read(cypher.VERSION)[0]
         return f"neo4j:{self.uri}:{self.database or ''}:{record['store_id']}:{record['version']}"
 
     def clear(self) -> None:
         """Delete everything maillage stored in this database (tests and benchmarks use it)."""
-        for label in ("ActorKey", "Actor", "Territory", "Initiative", "Need", "JournalEntry", "MaillageMeta"):
+        for label in ("ActorKey", "Actor", "Territory", "Initiative", "Need", "JournalEntry", "MaillageMeta", "MaillageAccount"):
             while self._guard(self._driver.execute_query, cypher.CLEAR, {"label": label},
                               database_=self.database).records[0]["deleted"]:
                 pass

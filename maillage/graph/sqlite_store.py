@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import sqlite3
 from contextlib import contextmanager
 from urllib.parse import quote
@@ -54,6 +55,8 @@ CREATE TABLE IF NOT EXISTS journal (
     id TEXT PRIMARY KEY, subject TEXT NOT NULL, action TEXT NOT NULL, at TEXT NOT NULL, "by" TEXT,
     data TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX IF NOT EXISTS journal_subject ON journal (subject);
+CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+INSERT OR IGNORE INTO meta (name, value) VALUES ('shared_secret', lower(hex(randomblob(32))));
 CREATE TABLE IF NOT EXISTS needs (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, territory TEXT, themes TEXT NOT NULL DEFAULT '[]',
     resources TEXT NOT NULL DEFAULT '[]', holder TEXT REFERENCES actors (id), status TEXT NOT NULL,
@@ -427,6 +430,38 @@ class SQLiteStore(Store):
                                 "WHERE (? IS NULL OR subject = ?) AND (? IS NULL OR action = ?) ORDER BY at, id",
                                 (subject, subject, action, action))
         return [dict(row, data=json.loads(row["data"])) for row in rows]
+
+    def accounts(self) -> dict[str, dict]:
+        if not self._has_table("accounts"):  # a store made before accounts existed, opened for reading
+            return {}
+        return {name: json.loads(data) for name, data in self._db.execute("SELECT name, data FROM accounts ORDER BY name")}
+
+    def write_account(self, name: str, row: dict | None) -> None:
+        if self.read_only:
+            raise StoreError(_("store {path} is open for reading only").format(path=self.path))
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreBusy(_("store {path} is busy: another load holds it (waited {timeout:g} s); try again when it has finished").format(path=self.path, timeout=self.timeout)) from exc
+        try:
+            if row is None:
+                self._db.execute("DELETE FROM accounts WHERE name = ?", (name,))
+            else:
+                self._db.execute("INSERT OR REPLACE INTO accounts (name, data) VALUES (?, ?)",
+                                 (name, json.dumps(row, ensure_ascii=False, sort_keys=True)))
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def shared_secret(self) -> str:
+        found = self._db.execute("SELECT value FROM meta WHERE name = 'shared_secret'").fetchone()
+        if found is None:  # a store from before: made by the next writable opening; this process's own till then
+            return secrets.token_hex(32)
+        return found[0]
+
+    def _has_table(self, name: str) -> bool:
+        return self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
     def state_token(self) -> str:
         meta = dict(self._db.execute("SELECT name, value FROM meta WHERE name IN ('version', 'store_id')"))

@@ -250,6 +250,20 @@ class Store(ABC):
         session.commit()
 
     @abstractmethod
+    def accounts(self) -> dict[str, dict]:
+        """The workbench's accounts: name → {role, password (its Argon2 hash), invitation, …}
+        (see :mod:`maillage.web.accounts`). They are no part of the graph and leave its version alone."""
+
+    @abstractmethod
+    def write_account(self, name: str, row: dict | None) -> None:
+        """Create or replace one account (``None`` removes it), in a transaction of its own."""
+
+    @abstractmethod
+    def shared_secret(self) -> str:
+        """A random secret kept in the store, the same for every process that opens it (the
+        workbench signs its sessions with it). Made on first use."""
+
+    @abstractmethod
     def state_token(self) -> str:
         """A value that changes whenever the store's content changes (for caches)."""
 

@@ -32,7 +32,9 @@ from .edits import FORMS, replay, save_form
 from .upload_pages import field_label, first_step, mapping_step
 from .pending import PendingWrites, pending_folder
 from .security import VIEW_POLICY, Guard, csrf_token_of
-from .team import Team, team_file
+from .accounts import People
+from .people_pages import (accept_invitation, change_person, history_page, invitation_page, invite_person,
+                           team_page)
 
 __all__ = ["create_app", "MAX_UPLOAD"]
 
@@ -47,17 +49,16 @@ REGISTRY = {"siren": "https://annuaire-entreprises.data.gouv.fr/entreprise/{}",
 
 def create_app(store_uri: str, token: str | None = None, default_language: str | None = None,
                secure_cookies: bool = True, max_upload: int = MAX_UPLOAD, workers: int = 0,
-               allowed_hosts: tuple[str, ...] = (), write_wait: float = 3.0, on_ready=None,
-               team_path: str | Path | None = None) -> Guard:
+               allowed_hosts: tuple[str, ...] = (), write_wait: float = 3.0, on_ready=None) -> Guard:
     """The workbench over ``store_uri``, wrapped in its guards (see :mod:`maillage.web.security`).
 
     ``workers`` processes compute the analyses pages show (0: in this process, one at a time).
     Without ``token`` a secret is drawn for this start: open the returned guard's ``login_path``.
     ``on_ready()`` is called once the store is projected, just before the server listens.
-    ``team_path`` is the team file (:mod:`maillage.web.team`; by default beside the store).
+    People sign in with the accounts the store holds (:mod:`maillage.web.accounts`).
     """
     bench = Workbench(store_uri, workers=workers, write_wait=write_wait)
-    team = Team(Path(team_path) if team_path else team_file(store_uri))
+    people = People(bench.accounts, bench.shared_secret())
     bench.pending = PendingWrites(pending_folder(store_uri), lambda entry: replay(bench, entry))
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     vocabulary = default_vocabulary()
@@ -69,14 +70,14 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
                        vocabulary=lambda name: {code: vocabulary.label(name, code) for code in vocabulary.terms[name]})
     fallback = detect_language(default_language)
 
-    def page(handler, writes: bool = False):
+    def page(handler, needs: str | None = "reader"):
         """Run ``handler(request)`` in the request's language; errors become the error page.
-        ``writes``: a form's page, which a reader is not shown."""
+        ``needs``: the role the page asks for (a form's page is an editor's, the team's an administrator's)."""
         def endpoint(request: Request):
             chosen = _language_of(request, fallback)
             with language(chosen):
                 try:
-                    response = refused(request) if writes and _reader(request) else handler(request)
+                    response = refused(request, needs) if not _may(request, needs) else handler(request)
                 except MaillageError as exc:
                     response = failed(request, exc)
             if request.query_params.get("lang") in LANGUAGES:
@@ -85,12 +86,12 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
 
         return endpoint
 
-    def posted(handler):
+    def posted(handler, needs: str = "editor"):
         """The same for the form handlers (async: they read the body first)."""
         async def endpoint(request: Request):
             with language(_language_of(request, fallback)):
-                if _reader(request):
-                    return refused(request)
+                if not _may(request, needs):
+                    return refused(request, needs)
                 try:
                     return await handler(request)
                 except MaillageError as exc:
@@ -102,9 +103,10 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         """202: the store is held by a load; the change waits on disk and will be written."""
         return render(request, "kept.html", {"back": back, "waiting": len(bench.pending.waiting())}, 202)
 
-    def refused(request):
-        return render(request, "error.html", {"message": _("a reader of this workbench cannot change anything; "
-                                                           "ask its owner for an editor's token")}, 403)
+    def refused(request, needs: str):
+        message = (_("only an administrator of this workbench manages its people") if needs == "admin" else
+                   _("a reader of this workbench cannot change anything; ask an administrator for an editor's role"))
+        return render(request, "error.html", {"message": message}, 403)
 
     def failed(request, exc):
         status = 404 if isinstance(exc, NotFoundError) else 400
@@ -121,7 +123,8 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     def render(request, name, context, status=200):
         user = request.scope.get("state", {}).get("user") or {}
         context = dict(context, request=request, csrf=csrf_token_of(request.scope), lang=_current(),
-                       authenticated=True, user=user, can_edit=user.get("role") != "reader")
+                       authenticated=True, user=user, can_edit=user.get("role") in ("editor", "admin"),
+                       is_admin=user.get("role") == "admin")
         return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
     def home(request):
@@ -225,7 +228,10 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     async def login_post(request):
         form = await request.form()
         given, target = str(form.get("token", "")), _safe_target(str(form.get("next", "/")))
-        user = guard.check_token(given)
+        if form.get("name"):  # a person's account (Argon2 takes a tenth of a second: not in the loop)
+            user = await _in_thread(people.check_password, str(form.get("name")), str(form.get("password", "")))
+        else:
+            user = guard.check_token(given)
         if user:
             response = RedirectResponse(target, status_code=303)
             response.headers.append("set-cookie", guard.session_cookie(user))
@@ -239,24 +245,50 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         return response
 
     def history(request):
-        found = bench.history_of(request.query_params.get("by", "")[:200])
-        for person in found["people"]:
-            person["role"] = team.role_of(person["name"])
-        return render(request, "people.html", found)
+        return render(request, *history_page(bench, people, request.query_params.get("by", "")))
+
+    def team(request):
+        return render(request, *team_page(bench, people))
+
+    async def team_post(request):
+        form = dict(await request.form())
+        user = _user(request)
+        if request.url.path == "/team/invite":
+            return await _in_thread(lambda: render(request, *invite_person(bench, people, form, user.get("name"),
+                                                                           str(request.base_url))))
+        shown = await _in_thread(change_person, bench, people, form, user.get("name"))
+        return render(request, *shown) if shown else RedirectResponse("/team", status_code=303)
+
+    def invitation(request):
+        return render(request, *invitation_page(request.query_params.get("code", "")))
+
+    async def invitation_post(request):
+        form = dict(await request.form())
+        with language(_language_of(request, fallback)):
+            refused_page, name = await _in_thread(accept_invitation, bench, people, form)
+            if refused_page:
+                return render(request, *refused_page)
+        response = RedirectResponse("/", status_code=303)
+        response.headers.append("set-cookie", guard.session_cookie({"name": name}))
+        return response
 
     routes = [
         Route("/", page(home)), Route("/search", page(search)),
         Route("/actors/{actor_id:path}", page(actor)), Route("/view", page(view)),
         Route("/needs/{need_id:path}", page(need), methods=["GET"]),
         Route("/outcomes/{need_id:path}", posted(outcome), methods=["POST"]),
-        Route("/edit/{kind:str}", page(edit_form, writes=True), methods=["GET"]),
+        Route("/edit/{kind:str}", page(edit_form, needs="editor"), methods=["GET"]),
         Route("/edit/{kind:str}", posted(edit_post), methods=["POST"]),
-        Route("/upload", page(upload_form, writes=True), methods=["GET"]),
+        Route("/upload", page(upload_form, needs="editor"), methods=["GET"]),
         Route("/upload", posted(upload_post), methods=["POST"]),
         Route("/upload/load", posted(mapping_post), methods=["POST"]),
         Route("/export/{fmt:str}", page(exported)),
-        Route("/login", page(login), methods=["GET"]), Route("/login", login_post, methods=["POST"]),
+        Route("/login", page(login, needs=None), methods=["GET"]), Route("/login", login_post, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]), Route("/history", page(history)),
+        Route("/team", page(team, needs="admin"), methods=["GET"]),
+        Route("/team/invite", posted(team_post, needs="admin"), methods=["POST"]),
+        Route("/team/change", posted(team_post, needs="admin"), methods=["POST"]),
+        Route("/invite", page(invitation, needs=None), methods=["GET"]), Route("/invite", invitation_post, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     @contextlib.asynccontextmanager
@@ -271,12 +303,21 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: unknown, 405: unknown})
     app.state.workbench = bench
-    guard = Guard(app, token, max_upload + 64 * 1024, secure_cookies, allowed_hosts, team)
+    guard = Guard(app, token, max_upload + 64 * 1024, secure_cookies, allowed_hosts, people)
     return guard
 
 
-def _reader(request: Request) -> bool:
-    return (request.scope.get("state", {}).get("user") or {}).get("role") == "reader"
+def _user(request: Request) -> dict:
+    return request.scope.get("state", {}).get("user") or {}
+
+
+def _may(request: Request, needs: str) -> bool:
+    """Whether the signed-in role reaches ``needs`` (reader < editor < admin)."""
+    order = ("reader", "editor", "admin")
+    if needs is None:  # the sign-in and invitation pages
+        return True
+    role = _user(request).get("role")
+    return role in order and order.index(role) >= order.index(needs)
 
 
 def _who(request: Request, form) -> str:

@@ -126,6 +126,18 @@ class Workbench:
         with self.reading() as store:
             return store.journal(subject=subject, action=action)
 
+    def accounts(self) -> dict[str, dict]:
+        with self.reading() as store:
+            return store.accounts()
+
+    def shared_secret(self) -> str:
+        with self.reading() as store:
+            return store.shared_secret()
+
+    def write_account(self, name: str, row: dict | None) -> None:
+        with self.writing() as store:
+            store.write_account(name, row)
+
     def history_of(self, by: str = "") -> dict:
         """Who recorded what: each person's count of changes and outcomes, and ``by``'s own entries."""
         journal = self.journal()

@@ -9,10 +9,10 @@
   but the login page and the stylesheet needs the session cookie (HTTP-only, SameSite=Strict)
   or ``Authorization: Bearer``, so another Unix account of the machine, which can reach
   127.0.0.1 but not the terminal, cannot read or write anything.
-- Members of the team (:mod:`maillage.web.team`) sign in with their own token; their session
-  cookie names them, signed under the start's secret, and their role is read from the team file
-  on each request (a removed member is signed out at once). The request's ``state["user"]`` says
-  who it is (``name`` None for the owner's token) and with which role.
+- People with an account (:mod:`maillage.web.accounts`) sign in with their name and password;
+  their session cookie is signed with the store's own secret and checked against their account on
+  each request (a removed person is signed out). The request's ``state["user"]`` says who it is
+  (``name`` None for the start's token, which has an administrator's rights) and with which role.
 - Every POST from a browser carries the CSRF token of its session: an HMAC of the session under
   the start's secret, checked in constant time before any handler. A page on another local
   port can set cookies for 127.0.0.1, but it cannot compute that token.
@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -40,7 +39,7 @@ PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form
 VIEW_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
                "frame-ancestors 'self'; base-uri 'none'")
 AUTH_COOKIE = "maillage_session"
-OPEN_PATHS = ("/login", "/static/")
+OPEN_PATHS = ("/login", "/static/", "/invite")
 LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
@@ -57,8 +56,8 @@ class Guard:
     """
 
     def __init__(self, app, token: str | None, max_body: int, secure_cookies: bool = True,
-                 allowed_hosts: tuple[str, ...] = (), team=None):
-        self.app, self.max_body, self.secure, self.team = app, max_body, secure_cookies, team
+                 allowed_hosts: tuple[str, ...] = (), people=None):
+        self.app, self.max_body, self.secure, self.people = app, max_body, secure_cookies, people
         self.token = token or secrets.token_urlsafe(32)
         self.drawn = token is None
         self.hosts = {_host_name(name) for name in (*LOCAL_NAMES, *allowed_hosts)}
@@ -66,7 +65,6 @@ class Guard:
         # what the session cookie holds (never the token itself), and the CSRF token of each state
         self.session_value = hmac.new(key, b"maillage-session", hashlib.sha256).hexdigest()
         self._csrf_key = hmac.new(key, b"maillage-csrf", hashlib.sha256).digest()
-        self._member_key = hmac.new(key, b"maillage-member", hashlib.sha256).digest()
 
     @property
     def login_path(self) -> str:
@@ -132,41 +130,23 @@ class Guard:
         return self.check_token(bearer[7:]) if bearer.startswith("Bearer ") else None
 
     def check_token(self, given: str) -> dict | None:
-        """Who a token signs in: ``{"name": None, "role": "owner"}`` for the start's, a member for
-        theirs, None for any other."""
-        if not given:
-            return None
-        if hmac.compare_digest(given.encode(), self.token.encode()):
-            return {"name": None, "role": "owner"}
-        member = self.team.member(given) if self.team is not None else None
-        return {"name": member[0], "role": member[1]} if member else None
+        """The start's token signs in its owner, with an administrator's rights; any other, no one."""
+        if given and hmac.compare_digest(given.encode(), self.token.encode()):
+            return {"name": None, "role": "admin"}
+        return None
 
     def _session(self, value: str) -> tuple[str | None, dict | None]:
         """(the session, who it is) from the session cookie; (None, None) when it is not ours."""
         if value and hmac.compare_digest(value, self.session_value):
-            return value, {"name": None, "role": "owner"}
-        kind, _sep, rest = value.partition(".")
-        encoded, _sep, signature = rest.partition(".")
-        if kind != "m" or not encoded or self.team is None:
-            return None, None
-        if not hmac.compare_digest(signature, self._member_signature(encoded)):
-            return None, None
-        try:
-            name = base64.urlsafe_b64decode(encoded.encode()).decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
-            return None, None
-        role = self.team.role_of(name)
-        return (value, {"name": name, "role": role}) if role else (None, None)
-
-    def _member_signature(self, encoded: str) -> str:
-        return hmac.new(self._member_key, encoded.encode(), hashlib.sha256).hexdigest()
+            return value, {"name": None, "role": "admin"}
+        user = self.people.user_of(value) if value and self.people is not None else None
+        return (value, user) if user else (None, None)
 
     def session_cookie(self, user: dict | None = None) -> str:
-        """The cookie that opens a session for ``user`` (the owner when None)."""
+        """The cookie that opens a session for ``user`` (the start's owner when None or unnamed)."""
         if user is None or user.get("name") is None:
             return _cookie(AUTH_COOKIE, self.session_value, self.secure)
-        encoded = base64.urlsafe_b64encode(user["name"].encode("utf-8")).decode("ascii")
-        return _cookie(AUTH_COOKIE, f"m.{encoded}.{self._member_signature(encoded)}", self.secure)
+        return _cookie(AUTH_COOKIE, self.people.session_value(user["name"]), self.secure)
 
     def ended_session_cookie(self) -> str:
         return _cookie(AUTH_COOKIE, "", self.secure) + "; Max-Age=0"

@@ -42,8 +42,7 @@ def served_names(host: str, allowed: tuple[str, ...] = ()) -> tuple[str, ...]:
 
 def run(store: str, host: str = "127.0.0.1", port: int = 8765, token_file: str | None = None,
         open_browser: bool = False, ssl_certfile: str | None = None, ssl_keyfile: str | None = None,
-        workers: int | None = None, allowed_hosts: tuple[str, ...] = (), team_path: str | None = None,
-        echo=print) -> None:
+        workers: int | None = None, allowed_hosts: tuple[str, ...] = (), echo=print) -> None:
     """Check the store and the token rule, then serve until interrupted.
 
     Without a token, a secret is drawn for this start and the start line is the login link.
@@ -72,7 +71,7 @@ def run(store: str, host: str = "127.0.0.1", port: int = 8765, token_file: str |
             threading.Timer(0.5, webbrowser.open, (link,)).start()
 
     app = create_app(store, token=token, secure_cookies=not local_http, workers=workers,
-                     allowed_hosts=served_names(host, allowed_hosts), on_ready=announce, team_path=team_path)
+                     allowed_hosts=served_names(host, allowed_hosts), on_ready=announce)
     if actors > WORKERS_FROM:
         echo(_("preparing the workbench over {count} actors; its address follows once it can answer").format(
             count=number(actors)))
