@@ -163,3 +163,23 @@ def test_sessions_hold_across_workbench_processes_of_one_store(store):
         other = fresh(second.app, sign_in=False)
         other.cookies.set("maillage_session", cookie)
         assert "Léa Martin (editor)" in other.get("/").text  # signed with the store's secret, not a process's
+
+
+@pytest.mark.neo4j
+def test_two_workbench_processes_on_one_neo4j_share_the_people(neo4j_store, neo4j_uri, example_files):
+    from maillage.loaders.pipeline import load_files
+    from maillage.web.accounts import invite
+
+    load_files(neo4j_store, example_files)
+    code = invite(neo4j_store, "Léa Martin", "editor", None)
+    with signed_in(create_app(neo4j_uri, secure_cookies=False)) as first, \
+            signed_in(create_app(neo4j_uri, secure_cookies=False)) as second:
+        lea = _person(first.app, code, "Léa Martin")
+        other = fresh(second.app, sign_in=False)
+        other.cookies.set("maillage_session", lea.cookies.get("maillage_session"))
+        assert "Léa Martin (editor)" in other.get("/").text
+        csrf = _csrf(second, "/team")
+        assert second.post("/team/change", data={"csrf": csrf, "name": "Léa Martin", "action": "remove"},
+                           follow_redirects=False).status_code == 303
+        assert "Léa Martin" not in neo4j_store.accounts()
+        assert other.get("/", follow_redirects=False).status_code == 303
