@@ -519,3 +519,22 @@ def test_a_need_marked_met_with_a_bad_partnership_changes_nothing(client, store)
     assert _snapshot(store) == before
     with open_store(store, read_only=True) as source:
         assert source.fetch_rows("needs", [NEED])[NEED]["status"] == "open"
+
+
+def test_the_actor_page_for_a_meeting_names_places_amounts_and_sources(client):
+    page = client.get("/actors/epicerie-solidaire-neudorf").text
+    assert "Strasbourg (67482)" in page and "from actors.csv, line" in page
+    assert 'id="funding"' in page and page.count("<rect") == 4  # two funders, 2014 and 2015
+    assert "Eurométropole de Strasbourg" in page and "received" in page
+    assert "partnerships.csv:" in page and "illustrative</strong>" in page and "/work/" not in page
+
+
+def test_a_need_shows_the_sources_of_its_chains_and_prints_as_a_brief(client):
+    page = client.get(f"/needs/{NEED}").text
+    assert "The ties this introduction stands on" in page
+    assert "partnerships.csv:5" in page and "illustrative</strong>" in page
+    assert "Not in the article: added so the introduction path the article implies exists in the data" in page
+    brief = client.get(f"/needs/{NEED}/brief")
+    assert brief.status_code == 200 and "Brief for a partners&#39; meeting" in brief.text
+    assert "Introduced by Conseil départemental du Bas-Rhin" in brief.text and "<form" not in brief.text
+    assert client.get("/needs/no-such-need/brief").status_code == 404

@@ -318,3 +318,22 @@ def test_a_reader_cannot_edit(served, browser):
     finally:
         browser.delete_all_cookies()
         browser.get(_LOGIN["url"])  # the owner again, for the tests after this one
+
+
+def test_the_brief_prints(served, browser):
+    import base64
+    import re
+
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    base, _store = served
+    browser.get(base + "/needs/ba67-tracabilite/brief")
+    assert "Brief for a partners' meeting" in browser.page_source or "partners&#39; meeting" in browser.page_source
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # A4, in centimetres
+    pdf = base64.b64decode(browser.print_page(options))
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pdf.startswith(b"%PDF") and 1 <= pages <= 3  # the need and its five proposals, on a page or two
+    shutil.os.makedirs("test-artifacts", exist_ok=True)
+    with open("test-artifacts/need-brief.pdf", "wb") as handle:
+        handle.write(pdf)

@@ -148,7 +148,10 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
         return _exported(bench, "html", focus, {"Content-Security-Policy": VIEW_POLICY})
 
     def need(request):
-        return render(request, "need.html", dict(bench.need(request.path_params["need_id"]), errors={}))
+        need_id = request.path_params["need_id"]
+        if need_id.endswith("/brief"):  # the printable brief (a need's id may itself hold « / »)
+            return render(request, "brief.html", dict(bench.need(need_id[:-len("/brief")]), today=_today_text()))
+        return render(request, "need.html", dict(bench.need(need_id), errors={}))
 
     async def outcome(request):
         form = await request.form()
@@ -305,6 +308,13 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     app.state.workbench = bench
     guard = Guard(app, token, max_upload + 64 * 1024, secure_cookies, allowed_hosts, people)
     return guard
+
+
+def _today_text() -> str:
+    from ..graph.projection import today
+    from ..i18n import date_text
+
+    return date_text(today())
 
 
 def _user(request: Request) -> dict:

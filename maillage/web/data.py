@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 
 import networkx as nx
 
@@ -24,6 +25,7 @@ from ..queries.common import simple_graph
 from ..queries.proposals import pair_context, ranker_for
 from ..vocabulary import fold
 from ..views.export import as_of
+from .provenance import chain_ties, funding_history, place_name, tie_rows
 from .followups import actor_follow_ups, need_stages, partnership_prefill, recent_follow_ups
 
 __all__ = ["Workbench", "check_identifier"]
@@ -251,10 +253,9 @@ class Workbench:
         if actor_id not in graph:
             raise NotFoundError(_("no actor {text!r} in this scope.{hint}").format(text=actor_id, hint=""))
         data = dict(graph.nodes[actor_id])
-        ties = sorted(({"other": self.summary(graph, other), "kind": tie.get("kind"), "start": tie.get("start"),
-                        "end": tie.get("end"), "description": tie.get("description")}
-                       for _u, other, tie in graph.edges(actor_id, data=True)),
-                      key=lambda t: (t["start"] or "", t["other"]["name"] or ""), reverse=True)
+        with self.reading() as reader:  # amounts, descriptions, directions and provenance, as stored
+            ties = tie_rows(reader, graph, actor_id)
+            stored = reader.fetch_rows("actors", [actor_id]).get(actor_id) or {}
         needs = [n for n in graph.graph.get("needs", []) if n.get("holder") == actor_id]
         current = self.current()
         found = self._remembered("allies", actor_id) if actor_id in current else {"allies": []}
@@ -263,7 +264,10 @@ class Workbench:
         follow_ups = actor_follow_ups(journal, graph, actor_id)
         approached = {row["provider"]: row for row in follow_ups if row["holder"] == actor_id}
         return {"id": actor_id, "data": data, "partnerships": ties, "needs": needs, "allies": found["allies"],
-                "history": history, "follow_ups": follow_ups, "approached": approached}
+                "history": history, "follow_ups": follow_ups, "approached": approached,
+                "place": place_name(graph, data.get("commune")), "funding": funding_history(ties),
+                "origin": {"file": Path(stored["source_file"]).name if stored.get("source_file") else None,
+                           "line": stored.get("source_line")}}
 
     def need(self, need_id: str) -> dict:
         found = self._remembered("need", need_id)
@@ -280,7 +284,12 @@ class Workbench:
         entries = [e for e in self.journal() if e["subject"] == need_id
                    or need_id in ((e.get("data") or {}).get("changes") or {}).get("needs", {})]
         recorded = need_stages(entries, need_id)
-        return {"need": need, "outcomes": {provider: found[-1] for provider, found in recorded.items()},
+        graph = self.graph()
+        with self.reading() as reader:  # the ties each introduction stands on, with where they come from
+            chains = {p["provider"]: chain_ties(reader, graph, p.get("paths") or []) for p in need["proposals"]}
+        return {"need": need, "chains": chains,
+                "holder_place": place_name(graph, graph.nodes[need["holder"]].get("commune"))
+                if need.get("holder") in graph else None, "outcomes": {provider: found[-1] for provider, found in recorded.items()},
                 "stages": recorded, "history": entries}
 
     # -- writing
