@@ -134,3 +134,42 @@ def test_no_command_ends_in_an_unexpected_error(stores, name, world, language, m
             text = re.sub(r"\[[^\]]*\]|\S*/\S*", " ", result.output)  # ids in brackets and paths are data
             leftovers = sorted({m.group(0) for m in OTHER_LANGUAGE[language].finditer(text)})
             assert not leftovers, (args, leftovers, result.output[-2000:])
+
+
+@pytest.mark.parametrize("world", ["demo", "generated"])
+def test_every_count_of_partnerships_agrees(stores, world):
+    """One definition: « partnerships » are the recorded ties (co-membership of an initiative counted
+    apart), every date in `stats` and the exports, active today in `profile`, the view of today and
+    the workbench's home page."""
+    import json
+    import warnings
+
+    from maillage.graph import open_store
+    from maillage.graph.projection import Scope, project, today
+    from maillage.views.export import as_of, tie_counts
+
+    warnings.filterwarnings("ignore", message=".*httpx.*")
+    from maillage.web import create_app
+
+    from .web_client import signed_in
+
+    db = stores[world][0]
+    runner = CliRunner(env={"MAILLAGE_LANG": "en"})
+
+    def answer(*args):
+        result = runner.invoke(cli, [*args, "--store", db, "--json"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    folder = stores["folder"]
+    recorded = answer("stats")["partnerships"]
+    view = answer("export", str(folder / f"view-{world}.html"), "--at", today())  # its data: every date, slider at today
+    profile = answer("profile")
+    assert view["partnerships"] == recorded
+    with open_store(db, read_only=True) as source:
+        now = tie_counts(as_of(project(source, Scope()), today()))  # what the view draws at today's date
+    assert (now["partnerships"], now["co_membership"]) == (profile["partnerships"], profile["co_membership_ties"])
+    with signed_in(create_app(db, secure_cookies=False)) as client:
+        home = client.get("/").text
+    shown = re.search(r"([\d,\u202f ]+) actors, ([\d,\u202f ]+) partnerships active today", home)
+    assert [int(re.sub(r"\D", "", n)) for n in shown.groups()] == [profile["actors"], profile["partnerships"]]

@@ -24,7 +24,7 @@ from ..queries.allies import candidate_index
 from ..queries.common import simple_graph
 from ..queries.proposals import pair_context, ranker_for
 from ..vocabulary import fold
-from ..views.export import as_of
+from ..views.export import as_of, tie_counts
 from .provenance import chain_ties, funding_history, place_name, tie_rows
 from .followups import actor_follow_ups, need_stages, partnership_prefill, recent_follow_ups
 
@@ -246,7 +246,7 @@ class Workbench:
                     white_zones=found["summary"]["white_zones"] if found else [],
                     needs_by_theme=found["summary"].get("needs_by_theme", {}) if found else {},
                     computing=summary is None or found is None, needs_pending=found is None,
-                    counts={"actors": current.number_of_nodes(), "ties": current.number_of_edges()})
+                    counts={"actors": current.number_of_nodes(), "ties": tie_counts(current)["partnerships"]})
 
     def actor(self, actor_id: str) -> dict:
         graph = self.graph()
