@@ -69,7 +69,8 @@ def test_every_page_answers(client):
         response = client.get(path)
         assert response.status_code == 200 and text in response.text, path
         policy = response.headers["content-security-policy"]
-        assert "default-src 'none'" in policy and "script-src" not in policy  # no script on the pages
+        assert "default-src 'none'" in policy and "script-src 'self';" in policy  # only our own script file
+        assert "unsafe-inline" not in policy and "<script>" not in response.text  # never an inline one
         assert response.headers["x-content-type-options"] == "nosniff"
     assert client.get("/actors/nobody").status_code == 404
     assert client.get("/needs/nothing").status_code == 404
@@ -538,3 +539,14 @@ def test_a_need_shows_the_sources_of_its_chains_and_prints_as_a_brief(client):
     assert brief.status_code == 200 and "Brief for a partners&#39; meeting" in brief.text
     assert "Introduced by Conseil départemental du Bas-Rhin" in brief.text and "<form" not in brief.text
     assert client.get("/needs/no-such-need/brief").status_code == 404
+
+
+def test_fields_naming_actors_and_territories_suggest_as_one_types(client):
+    assert client.get("/suggest/actors?q=bnque%20alimantaire").json() == [
+        {"value": "banques-alimentaires-67", "label": "Banque Alimentaire du Bas-Rhin — Strasbourg"}]
+    assert client.get("/suggest/communes?q=STRAS").json() == [{"value": "67482", "label": "Strasbourg (67482)"}]
+    assert {"value": "departement:67", "label": "Bas-Rhin (67)"} in client.get("/suggest/territories?q=bas").json()
+    assert client.get("/suggest/planets?q=x").status_code == 404
+    form = client.get("/edit/partnerships").text
+    assert 'data-suggest="actors"' in form and '<script src="/static/suggest.js" defer></script>' in form
+    assert '<label for="f-source">' in form and "*</label>" in form  # required fields marked

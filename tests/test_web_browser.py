@@ -337,3 +337,20 @@ def test_the_brief_prints(served, browser):
     shutil.os.makedirs("test-artifacts", exist_ok=True)
     with open("test-artifacts/need-brief.pdf", "wb") as handle:
         handle.write(pdf)
+
+
+def test_a_partner_is_suggested_as_one_types_its_name(served, browser):
+    from selenium.webdriver.common.by import By
+
+    base, _store = served
+    browser.get(base + "/edit/partnerships?source=siren:552118465")
+    browser.find_element(By.ID, "f-target").send_keys("banque alim")
+    deadline = time.time() + 10
+    while browser.execute_script("return document.body.getAttribute('data-suggested')") is None:
+        assert time.time() < deadline, "no suggestion came"
+        time.sleep(0.05)
+    options = browser.find_elements(By.CSS_SELECTOR, "#s-target option")
+    assert [(o.get_attribute("value"), o.get_attribute("textContent")) for o in options] == [
+        ("banques-alimentaires-67", "Banque Alimentaire du Bas-Rhin — Strasbourg")]
+    logged = [entry["message"] for entry in browser.get_log("browser")] if "browser" in browser.log_types else []
+    assert not [m for m in logged if "Content Security Policy" in m], logged  # the script ran, nothing refused

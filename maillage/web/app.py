@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -139,6 +139,21 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
     def search(request):
         text = request.query_params.get("q", "")
         return render(request, "search.html", {"q": text, "results": bench.search(text)})
+
+    def suggest(request):
+        """JSON suggestions for the fields naming an actor (value: its id) or a territory."""
+        text, what = request.query_params.get("q", "")[:100], request.path_params["what"]
+        if what == "actors":
+            found = [{"value": row["id"], "label": " — ".join(p for p in (row["name"], row["place"]) if p)}
+                     for row in bench.search(text, limit=12)]
+        elif what in ("territories", "communes"):
+            level = "commune" if what == "communes" else None
+            found = [{"value": row["id"].partition(":")[2] if level else row["id"],
+                      "label": f"{row['name']} ({row['id'].partition(':')[2]})"}
+                     for row in bench.suggest_territories(text, level)]
+        else:
+            raise NotFoundError(_("no page here: {path}").format(path=request.url.path[:200]))
+        return JSONResponse(found)
 
     def actor(request):
         return render(request, "actor.html", bench.actor(request.path_params["actor_id"]))
@@ -277,6 +292,7 @@ def create_app(store_uri: str, token: str | None = None, default_language: str |
 
     routes = [
         Route("/", page(home)), Route("/search", page(search)),
+        Route("/suggest/{what:str}", page(suggest)),
         Route("/actors/{actor_id:path}", page(actor)), Route("/view", page(view)),
         Route("/needs/{need_id:path}", page(need), methods=["GET"]),
         Route("/outcomes/{need_id:path}", posted(outcome), methods=["POST"]),

@@ -177,6 +177,16 @@ class Workbench:
                              key=lambda node: (len(names[node]), str(node)))
         return [self.summary(graph, node) for node in ranked[:limit]]
 
+    def suggest_territories(self, text: str, level: str | None = None, limit: int = 12) -> list[dict]:
+        """Territories whose name holds ``text`` (accents and case forgiven), names starting with it first."""
+        wanted = fold(text or "")
+        if len(wanted) < 2:
+            return []
+        names = self.graph().graph.get("territory_names", {})
+        found = sorted((not fold(name).startswith(wanted), len(name), name, tid) for tid, name in names.items()
+                       if wanted in fold(name) and (level is None or tid.startswith(level + ":")))
+        return [{"id": tid, "name": name} for _first, _size, name, tid in found[:limit]]
+
     @staticmethod
     def summary(graph, node) -> dict:
         data = graph.nodes[node]

@@ -16,8 +16,8 @@
 - Every POST from a browser carries the CSRF token of its session: an HMAC of the session under
   the start's secret, checked in constant time before any handler. A page on another local
   port can set cookies for 127.0.0.1, but it cannot compute that token.
-- Every response carries a strict Content-Security-Policy (no script but the graph's own page,
-  no inline style, no outside resource), ``nosniff``, no referrer and no framing by others.
+- Every response carries a strict Content-Security-Policy (no script but the workbench's own
+  suggestion script and the graph's own page, no inline script or style, no outside resource), ``nosniff``, no referrer and no framing by others.
 - Bodies above the limit are refused (413) before they are read whole.
 """
 
@@ -33,8 +33,9 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 
 __all__ = ["Guard", "PAGE_POLICY", "VIEW_POLICY", "AUTH_COOKIE", "LOCAL_NAMES", "csrf_token_of"]
 
-PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-src 'self'; "
-               "frame-ancestors 'none'; base-uri 'none'")
+# one script of our own (suggestions as one types, /static/suggest.js), fetching only from here
+PAGE_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 # the graph page is the HTML export itself: its script and styles are inline, and it fetches nothing
 VIEW_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
                "frame-ancestors 'self'; base-uri 'none'")
