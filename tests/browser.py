@@ -39,10 +39,11 @@ def start_browser(*extra_flags: str):
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
 
-def open_view(driver, path, timeout: float = 30.0) -> float:
-    """Open an exported page from disk and wait until it has drawn; return the seconds it took."""
+def open_view(driver, path, url: str | None = None, timeout: float = 30.0) -> float:
+    """Open an exported page from disk (at ``url``: the page's address with its state) and wait until
+    it has drawn; return the seconds it took."""
     started = time.perf_counter()
-    driver.get(path.resolve().as_uri())
+    driver.get(url or path.resolve().as_uri())
     while time.perf_counter() - started < timeout:
         if driver.execute_script("return document.body && document.body.getAttribute('data-ready')"):
             return time.perf_counter() - started

@@ -65,18 +65,12 @@ def drawn_pixels(driver) -> int:
 
 
 OVERLAPS = """
-    var net = maillage.network, boxes = [];
-    maillage.nodes.get().forEach(function (n) {
-      if (!n.label || !n.label.trim()) return;
-      var b = net.getBoundingBox(n.id), p = net.canvasToDOM({x: b.left, y: b.top}), q = net.canvasToDOM({x: b.right, y: b.bottom});
-      boxes.push([p.x, p.y, q.x, q.y, n.fullLabel]);
-    });
-    var overlaps = [];
-    for (var i = 0; i < boxes.length; i++) for (var j = i + 1; j < boxes.length; j++) {
-      var a = boxes[i], b = boxes[j];
-      if (a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]) overlaps.push([a[4], b[4]]);
+    var shown = window.maillageLabelBoxes, ids = Object.keys(shown), overlaps = [];
+    for (var i = 0; i < ids.length; i++) for (var j = i + 1; j < ids.length; j++) {
+      var a = shown[ids[i]], b = shown[ids[j]];
+      if (a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b) overlaps.push([ids[i], ids[j]]);
     }
-    return [boxes.length, overlaps];"""
+    return [ids.length, overlaps];"""
 FILL = """
     var net = maillage.network, c = document.getElementById('graph'), l = 1e9, t = 1e9, r = -1e9, b = -1e9;
     maillage.nodes.getIds().forEach(function (id) {
@@ -98,7 +92,7 @@ def test_view_is_legible_offline_and_its_controls_work(examples, browser, tmp_pa
     seconds = open_view(browser, tmp_path / "view.html")
     assert seconds < 10
     assert js(browser, "return Object.keys(maillage.network.getPositions()).length") == graph.number_of_nodes() == 24
-    assert js(browser, "return maillage.edges.get({filter: e => e.dashes === true}).length") == info["proposals"] > 0
+    assert js(browser, "return maillage.edges.get({filter: e => e.color === '#7B3294'}).length") == info["proposals"] > 0
     assert drawn_pixels(browser) > 2000
     assert js(browser, "return performance.getEntriesByType('resource').length") == 0  # nothing fetched
     labelled, overlaps = js(browser, OVERLAPS)
@@ -109,7 +103,7 @@ def test_view_is_legible_offline_and_its_controls_work(examples, browser, tmp_pa
                         " maillage.data.options.nodes.font.face]; t.remove(); return f;")
     assert fonts[0] == fonts[1] and fonts[2].split(",")[0] in fonts[0]  # tooltips, panel and labels: one font
     counts = js(browser, "return document.getElementById('counts').textContent")
-    assert counts.startswith("24 acteurs · ") and "propositions au 26/11/2026" in counts
+    assert counts.startswith("24 acteurs · ") and "10 propositions · 1 lien terminé (estompé) au 26/11/2026" in counts
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "view-examples.png"))
 
@@ -322,3 +316,70 @@ def test_export_errors(examples, tmp_path):
         export(examples[0], tmp_path / "nowhere" / "g.html")
     with pytest.raises(NotFoundError, match="no actor 'nobody'"):
         export(examples[0], tmp_path / "g.html", focus="nobody")
+
+
+# the share of the canvas painted in the communes' fill (#f2f1ec) or a needs' shade (#fdd9b5, #fdae6b, #f16913)
+PAINTED = ("var c = document.querySelector('#graph canvas'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height)"
+           ".data, n = 0, fills = [[242, 241, 236], [253, 217, 181], [253, 174, 107], [241, 105, 19]];"
+           " for (var i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && fills.some(function (f) {"
+           " return Math.abs(d[i] - f[0]) < 3 && Math.abs(d[i + 1] - f[1]) < 3 && Math.abs(d[i + 2] - f[2]) < 3; })) n++;"
+           " return n / (c.width * c.height);")
+MAP_POSITIONS = """
+    var M = maillage.data.map, C = M.communes, out = {};
+    ['67482', '67218', '67180'].forEach(function (code) { var k = C.code.indexOf(code); out[code] = [C.x[k], C.y[k], C.name[k]]; });
+    return out;"""
+NODE_OVERLAPS = """
+    var labels = window.maillageLabelBoxes, discs = window.maillageNodeBoxes, crossing = [];
+    Object.keys(labels).forEach(function (id) {
+      var box = labels[id];
+      discs.forEach(function (d) {
+        if (d.id !== id && box.l < d.r && d.l < box.r && box.t < d.b && d.t < box.b) crossing.push([id, d.id]);
+      });
+    });
+    return [Object.keys(labels).length, crossing];"""
+
+
+@pytest.mark.browser
+def test_the_map_draws_communes_where_they_are_and_the_view_keeps_its_state(examples, browser, tmp_path):
+    graph, _ = examples
+    export(graph, tmp_path / "map.html", proposals=True, at="2026-11-26")
+    open_view(browser, tmp_path / "map.html")
+    places = js(browser, MAP_POSITIONS)
+    assert places["67482"][2] == "Strasbourg"
+    assert places["67482"][1] < places["67218"][1]  # Strasbourg north of Illkirch (north is up: smaller y)
+    assert places["67180"][1] < places["67482"][1]  # Haguenau north of Strasbourg
+    assert abs(places["67482"][0] - places["67218"][0]) < 400 < places["67482"][1] - places["67180"][1]
+    network_only = js(browser, PAINTED)
+    browser.find_element("css selector", "input[name=mode][value=map]").click()
+    strasbourg = js(browser, "var i = maillage.data.actors.id.indexOf('cd67'); return maillage.network.getPositions(['a' + i])['a' + i]")
+    assert abs(strasbourg["x"] - places["67482"][0]) < 60 and abs(strasbourg["y"] - places["67482"][1]) < 60
+    assert network_only < 0.001 and js(browser, PAINTED) > 0.01  # the communes are drawn under the actors
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "view-map.png"))
+
+    today = js(browser, "return maillage.drawn().edges.slice().sort()")
+    js(browser, "maillage.setYear(2014, false)")  # the slider changes the picture: later ties go, ended ones fade
+    in_2014 = js(browser, "return maillage.drawn()")
+    assert sorted(in_2014["edges"]) != today and len(in_2014["edges"]) < len(today)
+    assert in_2014["proposals"] == 0  # proposals were made as of 2026: not drawn in 2014
+    link = js(browser, "return location.href")
+    assert "mode=map" in link and "date=2014-12-31" in link
+
+    search = browser.find_element("id", "search")
+    search.clear()
+    search.send_keys("banque alimantaire\n")  # a typo, no accent, no capital
+    found = js(browser, "return maillage.data.actors.name[maillage.state.selected]")
+    assert found == "Banque Alimentaire du Bas-Rhin"
+    card = js(browser, "return document.getElementById('card').textContent")
+    assert card.startswith("Banque Alimentaire du Bas-Rhin")
+    labelled, crossing = js(browser, NODE_OVERLAPS)
+    assert labelled >= 3 and crossing == []  # no label over a node
+    assert f"a{actor_index(browser, 'banques-alimentaires-67')}" in js(browser, "return window.maillageLabelled")
+    link = js(browser, "return location.href")
+    assert "actor=banques-alimentaires-67" in link
+
+    browser.get("about:blank")
+    open_view(browser, tmp_path / "map.html", link)  # the link reopens the same view
+    again = js(browser, "return [maillage.state.mode, maillage.state.date, maillage.data.actors.id[maillage.state.selected]]")
+    assert again == ["map", "2014-12-31", "banques-alimentaires-67"]
+    assert js(browser, "return document.querySelector('input[name=mode][value=map]').checked") is True

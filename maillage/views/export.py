@@ -139,7 +139,11 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
     scope = graph.graph.get("scope") or {}
     place = names.get(scope.get("territory")) or scope.get("territory") or _("the whole ecosystem")
     heading = title or ("maillage — " + place + (f" — {graph.nodes[focus_id].get('name')}" if focus_id else ""))
+    size_label = {"degree": _("number of partnerships"), "betweenness": _("betweenness: the share of shortest "
+                  "paths between others running through the actor"),
+                  "brokerage": _("brokerage: ties between actors not tied to each other")}.get(size)
     written = write_html(graph, out, sizes=sizes, color=color, communities=communities, proposals=drawn,
+                         size_label=size_label,
                          title=heading, seed=seed, at=at, limit=max_nodes, scope_name=place)
     return dict(written, **tie_counts(graph))
 

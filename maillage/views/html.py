@@ -23,6 +23,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import UsageError
+from ..graph.projection import today
 from ..queries.common import simple_graph
 from ..vocabulary import default_vocabulary
 from .hierarchy import DETAIL_LIMIT, group_tree
@@ -47,7 +48,9 @@ _OPTIONS = {
     "physics": {"enabled": False},
     "layout": {"improvedLayout": False},
     "edges": {"smooth": False, "color": {"inherit": False}},
-    "nodes": {"shape": "dot", "font": {"size": 12, "face": _FONT}, "scaling": {"label": {"enabled": False}}},
+    # labels with a white halo, readable across ties and outlines
+    "nodes": {"shape": "dot", "font": {"size": 12, "face": _FONT, "strokeWidth": 4, "strokeColor": "#ffffff"},
+              "scaling": {"label": {"enabled": False}}},
     "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True, "navigationButtons": False},
 }
 
@@ -183,6 +186,34 @@ def _needs_by_group(graph: nx.Graph, groups: list[dict], leaf_of: dict) -> list[
     return counts
 
 
+def _map(graph, actors: list) -> dict | None:
+    """The map of the view (see :mod:`.geo`): places, outlines, borders, each actor's position, and
+    each commune's open needs (held there, or asked for there)."""
+    from .geo import map_layer
+
+    layer = map_layer({a: graph.nodes[a].get("commune") for a in actors})
+    if layer is None:
+        return None
+    open_needs: dict[str, int] = {}
+    for need in graph.graph.get("needs", []):
+        if need.get("status", "open") != "open":
+            continue
+        territory = need.get("territory") or ""
+        holder = need.get("holder")
+        commune = territory.partition(":")[2] if territory.startswith("commune:") else (
+            graph.nodes[holder].get("commune") if holder in graph else None)
+        if commune:
+            open_needs[commune] = open_needs.get(commune, 0) + 1
+    places = layer["communes"]
+    places["needs"] = [open_needs.get(code, 0) for code in places["code"]]
+    position, place_of = layer["actors"], {code: k for k, code in enumerate(places["code"])}
+    return {"communes": places, "borders": layer["borders"], "source": layer["source"],
+            "unplaced": layer["unplaced"],
+            "x": [position.get(a, (None, None))[0] for a in actors],
+            "y": [position.get(a, (None, None))[1] for a in actors],
+            "at": [place_of.get(graph.nodes[a].get("commune")) if a in position else None for a in actors]}
+
+
 def _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals, seed) -> dict:
     vocabulary = default_vocabulary()
     names = graph.graph.get("territory_names", {})
@@ -222,6 +253,9 @@ def _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals
                     "x": round(group_xy.get(i, (0, 0))[0] * 1000, 1), "y": round(group_xy.get(i, (0, 0))[1] * 1000, 1)}
                    for i, g in enumerate(groups)],
         "legend": legend,
+        "map": _map(graph, actors),
+        "holders": sorted({index[n["holder"]] for n in graph.graph.get("needs", [])
+                           if n.get("status", "open") == "open" and n.get("holder") in index}),
         "labels": {name: {code: vocabulary.label(name, code) for code in vocabulary.terms[name]}
                    for name in ("actor_kind", "theme", "resource", "partnership_kind")},
     }
@@ -230,7 +264,7 @@ def _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals
 def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, color: str = "kind",
                communities: dict | None = None, proposals: list[dict] | None = None, notice: str = "",
                title: str = "maillage", seed: int = 42, at: str | None = None, limit: int = DETAIL_LIMIT,
-               scope_name: str | None = None) -> dict:
+               scope_name: str | None = None, size_label: str | None = None) -> dict:
     """Write the interactive view of ``graph`` to ``path``; return what was drawn.
 
     Parameters
@@ -268,7 +302,8 @@ def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, 
     groups, leaf_of = group_tree(simple, scope_name or title, limit, seed,
                                  kind_label=lambda kind: vocabulary.label("actor_kind", kind))
     payload = _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals or [], seed)
-    payload.update(title=title, notice=notice, legend_title=legend_title, at=at, options=_OPTIONS, **view_texts())
+    payload.update(title=title, notice=notice, legend_title=legend_title, at=at, options=_OPTIONS, today=today(),
+                   size_label=size_label or _("number of partnerships"), **view_texts())
     vis_js, vis_css = _vis_assets()
     values = {"VIS_CSS": vis_css, "DATA": _safe_json(payload), "VIS_JS": vis_js,
               "TITLE": title.replace("&", "&amp;").replace("<", "&lt;"), "LANG": payload["lang"]}

@@ -23,6 +23,16 @@ VIEW_TEXTS = {
     "no_actor": N_("No actor « {name} »"), "choose_first": N_("Choose an actor first (click or search), then "
                                                              "« Neighbourhood »."),
     "proposed": N_("proposed rapprochement"), "counted": N_("{label}: {count}"),
+    "drawing": N_("Drawing"), "mode_graph": N_("Network"), "mode_map": N_("Map"), "link": N_("Link to this view"),
+    "copy_link": N_("Copy the link"), "link_copied": N_("Link copied: it reopens this view as it is."),
+    "link_select": N_("The link is selected below: copy it (Ctrl+C)."),
+    "size_means": N_("Size: {what}."), "colour_means": N_("Colour: the kind of actor (legend above)."),
+    "outlined_means": N_("Outlined in black: the chosen or searched actor and the holders of open needs."),
+    "new_means": N_("Thick green: ties begun in the year before the date; faded and dotted: ties ended by then."),
+    "ended_means": N_("Dashed purple: proposed rapprochements (computed as of the view's first date: drawn from that date on)."),
+    "map_means": N_("Map: communes shaded by open needs (none, 1, 2, 3 or more); thick lines are départements' "
+                    "borders, grey ones intercommunalities'."),
+    "map_source": N_("Outlines and town halls: {source}."),
 }
 
 VIEW_PLURALS = {
@@ -32,6 +42,9 @@ VIEW_PLURALS = {
     "proposed": (N_("proposed rapprochement"), N_("proposed rapprochements")),
     "hidden": (N_("weaker link hidden"), N_("weaker links hidden")),
     "initiative_links": (N_("initiative link"), N_("initiative links")),
+    "places": (N_("commune"), N_("communes")), "ended": (N_("ended tie (faded)"), N_("ended ties (faded)")),
+    "fresh": (N_("tie of the last year"), N_("ties of the last year")),
+    "unplaced": (N_("actor without a known commune (not on the map)"), N_("actors without a known commune (not on the map)")),
 }
 
 LEVEL_TEXTS = {"region": N_("région"), "departement": N_("département"), "epci": N_("intercommunality (EPCI)"),
