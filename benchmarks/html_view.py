@@ -58,20 +58,18 @@ def time_pyvis(driver, path: Path, timeout: float) -> float | None:
 
 # At the initial fit: labels drawn, pairs of label boxes that overlap, share of the canvas the drawing spans.
 LEGIBILITY = """
-    var net = maillage.network, c = document.getElementById('graph'), boxes = [], l = 1e9, t = 1e9, r = -1e9, b = -1e9;
+    var net = maillage.network, c = document.getElementById('graph'), l = 1e9, t = 1e9, r = -1e9, b = -1e9;
     maillage.nodes.get().forEach(function (n) {
       var p = net.canvasToDOM(net.getPositions([n.id])[n.id]);
       l = Math.min(l, p.x); t = Math.min(t, p.y); r = Math.max(r, p.x); b = Math.max(b, p.y);
-      if (!n.label || !n.label.trim()) return;
-      var x = net.getBoundingBox(n.id), u = net.canvasToDOM({x: x.left, y: x.top}), v = net.canvasToDOM({x: x.right, y: x.bottom});
-      boxes.push([u.x, u.y, v.x, v.y]);
     });
-    var overlaps = 0;
-    for (var i = 0; i < boxes.length; i++) for (var j = i + 1; j < boxes.length; j++) {
-      var p = boxes[i], q = boxes[j];
-      if (p[0] < q[2] && q[0] < p[2] && p[1] < q[3] && q[1] < p[3]) overlaps++;
+    var shown = window.maillageLabelBoxes, ids = Object.keys(shown), discs = window.maillageNodeBoxes, overlaps = 0, crossing = 0;
+    for (var i = 0; i < ids.length; i++) {
+      var p = shown[ids[i]];
+      for (var j = i + 1; j < ids.length; j++) { var q = shown[ids[j]]; if (p.l < q.r && q.l < p.r && p.t < q.b && q.t < p.b) overlaps++; }
+      discs.forEach(function (d) { if (d.id !== ids[i] && p.l < d.r && d.l < p.r && p.t < d.b && d.t < p.b) crossing++; });
     }
-    return {nodes: maillage.nodes.length, labels: boxes.length, overlaps: overlaps,
+    return {nodes: maillage.nodes.length, labels: ids.length, overlaps: overlaps, crossing: crossing,
             fill: Math.max((r - l) / c.clientWidth, (b - t) / c.clientHeight), first: maillage.drawn().kind,
             heading: document.getElementById('counts').textContent};"""
 
@@ -105,6 +103,14 @@ def main() -> None:
         ours = open_view(driver, folder / "maillage.html", timeout=args.timeout)
         ready_ms = driver.execute_script("return window.maillageReadyMs")
         legibility = driver.execute_script(LEGIBILITY)
+        mapped = None
+        if driver.execute_script("return maillage.data.map !== null"):  # the map mode: switched to, drawn, timed
+            switched = time.perf_counter()
+            driver.execute_script("maillage.setMode('map'); return maillage.drawn().kind")
+            mapped = {"seconds": time.perf_counter() - switched,
+                      "drawn": driver.execute_script("var d = maillage.drawn(); return [d.kind, d.ids.length]"),
+                      "communes": driver.execute_script("return maillage.data.map.communes.code.length"),
+                      "counts": driver.execute_script("return document.getElementById('counts').textContent")}
         theirs = None if args.no_pyvis else time_pyvis(driver, folder / "pyvis.html", args.timeout)
     finally:
         driver.quit()
@@ -112,8 +118,11 @@ def main() -> None:
           f"maillage export (groups, layouts, page) {written:.1f} s, "
           f"{(folder / 'maillage.html').stat().st_size / 2**20:.1f} MiB")
     print(f"first screen: {legibility['nodes']} {legibility['first']}, {legibility['labels']} labels, "
-          f"{legibility['overlaps']} overlapping, drawing spans {legibility['fill']:.0%} of the canvas; "
+          f"{legibility['overlaps']} overlapping another, {legibility['crossing']} crossing a node, drawing spans {legibility['fill']:.0%} of the canvas; "
           f"« {legibility['heading']} »")
+    if mapped:
+        print(f"map mode: {mapped['communes']:,} communes outlined, {mapped['drawn'][1]:,} {mapped['drawn'][0]} drawn, "
+              f"switch and first map drawing {mapped['seconds']:.2f} s; « {mapped['counts']} »")
     print(f"{'view':24}{'interactive after':>20}")
     print(f"{'maillage':24}{ours:>18.1f} s   (first drawing at {ready_ms / 1000:.1f} s after navigation)")
     if not args.no_pyvis:
