@@ -671,6 +671,38 @@ def demo(out_dir, examples, as_json):
 
 
 @cli.command()
+@click.argument("territory", required=False)
+@click.option("--out", type=click.Path(dir_okay=False), default="maillage-report.html", show_default=True,
+              help=N_("The document to write (HTML, printable to paper or PDF from any browser)."))
+@store_option
+@at_option
+@reach_option(N_("How far from a need a provider may be."))
+@click.option("--top", type=click.IntRange(1), default=8, show_default=True, help=N_("Brokers and circles listed."))
+@json_option
+def report(territory, out, store, at, reach, top, as_json):
+    """Write TERRITORY's report for a partners' meeting: the map of its needs, its key figures, its brokers.
+
+    Example: maillage report 67 --out bas-rhin.html
+    """
+    from .graph.places import is_name
+    from .queries.report import territory_report
+    from .views.report import write_report
+
+    with _errors(), open_store(store, read_only=True) as source:
+        graph = _project(source, territory, at)
+        figures = territory_report(graph, top=top, reach=reach)
+        names = graph.graph.get("territory_names", {})
+        scope = graph.graph.get("scope", {}).get("territory")
+        place = names.get(scope) or (territory if territory and is_name(territory) else scope) or _("the whole ecosystem")
+        written = write_report(figures, out, place)
+    if as_json:
+        _echo_json(dict(written, needs={k: v for k, v in figures["needs"].items() if k != "by_commune"}))
+        return
+    click.echo(_("report of {place} written to {path} ({figures} figures); open it in a browser and print it "
+                 "to paper or PDF").format(place=place, path=written["path"], figures=written["figures"]))
+
+
+@cli.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help=N_("Address to listen on; anything but 127.0.0.1 / localhost / ::1 needs a token."))

@@ -26,6 +26,7 @@ NOT_MESSAGES = {
     ("maillage/loaders/opendata/parties.py", "from the name"),  # a flag's value stored with the actor
     ("maillage/views/html.py", "DejaVu Sans, Arial, sans-serif"),  # a font list
 }
+MARKUP = re.compile(r"</?[a-zA-Z!]+[\s>]|\{\s*[a-z-]+\s*:")  # HTML tags and CSS rules: no words for a reader
 DATA_MODULES = {"maillage/graph/sqlite_store.py", "maillage/graph/cypher.py",  # SQL and Cypher
                 "maillage/vocabulary.py",  # the vocabulary's labels: French and English tables
                 "maillage/web/security.py"}  # HTTP headers (Content-Security-Policy, cookies)
@@ -90,7 +91,8 @@ def test_no_user_facing_text_is_written_outside_the_catalogues():
             if id(node) in wrapped or not isinstance(node, ast.Constant) or not isinstance(node.value, str):
                 continue
             words = [w for w in node.value.split() if re.search(r"[A-Za-zÀ-ÿ]{2,}", w)]
-            if len(words) >= 3 and (where, node.value) not in NOT_MESSAGES and not SQL.match(node.value.strip()):
+            if len(words) >= 3 and (where, node.value) not in NOT_MESSAGES and not SQL.match(node.value.strip()) \
+                    and not MARKUP.search(node.value):
                 found.append(f"{where}:{node.lineno}: {node.value[:70]!r}")
     assert found == []
 
