@@ -105,8 +105,8 @@ def map_layer(actor_communes: dict, departements: set[str] | None = None) -> dic
     x0 = min(x for x, _y in halls.values())
     y0 = max(y for _x, y in halls.values())
 
-    def project(x, y) -> tuple[float, float]:
-        return round((x - x0) * cos * factor, 1), round((y0 - y) * factor, 1)
+    def project(x, y) -> tuple[int, int]:  # whole units (25 m): finer than any outline, and a lighter page
+        return round((x - x0) * cos * factor), round((y0 - y) * factor)
 
     layer = {"code": [], "name": [], "x": [], "y": [], "rings": []}
     for code in drawn:
@@ -146,7 +146,8 @@ def _borders(rings: dict, shipped: dict, project) -> dict:
 
 
 def _spread(seated: dict, halls: dict) -> dict:
-    """Each actor near its town hall: the first on it, the others on a golden-angle spiral around it."""
+    """Each actor near its town hall: the first on it, the others on a golden-angle spiral around it,
+    in the order of their ids (the view's page computes the same positions from each actor's commune)."""
     placed, count = {}, {}
     golden = math.pi * (3 - math.sqrt(5))
     for actor in sorted(seated, key=str):

@@ -14,10 +14,11 @@ from collections import Counter
 
 import networkx as nx
 
-from ..i18n import _
+from ..i18n import _, number
+from ..vocabulary import default_vocabulary
 from ..queries.community import louvain
 
-__all__ = ["group_tree", "DETAIL_LIMIT"]
+__all__ = ["group_tree", "community_name", "DETAIL_LIMIT"]
 
 DETAIL_LIMIT = 400
 MAX_GROUPS = 30  # beyond, the smallest groups are gathered into one « autres » group, opened like the others
@@ -32,12 +33,12 @@ def _place(data: dict, level: str) -> str | None:
 
 def _name(names: dict, level: str, code) -> str:
     if code is None:
-        return "Lieu inconnu"
+        return _("Place unknown")
     territory = names.get(f"{level}:{code}") or (names.get(f"ept:{code}") if level == "epci" else None)
     if territory:
         return territory
-    return {"region": f"Région {code}", "departement": f"Département {code}", "epci": f"Intercommunalité {code}",
-            "commune": f"Commune {code}"}.get(level, str(code))
+    return {"region": _("Région {code}"), "departement": _("Département {code}"),
+            "epci": _("Intercommunality {code}"), "commune": _("Commune {code}")}.get(level, "{code}").format(code=code)
 
 
 def _capped(parts: dict, level: str) -> dict:
@@ -47,10 +48,11 @@ def _capped(parts: dict, level: str) -> dict:
     ordered = sorted(parts, key=lambda key: (-len(parts[key][1]), str(key)))
     kept = {key: parts[key] for key in ordered[:MAX_GROUPS - 1]}
     rest = [actor for key in ordered[MAX_GROUPS - 1:] for actor in parts[key][1]]
-    what = {"community": _("Other communities ({count})"), "commune": _("Other communes ({count})"),
-            "epci": _("Other intercommunalities ({count})"), "departement": _("Other départements ({count})"),
-            "region": _("Other régions ({count})")}.get(level, _("Other groups ({count})"))
-    kept[("autres",)] = (what.format(count=len(ordered) - MAX_GROUPS + 1), rest)
+    # « 899 other communities »: the view adds the actors' count once, « (4 266) », never a second bracket
+    what = {"community": _("{count} other communities"), "commune": _("{count} other communes"),
+            "epci": _("{count} other intercommunalities"), "departement": _("{count} other départements"),
+            "region": _("{count} other régions")}.get(level, _("{count} other groups"))
+    kept[("autres",)] = (what.format(count=number(len(ordered) - MAX_GROUPS + 1)), rest)
     return kept
 
 
@@ -71,8 +73,7 @@ def _partition(graph: nx.Graph, actors: list, level_index: int, names: dict, see
     if sub.number_of_edges():
         found = louvain(sub, seed)
         ordered = sorted(found, key=lambda group: (-len(group), min(map(str, group))))
-        parts = {i: (_("Community {number}").format(number=i + 1), sorted(group, key=str))
-                 for i, group in enumerate(ordered)}
+        parts = {i: (community_name(sub, group), sorted(group, key=str)) for i, group in enumerate(ordered)}
         if alone:  # actors with no tie here are one group, not thousands of one-actor communities
             parts["alone"] = (_("Actors without a partnership here"), alone)
         if len(parts) > 1:
@@ -81,6 +82,27 @@ def _partition(graph: nx.Graph, actors: list, level_index: int, names: dict, see
     for actor in actors:
         parts.setdefault(graph.nodes[actor].get("kind") or "?", []).append(actor)
     return len(_LEVELS) + 2, "kind", {key: (str(key), members) for key, members in parts.items()}
+
+
+def community_name(graph: nx.Graph, members) -> str:
+    """A community named as ``profile`` names them: by its hubs (most ties inside it) and its main theme.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b"), ("a", "c"), ("b", "c"), ("c", "d")])
+    >>> nx.set_node_attributes(G, {"a": "Amis", "b": "Banque", "c": "Cité", "d": "Dojo"}, "name")
+    >>> nx.set_node_attributes(G, {n: ["sport"] for n in G}, "themes")
+    >>> community_name(G, {"a", "b", "c", "d"})
+    'around Cité, Amis (Sport)'
+    """
+    inside = graph.subgraph(members)
+    hubs = sorted(members, key=lambda n: (-inside.degree(n), str(graph.nodes[n].get("name") or n)))[:2]
+    themes = Counter(theme for n in members for theme in graph.nodes[n].get("themes") or [])
+    names = ", ".join(str(graph.nodes[n].get("name") or n) for n in hubs)
+    if themes:
+        theme = min(themes, key=lambda t: (-themes[t], t))
+        return _("around {hubs} ({theme})").format(hubs=names, theme=default_vocabulary().label("theme", theme))
+    return _("around {hubs}").format(hubs=names)
 
 
 def group_tree(graph: nx.Graph, root_name: str, limit: int = DETAIL_LIMIT, seed: int = 42,

@@ -189,7 +189,7 @@ def _needs_by_group(graph: nx.Graph, groups: list[dict], leaf_of: dict) -> list[
 def _map(graph, actors: list) -> dict | None:
     """The map of the view (see :mod:`.geo`): places, outlines, borders, each actor's position, and
     each commune's open needs (held there, or asked for there)."""
-    from .geo import map_layer
+    from .geo import SPREAD, map_layer
 
     layer = map_layer({a: graph.nodes[a].get("commune") for a in actors})
     if layer is None:
@@ -207,10 +207,9 @@ def _map(graph, actors: list) -> dict | None:
     places = layer["communes"]
     places["needs"] = [open_needs.get(code, 0) for code in places["code"]]
     position, place_of = layer["actors"], {code: k for k, code in enumerate(places["code"])}
+    # each actor's commune only: the page spreads the actors of one town hall itself (see geo.spread)
     return {"communes": places, "borders": layer["borders"], "source": layer["source"],
-            "unplaced": layer["unplaced"],
-            "x": [position.get(a, (None, None))[0] for a in actors],
-            "y": [position.get(a, (None, None))[1] for a in actors],
+            "unplaced": layer["unplaced"], "spread": SPREAD,
             "at": [place_of.get(graph.nodes[a].get("commune")) if a in position else None for a in actors]}
 
 

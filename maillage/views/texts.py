@@ -42,6 +42,7 @@ VIEW_PLURALS = {
     "proposed": (N_("proposed rapprochement"), N_("proposed rapprochements")),
     "hidden": (N_("weaker link hidden"), N_("weaker links hidden")),
     "initiative_links": (N_("initiative link"), N_("initiative links")),
+    "outside": (N_("tie with an actor outside this drawing (↗)"), N_("ties with actors outside this drawing (↗)")),
     "places": (N_("commune"), N_("communes")), "ended": (N_("ended tie (faded)"), N_("ended ties (faded)")),
     "fresh": (N_("tie of the last year"), N_("ties of the last year")),
     "unplaced": (N_("actor without a known commune (not on the map)"), N_("actors without a known commune (not on the map)")),
