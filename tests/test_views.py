@@ -346,6 +346,8 @@ def test_the_map_draws_communes_where_they_are_and_the_view_keeps_its_state(exam
     open_view(browser, tmp_path / "map.html")
     places = js(browser, MAP_POSITIONS)
     assert places["67482"][2] == "Strasbourg"
+    white = js(browser, "var C = maillage.data.map.communes; return C.white && C.white[C.code.indexOf('67482')]")
+    assert white == 0  # gaps ran (--proposals): Strasbourg's four needs each have a provider within reach
     assert places["67482"][1] < places["67218"][1]  # Strasbourg north of Illkirch (north is up: smaller y)
     assert places["67180"][1] < places["67482"][1]  # Haguenau north of Strasbourg
     assert abs(places["67482"][0] - places["67218"][0]) < 400 < places["67482"][1] - places["67180"][1]

@@ -47,12 +47,13 @@ def _sizes(graph: nx.MultiGraph, size: str, seed: int) -> dict:
     raise UsageError(_("size must be one of {join}, got {size!r}").format(join=', '.join(SIZE_BY), size=size))
 
 
-def _proposals(graph: nx.MultiGraph, focus: str | None) -> list[dict]:
-    """Bridge proposals of the gap analysis (and allies of the focused actor) as edges to draw."""
+def _proposals(graph: nx.MultiGraph, focus: str | None) -> tuple[list[dict], set]:
+    """Bridge proposals of the gap analysis (and allies of the focused actor) as edges to draw, and
+    the needs with no provider within reach (the map's white zones)."""
     from ..queries import allies, gaps
 
-    drawn = []
-    for need in gaps(graph, top=3)["needs"]:
+    drawn, found = [], gaps(graph, top=3)["needs"]
+    for need in found:
         for proposal in need["proposals"] if need["holder"] else []:
             drawn.append({"source": need["holder"], "target": proposal["provider"],
                           "label": _("Proposal for « {need} »: {reasons}").format(
@@ -61,7 +62,7 @@ def _proposals(graph: nx.MultiGraph, focus: str | None) -> list[dict]:
         for row in allies(graph, focus, top=5)["allies"]:
             drawn.append({"source": focus, "target": row["id"], "label": _("Potential ally: {reasons}").format(
                 reasons="; ".join(row["reasons"]))})
-    return drawn
+    return drawn, {need["id"] for need in found if need["status"] == "no_provider"}
 
 
 def _active_degree(graph: nx.MultiGraph, at: str | None) -> dict:
@@ -134,7 +135,8 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
         return {"path": paths[0], "paths": paths, "format": fmt, "nodes": graph.number_of_nodes(),
                 "edges": graph.number_of_edges(), **tie_counts(graph), "proposals": 0, "notice": notice,
                 "xml_replaced": written.get("xml_replaced", 0), "csv_neutralized": written.get("neutralized")}
-    drawn = _proposals(as_of(graph, at), focus_id) if proposals else []  # computed only because the page draws them
+    # computed only because the page draws them
+    drawn, white = _proposals(as_of(graph, at), focus_id) if proposals else ([], None)
     names = graph.graph.get("territory_names", {})
     scope = graph.graph.get("scope") or {}
     place = names.get(scope.get("territory")) or scope.get("territory") or _("the whole ecosystem")
@@ -143,7 +145,7 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
                   "paths between others running through the actor"),
                   "brokerage": _("brokerage: ties between actors not tied to each other")}.get(size)
     written = write_html(graph, out, sizes=sizes, color=color, communities=communities, proposals=drawn,
-                         size_label=size_label,
+                         size_label=size_label, white_needs=white,
                          title=heading, seed=seed, at=at, limit=max_nodes, scope_name=place)
     return dict(written, **tie_counts(graph))
 

@@ -186,7 +186,7 @@ def _needs_by_group(graph: nx.Graph, groups: list[dict], leaf_of: dict) -> list[
     return counts
 
 
-def _map(graph, actors: list) -> dict | None:
+def _map(graph, actors: list, white_needs: set | None = None) -> dict | None:
     """The map of the view (see :mod:`.geo`): places, outlines, borders, each actor's position, and
     each commune's open needs (held there, or asked for there)."""
     from .geo import SPREAD, map_layer
@@ -195,6 +195,7 @@ def _map(graph, actors: list) -> dict | None:
     if layer is None:
         return None
     open_needs: dict[str, int] = {}
+    white: dict[str, int] = {}  # needs no provider within reach could meet (known when gaps ran: --proposals)
     for need in graph.graph.get("needs", []):
         if need.get("status", "open") != "open":
             continue
@@ -204,8 +205,11 @@ def _map(graph, actors: list) -> dict | None:
             graph.nodes[holder].get("commune") if holder in graph else None)
         if commune:
             open_needs[commune] = open_needs.get(commune, 0) + 1
+            if white_needs is not None and need["id"] in white_needs:
+                white[commune] = white.get(commune, 0) + 1
     places = layer["communes"]
     places["needs"] = [open_needs.get(code, 0) for code in places["code"]]
+    places["white"] = [white.get(code, 0) for code in places["code"]] if white_needs is not None else None
     position, place_of = layer["actors"], {code: k for k, code in enumerate(places["code"])}
     # each actor's commune only: the page spreads the actors of one town hall itself (see geo.spread)
     return {"communes": places, "borders": layer["borders"], "source": layer["source"],
@@ -213,7 +217,7 @@ def _map(graph, actors: list) -> dict | None:
             "at": [place_of.get(graph.nodes[a].get("commune")) if a in position else None for a in actors]}
 
 
-def _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals, seed) -> dict:
+def _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals, seed, white_needs=None) -> dict:
     vocabulary = default_vocabulary()
     names = graph.graph.get("territory_names", {})
     actors = sorted(simple, key=str)
@@ -252,7 +256,7 @@ def _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals
                     "x": round(group_xy.get(i, (0, 0))[0] * 1000, 1), "y": round(group_xy.get(i, (0, 0))[1] * 1000, 1)}
                    for i, g in enumerate(groups)],
         "legend": legend,
-        "map": _map(graph, actors),
+        "map": _map(graph, actors, white_needs),
         "holders": sorted({index[n["holder"]] for n in graph.graph.get("needs", [])
                            if n.get("status", "open") == "open" and n.get("holder") in index}),
         "labels": {name: {code: vocabulary.label(name, code) for code in vocabulary.terms[name]}
@@ -263,7 +267,7 @@ def _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals
 def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, color: str = "kind",
                communities: dict | None = None, proposals: list[dict] | None = None, notice: str = "",
                title: str = "maillage", seed: int = 42, at: str | None = None, limit: int = DETAIL_LIMIT,
-               scope_name: str | None = None, size_label: str | None = None) -> dict:
+               scope_name: str | None = None, size_label: str | None = None, white_needs: set | None = None) -> dict:
     """Write the interactive view of ``graph`` to ``path``; return what was drawn.
 
     Parameters
@@ -282,6 +286,8 @@ def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, 
         The slider's first position (ISO date); None shows every tie ever recorded.
     limit : int
         Most actors drawn at once; beyond, groups.
+    white_needs : set, optional
+        Ids of the needs no provider within reach could meet: their communes are shaded red on the map.
 
     Examples
     --------
@@ -300,7 +306,7 @@ def write_html(graph: nx.Graph, path: str | Path, *, sizes: dict | None = None, 
     vocabulary = default_vocabulary()
     groups, leaf_of = group_tree(simple, scope_name or title, limit, seed,
                                  kind_label=lambda kind: vocabulary.label("actor_kind", kind))
-    payload = _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals or [], seed)
+    payload = _payload(graph, simple, groups, leaf_of, sizes, colour_of, legend, proposals or [], seed, white_needs)
     payload.update(title=title, notice=notice, legend_title=legend_title, at=at, options=_OPTIONS, today=today(),
                    size_label=size_label or _("number of partnerships"), **view_texts())
     vis_js, vis_css = _vis_assets()

@@ -33,6 +33,7 @@ VIEW_TEXTS = {
     "map_means": N_("Map: communes shaded by open needs (none, 1, 2, 3 or more); thick lines are départements' "
                     "borders, grey ones intercommunalities'."),
     "map_source": N_("Outlines and town halls: {source}."),
+    "white_means": N_("Red: a commune with a need no provider within reach could meet (a white zone)."),
 }
 
 VIEW_PLURALS = {
