@@ -550,3 +550,11 @@ def test_fields_naming_actors_and_territories_suggest_as_one_types(client):
     form = client.get("/edit/partnerships").text
     assert 'data-suggest="actors"' in form and '<script src="/static/suggest.js" defer></script>' in form
     assert '<label for="f-source">' in form and "*</label>" in form  # required fields marked
+
+
+def test_the_territory_and_each_actor_open_on_the_map(client):
+    home = client.get("/").text
+    assert 'href="/view#mode=map"' in home
+    assert f'href="/view?focus={IBM.replace(":", "%3A")}#mode=map"' in client.get(f"/actors/{IBM}").text
+    view = client.get("/view")
+    assert view.status_code == 200 and '"map":{"communes"' in view.text and 'name="mode" value="map"' in view.text
