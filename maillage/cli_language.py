@@ -107,8 +107,8 @@ def english_help_option(option):
     return option
 
 
-class TranslatedCommand(click.Command):
-    """A command whose help is shown in the run's language."""
+class _Translated:
+    """Help, options' help and short help shown in the run's language (mixed into click's classes)."""
 
     def get_help_option(self, ctx):
         return english_help_option(super().get_help_option(ctx))
@@ -122,18 +122,11 @@ class TranslatedCommand(click.Command):
             return super().get_short_help_str(limit)
 
 
-class TranslatedGroup(click.Group):
+class TranslatedCommand(_Translated, click.Command):
+    """A command whose help is shown in the run's language."""
+
+
+class TranslatedGroup(_Translated, click.Group):
     """A group of commands (``maillage team``) whose help, and its commands', is in the run's language."""
 
     command_class = TranslatedCommand
-
-    def get_help_option(self, ctx):
-        return english_help_option(super().get_help_option(ctx))
-
-    def format_help(self, ctx, formatter):
-        with translated_help(self, ctx):
-            super().format_help(ctx, formatter)
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        with translated_help(self):
-            return super().get_short_help_str(limit)
