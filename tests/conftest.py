@@ -82,3 +82,11 @@ def _private_cache(tmp_path_factory):
     """Projection caches of the tests live in a temporary folder, never in the user's."""
     os.environ["MAILLAGE_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
+
+
+def pytest_collection_modifyitems(items):
+    """Under ``-n`` (pytest-xdist, ``--dist loadgroup``) every Neo4j test runs on one worker, so the
+    session starts one server, not one per worker; without xdist the mark is inert."""
+    for item in items:
+        if item.get_closest_marker("neo4j"):
+            item.add_marker(pytest.mark.xdist_group("neo4j"))

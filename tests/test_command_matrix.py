@@ -94,11 +94,11 @@ def stores(tmp_path_factory):
 
 
 def _runs(name, light=False):
-    """The option sets of one command: none, each option with each of its values (``light``: its
-    first value only), then all together."""
+    """The option sets of one command: none, each option with each of its values, then all
+    together (``light``: none and all together only)."""
     runs = [[]]
-    for option in _options(name):
-        for value in VALUES[option.opts[0]][:1] if light else VALUES[option.opts[0]]:
+    for option in [] if light else _options(name):
+        for value in VALUES[option.opts[0]]:
             runs.append([option.opts[0]] if value is True else [option.opts[0], value])
     together = []
     for option in _options(name):
@@ -112,8 +112,9 @@ def _filled(args, actor, need, folder, index):
     return [values.get(a, a) for a in args if a != "--bootstrap-free"]
 
 
-# the backtest trains a ranking per run on the generated store (about 6 s): there it runs each
-# option's first value, in English (its French wording is run on the demo)
+# the backtest trains a ranking per run on the generated store (about 6 s): there it runs without
+# options and with all of them, in English; each option with each value, in both languages, is
+# run on the demo
 CASES = [(name, world, language) for name in sorted(COMMANDS) for world in ("demo", "generated")
          for language in ("en", "fr") if not (name == "evaluate" and world == "generated" and language == "fr")]
 
