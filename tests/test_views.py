@@ -385,3 +385,31 @@ def test_the_map_draws_communes_where_they_are_and_the_view_keeps_its_state(exam
     again = js(browser, "return [maillage.state.mode, maillage.state.date, maillage.data.actors.id[maillage.state.selected]]")
     assert again == ["map", "2014-12-31", "banques-alimentaires-67"]
     assert js(browser, "return document.querySelector('input[name=mode][value=map]').checked") is True
+
+
+def _page_data(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    start = text.index('id="maillage-data">') + len('id="maillage-data">')
+    return json.loads(text[start:text.index("</script>", start)])
+
+
+def test_a_plain_export_shades_the_white_zones_gaps_finds(tmp_path, write):
+    """Without --proposals the map still knows the white zones: coverage() gives gaps' statuses
+    without ranking, and each commune counts its needs no provider within reach could meet."""
+    from maillage.queries import gaps
+    from maillage.queries.gaps import coverage
+
+    files = [write("actors.csv", "id,name,kind,commune,offers\nasso,Asso,association,67482,\n"
+                                 "firm,Firm,company,67218,software\nfood,Food,association,67180,\n"),
+             write("needs.csv", "id,title,holder,resources\nsoft,Logiciel,asso,software\n"
+                                "room,Salle,asso,premises\nvan,Camion,food,logistics\n")]
+    with open_store(tmp_path / "m.db") as store:
+        load_files(store, files)
+        graph = project(store)
+    statuses = coverage(graph)
+    assert statuses == {need["id"]: need["status"] for need in gaps(graph)["needs"]}
+    assert statuses == {"soft": "open", "room": "no_provider", "van": "no_provider"}
+    export(graph, tmp_path / "plain.html")
+    communes = _page_data(tmp_path / "plain.html")["map"]["communes"]
+    white = dict(zip(communes["code"], communes["white"]))
+    assert (white["67482"], white["67180"], white["67218"]) == (1, 1, 0)

@@ -33,7 +33,7 @@ from .proposals import contributions_by_part, rank_candidates, ranker_for, reaso
 from .reasons import words
 from ..i18n import _
 
-__all__ = ["gaps", "REACH_LEVELS", "WEIGHTS"]
+__all__ = ["gaps", "coverage", "REACH_LEVELS", "WEIGHTS"]
 
 WEIGHTS = {"fit": 0.4, "themes": 0.2, "territory": 0.15, "network": 0.25}
 
@@ -116,13 +116,12 @@ def _proposal(graph, provider, score, parts, facts, predecessors, max_hops, hold
     return row
 
 
-def _providers(graph: nx.Graph, need: dict, holder, reach: str) -> tuple[list, dict]:
-    """Actors offering one of the need's resources within reach, and their levels."""
+def _providers(graph: nx.Graph, need: dict, holder, reach: str) -> dict:
+    """Actors offering one of the need's resources within reach → the level they reach it at."""
     index = candidate_index(graph)
     offering = set().union(*(index["offers"].get(resource, set()) for resource in need["resources"]))
     offering.discard(holder)
-    levels = provider_levels(graph, need["places"], offering, reach)
-    return sorted(levels, key=str), levels
+    return provider_levels(graph, need["places"], offering, reach)
 
 
 def _origins(graph: nx.Graph, need: dict, providers: list) -> list:
@@ -135,17 +134,25 @@ def _origins(graph: nx.Graph, need: dict, providers: list) -> list:
             and shared_level(places, graph.nodes[n]) and n not in excluded]
 
 
+def _state(graph: nx.Graph, need: dict, reach: str) -> tuple:
+    """A need's holder, its providers within reach (→ their levels), the partners of the holder
+    among them, and its status: ``covered``, ``open`` (a provider in reach) or ``no_provider``."""
+    holder = need.get("holder") if need.get("holder") in graph else None
+    levels = _providers(graph, need, holder, reach)
+    covered_by = sorted(set(graph[holder]).intersection(levels), key=str) if holder is not None else []
+    return holder, levels, covered_by, "covered" if covered_by else ("open" if levels else "no_provider")
+
+
 def _analyse_need(source, graph: nx.Graph, need: dict, reach: str, top: int, max_hops: int, weights: dict,
                   ranker) -> dict:
-    holder = need.get("holder") if need.get("holder") in graph else None
-    providers, levels = _providers(graph, need, holder, reach)
+    holder, levels, covered_by, status = _state(graph, need, reach)
+    providers = sorted(levels, key=str)
     origins = [holder] if holder else _origins(graph, need, providers)
-    covered_by = sorted(p for p in providers if holder and graph.has_edge(holder, p))
     result = {
         "id": need["id"], "title": need["title"], "holder": holder,
         "holder_name": graph.nodes[holder]["name"] if holder else None,
         "territory": need.get("territory"), "themes": need["themes"], "resources": need["resources"],
-        "status": "covered" if covered_by else ("open" if providers else "no_provider"),
+        "status": status,
         "covered_by": [{"id": p, "name": graph.nodes[p]["name"]} for p in covered_by],
         "providers": len(providers), "ranked_by": None, "proposals": [],
         # a fragility signal: the need sits in a commune with a priority neighbourhood (QPV)
@@ -214,6 +221,60 @@ def _summary(graph: nx.Graph, needs: list[dict]) -> dict:
     }
 
 
+def _open_needs(graph: nx.MultiGraph, only=None, themes=None) -> list[dict]:
+    return [need for need in graph.graph.get("needs", []) if need.get("status", "open") == "open"
+            and (only is None or need["id"] in only) and (not themes or set(need["themes"]) & set(themes))]
+
+
+def _check_reach(reach: str) -> None:
+    if reach not in REACH_LEVELS:
+        raise UsageError(_("reach must be one of {join}, got {reach!r}").format(join=', '.join(REACH_LEVELS), reach=reach))
+
+
+def coverage(graph: nx.MultiGraph, reach: str = "departement") -> dict:
+    """Each open need's status as :func:`gaps` gives it, without ranking any proposal.
+
+    What the map shades: a need ``covered`` (its holder already works with a provider of what it
+    asks), ``open`` (a provider within ``reach``) or ``no_provider`` (a white zone). It costs a
+    look-up per need, where :func:`gaps` also ranks every provider.
+
+    Parameters
+    ----------
+    graph : networkx.MultiGraph
+        A projection, with ``graph.graph["needs"]``.
+    reach : {"commune", "epci", "departement", "region"}
+        How far from the need a provider may sit.
+
+    Returns
+    -------
+    dict
+        ``{need id: status}``, in the order of the projection's needs.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> place = {"commune": None, "epcis": [], "departement": "67", "region": "44"}
+    >>> G = nx.MultiGraph(areas={}, needs=[
+    ...     {"id": "n1", "title": "Software", "holder": "a", "themes": [], "resources": ["software"],
+    ...      "status": "open", "places": {"departement": "67"}},
+    ...     {"id": "n2", "title": "Premises", "holder": "a", "themes": [], "resources": ["premises"],
+    ...      "status": "open", "places": {"departement": "67"}}])
+    >>> G.add_node("a", name="A", kind="association", themes=[], offers=[], **place)
+    >>> G.add_node("c", name="C", kind="company", themes=[], offers=["software"], **place)
+    >>> coverage(G)
+    {'n1': 'open', 'n2': 'no_provider'}
+
+    See Also
+    --------
+    gaps : the same statuses, with the bridge proposals ranked.
+    """
+    if graph is None:
+        raise UsageError(_("coverage needs a graph, got None"))
+    _check_reach(reach)
+    # the projection's own adjacency says who works with whom: no simple graph to build
+    return {need["id"]: _state(graph, need, reach)[3] for need in _open_needs(graph)}
+
+
 def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hops: int = 4,
          weights: dict | None = None, only=None, themes=None, ranker=None) -> dict:
     """Return, for each open need of ``graph``, its coverage and the bridge proposals.
@@ -263,13 +324,11 @@ def gaps(graph: nx.MultiGraph, reach: str = "departement", top: int = 5, max_hop
     """
     if graph is None:
         raise UsageError(_("gaps needs a graph, got None"))
-    if reach not in REACH_LEVELS:
-        raise UsageError(_("reach must be one of {join}, got {reach!r}").format(join=', '.join(REACH_LEVELS), reach=reach))
+    _check_reach(reach)
     simple = simple_graph(graph)
     simple.graph.setdefault("areas", graph.graph.get("areas", {}))
     weights = {**WEIGHTS, **(weights or {})}
-    chosen = [need for need in graph.graph.get("needs", []) if need.get("status", "open") == "open"
-              and (only is None or need["id"] in only) and (not themes or set(need["themes"]) & set(themes))]
+    chosen = _open_needs(graph, only, themes)
     ranker = ranker_for(graph, ranker) if any(need.get("holder") in simple for need in chosen) else ranker
     needs = [_analyse_need(graph, simple, need, reach, top, max_hops, weights, ranker) for need in chosen]
     return {"scope": graph.graph.get("scope", {}), "reach": reach, "ranker": ranker and ranker.describe(),

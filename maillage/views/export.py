@@ -14,6 +14,7 @@ from ..errors import OutputError, UsageError
 from ..graph.projection import active
 from ..queries.bridges import DEFAULT_ERROR, EXACT_LIMIT, bridges
 from ..queries.common import resolve_actor, simple_graph
+from ..queries.gaps import coverage
 from ..queries.structure import betweenness
 from .files import write_csv, write_gexf, write_graphml, write_json
 from .html import MAX_NODES, write_html
@@ -47,9 +48,8 @@ def _sizes(graph: nx.MultiGraph, size: str, seed: int) -> dict:
     raise UsageError(_("size must be one of {join}, got {size!r}").format(join=', '.join(SIZE_BY), size=size))
 
 
-def _proposals(graph: nx.MultiGraph, focus: str | None) -> tuple[list[dict], set]:
-    """Bridge proposals of the gap analysis (and allies of the focused actor) as edges to draw, and
-    the needs with no provider within reach (the map's white zones)."""
+def _proposals(graph: nx.MultiGraph, focus: str | None) -> list[dict]:
+    """Bridge proposals of the gap analysis (and allies of the focused actor) as edges to draw."""
     from ..queries import allies, gaps
 
     drawn, found = [], gaps(graph, top=3)["needs"]
@@ -62,7 +62,7 @@ def _proposals(graph: nx.MultiGraph, focus: str | None) -> tuple[list[dict], set
         for row in allies(graph, focus, top=5)["allies"]:
             drawn.append({"source": focus, "target": row["id"], "label": _("Potential ally: {reasons}").format(
                 reasons="; ".join(row["reasons"]))})
-    return drawn, {need["id"] for need in found if need["status"] == "no_provider"}
+    return drawn
 
 
 def _active_degree(graph: nx.MultiGraph, at: str | None) -> dict:
@@ -136,7 +136,9 @@ def export(graph: nx.MultiGraph, out: str | Path, *, focus: str | None = None, h
                 "edges": graph.number_of_edges(), **tie_counts(graph), "proposals": 0, "notice": notice,
                 "xml_replaced": written.get("xml_replaced", 0), "csv_neutralized": written.get("neutralized")}
     # computed only because the page draws them
-    drawn, white = _proposals(as_of(graph, at), focus_id) if proposals else ([], None)
+    dated = as_of(graph, at)
+    drawn = _proposals(dated, focus_id) if proposals else []
+    white = {need for need, status in coverage(dated).items() if status == "no_provider"}
     names = graph.graph.get("territory_names", {})
     scope = graph.graph.get("scope") or {}
     place = names.get(scope.get("territory")) or scope.get("territory") or _("the whole ecosystem")

@@ -195,7 +195,7 @@ def _map(graph, actors: list, white_needs: set | None = None) -> dict | None:
     if layer is None:
         return None
     open_needs: dict[str, int] = {}
-    white: dict[str, int] = {}  # needs no provider within reach could meet (known when gaps ran: --proposals)
+    white: dict[str, int] = {}  # needs no provider within reach could meet (queries.gaps.coverage)
     for need in graph.graph.get("needs", []):
         if need.get("status", "open") != "open":
             continue
