@@ -413,3 +413,23 @@ def test_a_plain_export_shades_the_white_zones_gaps_finds(tmp_path, write):
     communes = _page_data(tmp_path / "plain.html")["map"]["communes"]
     white = dict(zip(communes["code"], communes["white"]))
     assert (white["67482"], white["67180"], white["67218"]) == (1, 1, 0)
+
+
+def test_the_page_carries_repeated_columns_as_codes_and_loses_nothing():
+    from maillage.views.html import _packed
+
+    kinds = ["association", "company"] * 10
+    themes = [["sport"], [], ["sport", "culture"], []] * 5
+    payload = {"actors": {"id": [f"a{i}" for i in range(20)], "kind": kinds, "colour": kinds, "place": [""] * 20,
+                          "themes": themes, "offers": [[]] * 20, "seeks": [[f"x{i}"] for i in range(20)]},
+               "ties": {"a": [0, 1], "b": [1, 2], "kind": ["cooperation"] * 2, "start": ["2020-01-01", None],
+                        "end": [None, None], "text": ["", ""]}, "title": "t"}
+    packed = _packed(payload)
+    assert packed["actors"]["kind"] == {"values": ["association", "company"], "codes": [0, 1] * 10}
+    assert packed["actors"]["seeks"] == payload["actors"]["seeks"]  # every row distinct: left as it is
+    assert packed["ties"]["start"] == ["2020-01-01", None]  # two rows, two values: left as it is
+    for table in ("actors", "ties"):
+        for column, value in packed[table].items():
+            unpacked = [value["values"][c] for c in value["codes"]] if isinstance(value, dict) else value
+            assert unpacked == payload[table][column], column
+    assert payload["actors"]["kind"] is kinds and _packed(payload) == packed  # the input untouched, the same bytes
