@@ -26,7 +26,7 @@ def test_the_report_of_a_departement_says_what_each_figure_counts(demo):
     store, out = demo / "demo" / "maillage.db", demo / "bas-rhin.html"
     result = _run("report", "Bas-Rhin", "--store", store, "--out", out, "--at", "2026-12-01")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("rapport de Bas-Rhin écrit dans ")
+    assert result.output.startswith("rapport du territoire Bas-Rhin écrit dans ")
     page = out.read_text(encoding="utf-8")
     assert "<h1>Bas-Rhin : l&#x27;écosystème des partenariats</h1>" in page
     for title in ("Besoins ouverts par commune", "Acteurs par type", "Partenariats par type",
