@@ -65,14 +65,25 @@ def browser(served):
 
 
 def _click_and_wait(browser, element) -> None:
-    """Click a link or submit button and wait until the next page has replaced this one."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
+    """Click a link or submit button and wait until the next page has replaced this one.
+
+    The old page is marked with a window property; the wait ends when a fully loaded
+    document without the mark answers. Polling an element of the old page for staleness
+    instead races the navigation: Chromium may answer « Node with given id does not
+    belong to the document » (a plain WebDriverException, not a StaleElementReference)
+    while the old document is being torn down, which failed CI once.
+    """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    page = browser.find_element(By.TAG_NAME, "html")
+    browser.execute_script("window.__maillageOldPage = true;")
     element.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,)).until(_a_new_page_is_loaded)
+
+
+def _a_new_page_is_loaded(driver) -> bool:
+    return driver.execute_script(
+        "return document.readyState === 'complete' && window.__maillageOldPage === undefined;")
 
 
 def _stats(store):
