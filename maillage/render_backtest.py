@@ -7,7 +7,7 @@ win or a loss only where its paired interval excludes 0.
 from __future__ import annotations
 
 from .queries.outcomes import outcome_label
-from .i18n import _, ngettext, number, percent
+from .i18n import _, date_text, join, ngettext, number, percent
 
 __all__ = ["evaluate_lines", "ranker_line", "method_name"]
 
@@ -80,14 +80,20 @@ def _differences_table(block: dict, k: int, against: str) -> list[str]:
 
 
 def _fold_lines(fold: dict, k: int) -> list[str]:
-    lines = [_("From {start} to {end}: {known} ties before, {new} new pairs, {renewed} renewed; {queries} "
-               "actors asked.").format(start=fold["start"], end=fold["end"] or _("the last date"),
-                                       known=number(fold["training_ties"]), new=number(fold["new_pairs"]),
-                                       renewed=number(fold["renewed_pairs"]), queries=number(fold["queries"]))]
+    counts = dict(known=number(fold["training_ties"]), new=number(fold["new_pairs"]),
+                  renewed=number(fold["renewed_pairs"]), queries=number(fold["queries"]))
+    if fold["end"]:
+        head = _("From {start} to {end}: {known} ties before, {new} new pairs, {renewed} renewed; {queries} "
+                 "actors asked.").format(start=date_text(fold["start"]), end=date_text(fold["end"]), **counts)
+    else:  # « du … au la dernière date » reads wrong: an open fold has a sentence of its own
+        head = _("From {start} on: {known} ties before, {new} new pairs, {renewed} renewed; {queries} "
+                 "actors asked.").format(start=date_text(fold["start"]), **counts)
+    lines = [head]
     if fold["status"] != "ok":
-        suggested = ", ".join(fold.get("suggested_cut_offs") or []) or "—"
+        suggested = join([date_text(day) for day in fold.get("suggested_cut_offs") or []]) or "—"
         return lines + [_("Too few actors formed a new tie after {start} to say anything (at least 2 are needed). "
-                          "Cut-offs this store's dates allow: {dates}.").format(start=fold["start"], dates=suggested)]
+                          "Cut-offs this store's dates allow: {dates}.").format(start=date_text(fold["start"]),
+                                                                              dates=suggested)]
     if fold.get("sampled"):
         lines.append(_("A seeded sample of {count} of the {total} actors with a new tie was asked.").format(
             count=number(fold["queries"]), total=number(fold["queries_with_new_ties"])))

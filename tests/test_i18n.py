@@ -288,3 +288,15 @@ def test_french_elides_de_before_a_vowel_and_writes_dates_one_way(tmp_path):
         assert "au 1er janvier 2015 :" in scope_line(None, "2015")
         assert "au 31 décembre 2015 :" in scope_line(None, "31/12/2015")
     assert "as of 31 December 2015:" in scope_line(None, "2015-12-31")
+
+
+def test_a_backtest_writes_its_dates_the_language_s_way(demo_store):
+    # an open fold once read « Du 2020-01-01 au la dernière date »
+    runner = CliRunner()
+    french = runner.invoke(cli, ["evaluate", "--before", "2020-01-01", "--store", demo_store, "--lang", "fr"])
+    assert french.exit_code == 0, french.output
+    assert french.output.startswith("À partir du 1er janvier 2020 : 27 liens avant")
+    assert "Dates de coupure que permettent les dates de cette base : 1er janvier 2015 et 1er juin 2015." in french.output
+    english = runner.invoke(cli, ["evaluate", "--before", "2020-01-01", "--before", "2015-06-01",
+                                  "--store", demo_store, "--lang", "en"])
+    assert english.output.startswith("From 1 June 2015 to 1 January 2020: 23 ties before"), english.output
