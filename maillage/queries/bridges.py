@@ -43,17 +43,16 @@ _CROSS = ("itinerant", "gatekeeper", "liaison")
 
 def _percentiles(values: dict) -> dict:
     """Percentile rank in [0, 1]: equal values share the mean rank, and so do all NaN (ranked last)."""
-    key = {node: (-math.inf if math.isnan(value) else value) for node, value in values.items()}
-    ordered = sorted(values, key=lambda node: (key[node], str(node)))
-    ranks, n, i = {}, len(ordered), 0
-    while i < n:
-        j = i
-        while j + 1 < n and key[ordered[j + 1]] == key[ordered[i]]:
-            j += 1
-        for node in ordered[i:j + 1]:
-            ranks[node] = ((i + j) / 2) / (n - 1) if n > 1 else 0.0
-        i = j + 1
-    return ranks
+    import numpy as np
+    from scipy.stats import rankdata
+
+    nodes = list(values)
+    if len(nodes) < 2:
+        return {node: 0.0 for node in nodes}
+    array = np.fromiter(values.values(), dtype=np.float64, count=len(nodes))
+    array[np.isnan(array)] = -np.inf
+    ranks = (rankdata(array, method="average") - 1.0) / (len(nodes) - 1)
+    return dict(zip(nodes, ranks.tolist()))
 
 
 def _excess(roles: dict) -> float:

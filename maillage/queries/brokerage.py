@@ -32,6 +32,8 @@ References
 from __future__ import annotations
 
 import networkx as nx
+
+from .compact import compact, two_paths_closed
 from ..i18n import _
 
 __all__ = ["brokerage_roles", "ROLES", "ALPHA", "PERMUTATIONS"]
@@ -44,30 +46,25 @@ PERMUTATIONS = 499
 class _Structure:
     """The graph as arrays: adjacency entries (v, a) and closed triples (v, a, c), a < c, a–c tied."""
 
-    def __init__(self, graph: nx.Graph, nodes: list):
-        import numpy as np
-
-        index = {node: i for i, node in enumerate(nodes)}
-        neighbours = [sorted(index[m] for m in graph[node] if m != node) for node in nodes]
-        self.n = len(nodes)
-        self.degree = np.array([len(around) for around in neighbours], dtype=np.int64)
-        self.owner = np.repeat(np.arange(self.n), self.degree)
-        self.other = np.fromiter((a for around in neighbours for a in around), dtype=np.int64, count=int(self.degree.sum()))
-        sets = [set(around) for around in neighbours]
-        closed = [(v, a, c) for v, around in enumerate(neighbours) for i, a in enumerate(around)
-                  for c in around[i + 1:] if c in sets[a]]
-        triples = np.array(closed, dtype=np.int64).reshape(-1, 3)
-        self.tv, self.ta, self.tc = triples[:, 0], triples[:, 1], triples[:, 2]
+    def __init__(self, graph: nx.Graph):
+        form = compact(graph)
+        self.n = form.n
+        self.degree = form.degree
+        self.owner = form.owners()
+        self.other = form.indices
+        self.tv, self.ta, self.tc = two_paths_closed(form)
 
     def counts(self, labels, groups: int):
         """Open pairs per node and role (n × 4) for one assignment of group labels."""
         import numpy as np
 
         n = self.n
-        by_group = np.bincount(self.owner * groups + labels[self.other], minlength=n * groups).reshape(n, groups)
-        same = by_group[np.arange(n), labels]
-        pairs = by_group * (by_group - 1) // 2
-        itinerant = pairs.sum(axis=1) - same * (same - 1) // 2
+        key = self.owner * groups + labels[self.other]
+        by_group = np.bincount(key, minlength=n * groups)  # neighbours of each node in each group
+        table = by_group.reshape(n, groups)
+        squares = np.einsum("ij,ij->i", table, table)  # Σ_g b_g² per node in one pass
+        same = by_group[np.arange(n, dtype=np.int64) * groups + labels]
+        itinerant = (squares - self.degree) // 2 - same * (same - 1) // 2
         out = np.empty((n, 4), dtype=np.int64)
         out[:, 0] = same * (same - 1) // 2
         out[:, 1] = itinerant
@@ -114,10 +111,12 @@ def brokerage_roles(graph: nx.Graph, attribute: str = "kind", permutations: int 
 
     if graph is None:
         raise ValueError(_("brokerage_roles needs a graph, got None"))
-    nodes = sorted(graph, key=str)  # a canonical order: the same answer whatever the input order
-    names = sorted({str(graph.nodes[v].get(attribute)) for v in nodes})
-    labels = np.array([names.index(str(graph.nodes[v].get(attribute))) for v in nodes], dtype=np.int64)
-    structure = _Structure(graph, nodes)
+    structure = _Structure(graph)
+    nodes = compact(graph).nodes  # a canonical order: the same answer whatever the input order
+    groups = [str(graph.nodes[v].get(attribute)) for v in nodes]
+    names = sorted(set(groups))
+    code = {name: i for i, name in enumerate(names)}
+    labels = np.array([code[group] for group in groups], dtype=np.int64)
     observed = structure.counts(labels, len(names))
     above = np.zeros_like(observed)
     total = np.zeros(observed.shape, dtype=np.float64)

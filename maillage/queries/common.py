@@ -50,21 +50,23 @@ def simple_graph(graph: nx.Graph) -> nx.Graph:
     # a canonical order (nodes and ties sorted), so every analysis answers the same whatever the
     # order the store returned rows in, the orientation ties were written in, or the hash seed
     simple = nx.Graph()
-    simple.graph.update({k: v for k, v in graph.graph.items() if k != "_simple"})
+    simple.graph.update({k: v for k, v in graph.graph.items() if k not in ("_simple", "_compact", "_canonical")})
     simple.add_nodes_from(sorted(graph.nodes(data=True), key=lambda item: str(item[0])))
     ties, shaky = {}, {}
     for u, v, key, data in graph.edges(keys=True, data=True):
         if u != v:
-            ends = tuple(sorted((u, v), key=str))
-            if ends not in ties or str(key) < ties[ends][0]:
-                ties[ends] = (str(key), data)
+            ends = (u, v) if str(u) <= str(v) else (v, u)
+            key = str(key)
+            kept = ties.get(ends)
+            if kept is None or key < kept[0]:
+                ties[ends] = (key, data)
             # a pair is illustrative only if all its ties are, and sourced if one of them is
             was = shaky.get(ends, (True, None))
             shaky[ends] = (was[0] and bool(data.get("illustrative")), was[1] or data.get("source_file"))
-    ties = {ends: (key, dict(data, illustrative=shaky[ends][0], source_file=shaky[ends][1]))
-            for ends, (key, data) in ties.items()}
-    simple.add_edges_from((u, v, data) for (u, v), (_, data) in sorted(ties.items(), key=lambda t: (str(t[0][0]),
-                                                                                                   str(t[0][1]))))
+    ordered = sorted(ties, key=lambda ends: (str(ends[0]), str(ends[1])))
+    simple.add_edges_from((u, v, dict(ties[(u, v)][1], illustrative=shaky[(u, v)][0], source_file=shaky[(u, v)][1]))
+                          for u, v in ordered)
+    simple.graph["_canonical"] = True  # kept with its multigraph and never changed: compact() may keep its form
     graph.graph["_simple"] = simple
     return simple
 

@@ -26,19 +26,14 @@ import math
 import threading
 
 import networkx as nx
+
+from .compact import compact
 from ..i18n import _
 
 __all__ = ["betweenness", "structural_holes", "cut_points", "sample_size", "vertex_diameter_bound"]
 
 _NETWORKIT_LOCK = threading.Lock()
 EXACT_WHEN_CHEAPER_UP_TO = 5_000  # beyond, n full searches cost minutes: KADABRA whatever the error asked
-
-
-def _indexed(graph: nx.Graph) -> tuple[list, list[list[int]]]:
-    """Nodes and integer adjacency lists."""
-    nodes = list(graph)
-    index = {node: i for i, node in enumerate(nodes)}
-    return nodes, [[index[m] for m in graph[node] if m != node] for node in nodes]
 
 
 def _adjacency_matrix(adjacency: list[list[int]]):
@@ -169,7 +164,8 @@ def betweenness(graph: nx.Graph, error: float | None = None, confidence: float =
     """
     if graph is None:
         raise ValueError(_("betweenness needs a graph, got None"))
-    nodes, adjacency = _indexed(graph)
+    form = compact(graph)
+    nodes, adjacency = form.nodes, form.adjacency_lists()
     n = len(nodes)
     vertex_diameter = vertex_diameter_bound(adjacency) if n else 1
     pairs = sample_size(error, confidence, vertex_diameter) if error is not None else None
@@ -180,14 +176,14 @@ def betweenness(graph: nx.Graph, error: float | None = None, confidence: float =
         return {"values": dict(zip(nodes, values)), "interval": {v: [x, x] for v, x in zip(nodes, values)},
                 "error": 0.0, "confidence": 1.0, "method": "exact", "samples": n,
                 "vertex_diameter_bound": vertex_diameter}
-    values, samples = _kadabra(adjacency, n, error, confidence, seed)
+    values, samples = _kadabra(form, n, error, confidence, seed)
     return {"values": dict(zip(nodes, values)),
             "interval": {v: [max(0.0, x - error), min(1.0, x + error)] for v, x in zip(nodes, values)},
             "error": error, "confidence": confidence, "method": "sampled", "estimator": "kadabra",
             "samples": samples, "vertex_diameter_bound": vertex_diameter}
 
 
-def _kadabra(adjacency, n: int, error: float, confidence: float, seed: int) -> tuple[list[float], int]:
+def _kadabra(form, n: int, error: float, confidence: float, seed: int) -> tuple[list[float], int]:
     """Every node's betweenness within ± ``error`` at once with probability ``confidence``: NetworKit's
     KADABRA [6]_ (compiled, adaptive: it stops as soon as the bound holds), one thread, seeded.
 
@@ -197,9 +193,9 @@ def _kadabra(adjacency, n: int, error: float, confidence: float, seed: int) -> t
     import networkit
     import numpy as np
 
-    ends = [(u, v) for u, neighbours in enumerate(adjacency) for v in neighbours if u < v]
-    rows = np.fromiter((u for u, _v in ends), dtype=np.uint64, count=len(ends))
-    cols = np.fromiter((v for _u, v in ends), dtype=np.uint64, count=len(ends))
+    owner, other = form.owners(), form.indices
+    upper = owner < other  # each undirected tie once
+    rows, cols = owner[upper].astype(np.uint64), other[upper].astype(np.uint64)
     graph = networkit.GraphFromCoo((rows, cols), n=n, directed=False)  # each undirected tie once
     scale = 2 * (n - 2) / n
     threads = networkit.getMaxNumberOfThreads()
@@ -243,22 +239,25 @@ def structural_holes(graph: nx.Graph) -> dict:
     """
     if graph is None:
         raise ValueError(_("structural_holes needs a graph, got None"))
-    neighbours = {node: set(graph[node]) - {node} for node in graph}
-    triangles = nx.triangles(graph)
-    constraint, effective = {}, {}
-    for i, around in neighbours.items():
-        degree = len(around)
-        if degree == 0:
-            constraint[i], effective[i] = float("nan"), float("nan")
-            continue
-        terms = []
-        for j in around:
-            common = around & neighbours[j] if len(around) < len(neighbours[j]) else neighbours[j] & around
-            indirect = math.fsum(1.0 / len(neighbours[q]) for q in common) / degree
-            terms.append((1.0 / degree + indirect) ** 2)
-        constraint[i] = math.fsum(terms)  # exactly rounded: the same bits whatever the set's order
-        effective[i] = degree - 2.0 * triangles[i] / degree
-    return {"constraint": constraint, "effective_size": effective}
+    import numpy as np
+    from scipy import sparse
+
+    form = compact(graph)
+    adjacency = form.matrix()
+    degree = form.degree.astype(np.float64)
+    inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
+    # on each tie (i, j): triangles through it, and Σ_q 1/deg(q) over the common neighbours q
+    common = (adjacency @ adjacency).multiply(adjacency).tocsr()
+    weighted = (adjacency @ sparse.diags(inverse) @ adjacency).multiply(adjacency).tocsr()
+    triangles = np.asarray(common.sum(axis=1)).ravel() / 2.0
+    # c(i) = Σ_j (1/d + w_ij/d)² = 1/d + (2 Σ_j w_ij + Σ_j w_ij²)/d², the sums over i's ties with w_ij > 0
+    first = np.asarray(weighted.sum(axis=1)).ravel()
+    second = np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        constraint = np.where(degree > 0, inverse + (2.0 * first + second) * inverse * inverse, np.nan)
+        effective = np.where(degree > 0, degree - 2.0 * triangles * inverse, np.nan)
+    return {"constraint": dict(zip(form.nodes, constraint.tolist())),
+            "effective_size": dict(zip(form.nodes, effective.tolist()))}
 
 
 def cut_points(graph: nx.Graph) -> dict:
@@ -280,7 +279,8 @@ def cut_points(graph: nx.Graph) -> dict:
     """
     if graph is None:
         raise ValueError(_("cut_points needs a graph, got None"))
-    nodes, adjacency = _indexed(graph)
+    form = compact(graph)
+    nodes, adjacency = form.nodes, form.adjacency_lists()
     n = len(nodes)
     disc, low, size = [-1] * n, [0] * n, [1] * n
     points, bridges = {}, {}
