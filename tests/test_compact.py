@@ -1,0 +1,92 @@
+"""The compact form against NetworkX: the analyses that run on arrays give NetworkX's answers."""
+
+import itertools
+import math
+import random
+
+import networkx as nx
+import pytest
+
+from maillage.queries.brokerage import ROLES, brokerage_roles
+from maillage.queries.common import simple_graph
+from maillage.queries.compact import compact, two_paths_closed
+from maillage.queries.profile import communities
+from maillage.queries.structure import structural_holes
+from maillage.synthetic import planted_ecosystem
+
+
+def _generated(seed: int) -> nx.Graph:
+    return simple_graph(planted_ecosystem(600, seed=seed))
+
+
+def _shuffled(graph: nx.Graph, seed: int) -> nx.Graph:
+    """The same graph built in another order (nodes and ties shuffled, ties written either way)."""
+    rng = random.Random(seed)
+    nodes, edges = list(graph.nodes(data=True)), [(v, u) if rng.random() < 0.5 else (u, v) for u, v in graph.edges()]
+    rng.shuffle(nodes), rng.shuffle(edges)
+    other = nx.Graph()
+    other.add_nodes_from(nodes)
+    other.add_edges_from(edges)
+    return other
+
+
+def _roles_by_hand(graph: nx.Graph, v) -> dict:
+    """Open pairs {a, c} around v by role, enumerated pair by pair."""
+    counts = dict.fromkeys(ROLES, 0)
+    kind = graph.nodes[v]["kind"]
+    for a, c in itertools.combinations(sorted(set(graph[v]) - {v}, key=str), 2):
+        if graph.has_edge(a, c):
+            continue
+        ka, kc = graph.nodes[a]["kind"], graph.nodes[c]["kind"]
+        role = ("coordinator" if ka == kc == kind else "itinerant" if ka == kc else
+                "gatekeeper" if kind in (ka, kc) else "liaison")
+        counts[role] += 1
+    return counts
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_structural_holes_and_modularity_equal_networkx_on_generated_graphs(seed):
+    graph = _generated(seed)
+    holes = structural_holes(graph)
+    for name, reference in (("constraint", nx.constraint(graph)), ("effective_size", nx.effective_size(graph))):
+        for node, value in reference.items():
+            if math.isnan(value):
+                assert math.isnan(holes[name][node])
+            else:
+                assert math.isclose(holes[name][node], value, abs_tol=1e-9), (name, node)
+    found = communities(graph, seed=42)
+    groups = {}
+    for node, group in found["membership"].items():
+        groups.setdefault(group, set()).add(node)
+    assert found["modularity"] == round(nx.community.modularity(graph, list(groups.values())), 4)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_closed_two_paths_and_brokerage_counts_equal_a_count_by_hand(seed):
+    graph = _generated(seed)
+    v, a, c = two_paths_closed(compact(graph), chunk=500)  # small chunks: the chunking is exercised
+    assert len(v) == sum(nx.triangles(graph).values())
+    nodes = compact(graph).nodes
+    assert all(graph.has_edge(nodes[x], nodes[y]) and graph.has_edge(nodes[x], nodes[z]) and graph.has_edge(
+        nodes[y], nodes[z]) and y < z for x, y, z in zip(v.tolist(), a.tolist(), c.tolist()))
+    roles = brokerage_roles(graph, permutations=0)
+    for node in sorted(graph, key=str)[::7]:
+        assert roles[node]["counts"] == _roles_by_hand(graph, node), node
+
+
+def test_the_compact_form_and_its_answers_do_not_depend_on_the_order_the_graph_was_built_in():
+    graph = _generated(3)
+    other = _shuffled(graph, 5)
+    assert compact(graph).indices.tolist() == compact(other).indices.tolist()
+    assert brokerage_roles(graph, permutations=49, seed=1) == brokerage_roles(other, permutations=49, seed=1)
+    ours, theirs = structural_holes(graph), structural_holes(other)
+    assert all(ours["constraint"][n] == theirs["constraint"][n] for n in graph if graph.degree(n))
+
+
+def test_the_form_of_a_graph_simple_graph_made_is_kept_and_another_s_is_not():
+    made = _generated(4)
+    assert compact(made) is compact(made)
+    plain = nx.path_graph(4)
+    assert compact(plain) is not compact(plain)
+    plain.add_edge(3, 4)  # a graph the caller may still change: never a stale form
+    assert compact(plain).n == 5
