@@ -90,3 +90,27 @@ def test_the_form_of_a_graph_simple_graph_made_is_kept_and_another_s_is_not():
     assert compact(plain) is not compact(plain)
     plain.add_edge(3, 4)  # a graph the caller may still change: never a stale form
     assert compact(plain).n == 5
+
+
+def test_the_candidates_found_with_arrays_are_the_candidates_of_the_definition():
+    from maillage.queries.allies import reachable, reachable_ids
+    from maillage.queries.proposals import pair_context
+
+    graph = planted_ecosystem(400, seed=6)
+    rng = random.Random(2)
+    for node, data in sorted(graph.nodes(data=True), key=lambda item: str(item[0])):
+        draw = rng.random()
+        data["epcis"] = [f"epci-{data['commune'][:4]}"] + (["epci-shared"] if draw < 0.1 else [])
+        if draw > 0.95:
+            data["operates_in"] = ["france"]
+        if 0.5 < draw < 0.53:  # no seat at all: every actor is a candidate
+            data.update(commune=None, departement=None, region=None, epcis=[])
+        if 0.6 < draw < 0.65:
+            data["themes"] = []
+    simple, context = simple_graph(graph), pair_context(graph)
+    for node in sorted(graph, key=str)[::3]:
+        data = simple.nodes[node]
+        wanted, offered = set(data.get("seeks") or []), set(data.get("offers") or [])
+        for reach in ("commune", "epci", "departement", "region"):
+            expected = sorted(context.index[n] for n in reachable(simple, node, wanted, offered, reach))
+            assert reachable_ids(simple, context, node, reach).tolist() == expected, (node, reach)

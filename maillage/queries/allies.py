@@ -29,8 +29,10 @@ import os
 from collections import defaultdict
 
 import networkx as nx
+import numpy as np
 
 from ..errors import NotFoundError, UsageError
+from .compact import compact
 from .common import REACH_LEVELS, TERRITORY_SCORE, resolve_actor, shared_level, simple_graph
 from .reasons import words
 from ..i18n import _
@@ -260,7 +262,7 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
         raise UsageError(_("allies needs a graph, got None"))
     if reach not in REACH_LEVELS:
         raise UsageError(_("reach must be one of {join}, got {reach!r}").format(join=', '.join(REACH_LEVELS), reach=reach))
-    from .proposals import ranker_for, rank_candidates
+    from .proposals import pair_context, ranker_for, rank_candidates
 
     simple = simple_graph(graph)
     node = resolve_actor(simple, actor)
@@ -273,9 +275,10 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
     resources = chosen_need.get("resources") if chosen_need else None
     wanted, offered = _wanted_offered(data, resources)
     ranker = ranker_for(graph, ranker)
-    candidates = _reachable(simple, node, wanted, offered, reach)
+    context = pair_context(graph)
+    candidates = reachable_ids(simple, context, node, reach)
     # for a need, who offers some of what it asks comes first
-    offers_some = (lambda other: wanted & set(simple.nodes[other].get("offers") or ())) if chosen_need else None
+    offers_some = _offering(context, wanted) if chosen_need else None
     ranked = rank_candidates(graph, node, candidates, ranker, resources, top=top, first=offers_some)
     rows = _rows(graph, simple, node, ranked, ranker, wanted, offered, resources)
     return {
@@ -286,13 +289,57 @@ def allies(graph: nx.Graph, actor: str, need: str | None = None, top: int = 10,
     }
 
 
-def _reachable(graph, node, wanted: set, offered: set, reach: str) -> set:
-    """Partners' partners, complementary actors within reach, and every actor of node's area at ``reach``."""
+def reachable(graph, node, wanted: set, offered: set, reach: str) -> set:
+    """Partners' partners, complementary actors within reach, and every actor of node's area at ``reach``.
+
+    The definition, set by set; :func:`reachable_ids` finds the same actors with arrays.
+    """
     index = candidate_index(graph)
     found = _candidates(graph, node, wanted, offered, reach) | _nearby(graph, index, node, reach)
     if not any(graph.nodes[node].get(level) for level in ("commune", "departement", "region")):
         found |= set(graph)  # an actor with no seat: nothing to narrow by
     return found - set(graph[node]) - {node}
+
+
+def reachable_ids(simple, context, node, reach: str) -> np.ndarray:
+    """The actors :func:`reachable` finds, as sorted ids of the pair context, in a few array passes.
+
+    Actors that offer what node seeks (or seek what it offers) within reach are within reach, so
+    the area at ``reach`` (plus node's commune and the actors operating nationwide), partners'
+    partners and the actors of its commune or intercommunalities sharing a theme are all it takes.
+    """
+    u, data = context.index[node], simple.nodes[node]
+    form = compact(simple)  # the same nodes in the same (text) order as the context's
+    partners = form.indices[form.indptr[u]:form.indptr[u + 1]]
+    if not any(data.get(level) for level in ("commune", "departement", "region")):
+        keep = np.ones(len(context.nodes), dtype=bool)  # an actor with no seat: nothing to narrow by
+    else:
+        keep = context.national.copy()
+        same_epci = np.asarray((context.epcis @ context.epcis[u].T).todense()).ravel() > 0 if data.get(
+            "epcis") else np.zeros(len(keep), dtype=bool)
+        same_commune = context.places["commune"] == context.places["commune"][u] if data.get(
+            "commune") else np.zeros(len(keep), dtype=bool)
+        if reach == "epci":
+            keep |= same_epci
+        elif reach != "epci" and data.get(reach):
+            keep |= context.places[reach] == context.places[reach][u]
+        keep |= same_commune if reach != "commune" else False
+        keep[np.concatenate([form.indices[form.indptr[v]:form.indptr[v + 1]] for v in partners.tolist()]
+                            or [np.zeros(0, dtype=np.int64)])] = True
+        if data.get("themes"):
+            themed = np.asarray((context.themes @ context.themes[u].T).todense()).ravel() > 0
+            keep |= themed & (same_commune | same_epci)
+    keep[partners] = False
+    keep[u] = False
+    return np.flatnonzero(keep)
+
+
+def _offering(context, wanted: set) -> np.ndarray:
+    """Per actor of the context, whether it offers some of ``wanted``."""
+    columns = [context.offer_codes[code] for code in sorted(map(str, wanted)) if code in context.offer_codes]
+    if not columns:
+        return np.zeros(len(context.nodes), dtype=bool)
+    return np.asarray(context.offers[:, columns].sum(axis=1)).ravel() > 0
 
 
 def _rows(graph, simple, node, ranked, ranker, wanted, offered, resources) -> list[dict]:

@@ -53,18 +53,27 @@ def rank_candidates(graph, node, candidates, ranker, resources=None, top: int | 
                     first=None) -> list[tuple]:
     """(candidate, model score, share of the candidates it outranks) for each, best first.
 
-    ``top`` keeps the best ones only (a région's actor has tens of thousands of candidates, a page
-    shows ten); ``first`` (candidate → bool) ranks the candidates it marks above all others (a
+    ``candidates`` are nodes, or sorted ids of the pair context; ``top`` keeps the best ones only (a
+    région's actor has tens of thousands of candidates, a page shows ten); ``first`` (candidate →
+    bool, or a boolean per actor of the context) ranks the candidates it marks above all others (a
     need's providers), each group by score.
     """
     context = pair_context(graph)
     index = context.index
-    ids = np.sort(np.fromiter((index[c] for c in candidates), dtype=np.int64, count=len(candidates)))
+    if isinstance(candidates, np.ndarray):  # ids of the context already, sorted
+        ids = candidates
+    else:
+        ids = np.sort(np.fromiter((index[c] for c in candidates), dtype=np.int64, count=len(candidates)))
     if not len(ids):
         return []
     scores = ranker.score(context, index[node], ids, resources)
-    keys = (ids, -scores) if first is None else (ids, -scores, ~np.fromiter(
-        (bool(first(context.nodes[i])) for i in ids.tolist()), dtype=bool, count=len(ids)))
+    if first is None:
+        keys = (ids, -scores)
+    elif isinstance(first, np.ndarray):  # a mark per actor of the context
+        keys = (ids, -scores, ~first[ids])
+    else:
+        keys = (ids, -scores, ~np.fromiter((bool(first(context.nodes[i])) for i in ids.tolist()), dtype=bool,
+                                           count=len(ids)))
     order = np.lexsort(keys)[:top]
     lower = np.searchsorted(np.sort(scores), scores[order], side="left")  # candidates with a strictly lower score
     share = lower / (len(ids) - 1) if len(ids) > 1 else np.ones(1)  # a sole candidate outranks all others
