@@ -90,7 +90,8 @@ def _fold_lines(fold: dict, k: int) -> list[str]:
                  "actors asked.").format(start=date_text(fold["start"]), **counts)
     lines = [head]
     if fold["status"] != "ok":
-        suggested = join([date_text(day) for day in fold.get("suggested_cut_offs") or []]) or "—"
+        # in words for reading, with the option to type beside each
+        suggested = join([f"{date_text(day)} (--before {day})" for day in fold.get("suggested_cut_offs") or []]) or "—"
         return lines + [_("Too few actors formed a new tie after {start} to say anything (at least 2 are needed). "
                           "Cut-offs this store's dates allow: {dates}.").format(start=date_text(fold["start"]),
                                                                               dates=suggested)]

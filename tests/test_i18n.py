@@ -296,7 +296,8 @@ def test_a_backtest_writes_its_dates_the_language_s_way(demo_store):
     french = runner.invoke(cli, ["evaluate", "--before", "2020-01-01", "--store", demo_store, "--lang", "fr"])
     assert french.exit_code == 0, french.output
     assert french.output.startswith("À partir du 1er janvier 2020 : 27 liens avant")
-    assert "Dates de coupure que permettent les dates de cette base : 1er janvier 2015 et 1er juin 2015." in french.output
+    assert ("Dates de coupure que permettent les dates de cette base : 1er janvier 2015 (--before 2015-01-01) et "
+            "1er juin 2015 (--before 2015-06-01).") in french.output
     english = runner.invoke(cli, ["evaluate", "--before", "2020-01-01", "--before", "2015-06-01",
                                   "--store", demo_store, "--lang", "en"])
     assert english.output.startswith("From 1 June 2015 to 1 January 2020: 23 ties before"), english.output
