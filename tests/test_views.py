@@ -369,6 +369,12 @@ def test_the_map_draws_communes_where_they_are_and_the_view_keeps_its_state(exam
 
     search = browser.find_element("id", "search")
     search.clear()
+    offered = "return Array.from(document.querySelectorAll('#names option')).map(function (o) { return o.value; })"
+    assert js(browser, offered) == []  # no list of every name built as the page opens
+    search.send_keys("alimentaire")  # names are offered as one types, those holding what is typed
+    assert "Banque Alimentaire du Bas-Rhin" in js(browser, offered)
+    assert all("alimentaire" in name.lower() for name in js(browser, offered))
+    search.clear()
     search.send_keys("banque alimantaire\n")  # a typo, no accent, no capital
     found = js(browser, "return maillage.data.actors.name[maillage.state.selected]")
     assert found == "Banque Alimentaire du Bas-Rhin"
