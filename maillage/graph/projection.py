@@ -163,11 +163,15 @@ def _project(store: Store, scope: Scope) -> nx.MultiGraph:
     where = ActorFilter(where.communes, where.departements, scope.kinds)
     graph = nx.MultiGraph(scope={"territory": scope.territory, "at": scope.at,
                                  "kinds": sorted(scope.kinds) if scope.kinds else None})
+    seats: dict = {}  # where each commune sits, found once for all its actors
     for row in store.actor_rows(where):
         attributes = {k: row.get(k) for k in ("name", "kind", "siren", "siret", "rna", "website", "key")}
+        commune = row.get("commune")
+        seat = seats.get(commune)
+        if seat is None:
+            seat = seats[commune] = places(territories, commune and f"commune:{commune}")
         attributes.update(themes=row["themes"], offers=row["offers"], seeks=row["seeks"],
-                          operates_in=row["operates_in"],
-                          **places(territories, row.get("commune") and f"commune:{row['commune']}"))
+                          operates_in=row["operates_in"], **{**seat, "epcis": list(seat["epcis"])})
         graph.add_node(row["id"], **attributes)
     late = 0
     for row in store.partnership_rows(where, scope.at, scope.partnership_kinds):
@@ -195,7 +199,9 @@ _TRUE = {"true", "1", "yes", "oui", "vrai", "y", "o", "x"}
 def illustrative(row: dict) -> bool:
     """Whether a tie is marked invented or illustrative by its file (``invented`` / ``illustrative``
     columns, kept in ``extra``): a reason resting on it must say so."""
-    extra = row.get("extra") or {}
+    extra = row.get("extra")
+    if not extra:
+        return False
     return any(str(extra.get(name, "")).strip().lower() in _TRUE for name in ("invented", "illustrative", "fictif"))
 
 

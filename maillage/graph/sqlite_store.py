@@ -144,14 +144,51 @@ FETCH = {
 }
 
 
+_JSON_COLUMNS = _LISTS | {"extra", "members", "parents", "keys"}
+
+
+def _json_value(key: str, value):
+    if value is None:
+        return [] if key != "extra" else {}
+    if value == "[]":  # most lists are empty: no parser for them
+        return []
+    return json.loads(value)
+
+
 def _decode(row: sqlite3.Row) -> dict:
-    out = {}
-    for key in row.keys():
-        value = row[key]
-        if key in _LISTS or key in ("extra", "members", "parents", "keys"):
-            value = json.loads(value) if value is not None else ([] if key != "extra" else {})
-        out[key] = value
+    out = dict(zip(row.keys(), row))
+    for key in _JSON_COLUMNS.intersection(out):
+        out[key] = _json_value(key, out[key])
     return out
+
+
+def _flat(value) -> bool:
+    """A list or dict holding no list or dict: a shallow copy of it is a whole copy."""
+    items = value.values() if isinstance(value, dict) else value
+    return not any(isinstance(item, (list, dict)) for item in items)
+
+
+def _decoded(cursor: sqlite3.Cursor) -> Iterator[dict]:
+    """The rows of a query as :func:`_decode` gives them, the columns looked up once for all rows.
+
+    The same JSON text recurs (a département's partnerships share a few dozen theme lists): each
+    distinct flat one is parsed once and every row gets its own copy."""
+    names = [column[0] for column in cursor.description]
+    coded = [(i, name) for i, name in enumerate(names) if name in _JSON_COLUMNS]
+    parsed: dict = {}
+    for row in cursor:
+        out = dict(zip(names, row))
+        for i, name in coded:
+            text = row[i]
+            known = parsed.get(text) if text is not None else None
+            if known is None:
+                value = _json_value(name, text)
+                if text is not None and _flat(value) and len(parsed) < 100_000:
+                    parsed[text] = value
+                out[name] = value if text is None or text not in parsed else value.copy()
+            else:
+                out[name] = known.copy()
+        yield out
 
 
 class SQLiteLoadSession(LoadSession):
@@ -373,8 +410,7 @@ class SQLiteStore(Store):
         clauses, params = self._where(where, "a")
         query = (f"SELECT a.*, {_KEYS} FROM actors a"
                  + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY a.id")
-        for row in self._db.execute(query, params):
-            yield _decode(row)
+        yield from _decoded(self._db.execute(query, params))
 
     def partnership_rows(self, where: ActorFilter, at: str | None = None,
                          kinds: frozenset[str] | None = None) -> Iterator[dict]:
@@ -392,8 +428,7 @@ class SQLiteStore(Store):
             clauses.append("p.kind IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(sorted(kinds)))
         query = "SELECT p.* FROM partnerships p" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY p.id"
-        for row in self._db.execute(query, params):
-            yield _decode(row)
+        yield from _decoded(self._db.execute(query, params))
 
     def initiative_rows(self) -> Iterator[dict]:
         for row in self._db.execute(DUMP["initiatives"]):
