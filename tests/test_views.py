@@ -439,3 +439,29 @@ def test_the_page_carries_repeated_columns_as_codes_and_loses_nothing():
             unpacked = [value["values"][c] for c in value["codes"]] if isinstance(value, dict) else value
             assert unpacked == payload[table][column], column
     assert payload["actors"]["kind"] is kinds and _packed(payload) == packed  # the input untouched, the same bytes
+
+
+SEEDED_PAGE = """
+import sys
+from maillage.synthetic import planted_ecosystem
+from maillage.views import export
+graph = planted_ecosystem(60, seed=4)
+for i in range(240):  # most actors without a tie: the tied ones are fewer than half of their group
+    graph.add_node(f"alone{i}", name=f"Seul {i}", kind="association", commune="67482", departement="67", region="44",
+                   themes=[], offers=[], seeks=[], operates_in=[], epcis=[])
+export(graph, sys.argv[1], at="2026-11-26")
+"""
+
+
+def test_the_page_is_the_same_whatever_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    pages = []
+    for seed in ("1", "2", "77"):
+        page = tmp_path / f"view-{seed}.html"
+        subprocess.run([sys.executable, "-c", SEEDED_PAGE, str(page)], check=True,
+                       env=dict(os.environ, PYTHONHASHSEED=seed))
+        pages.append(page.read_bytes())
+    assert pages[0] == pages[1] == pages[2]

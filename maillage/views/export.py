@@ -18,6 +18,7 @@ from ..queries.gaps import coverage
 from ..queries.structure import betweenness
 from .files import write_csv, write_gexf, write_graphml, write_json
 from .html import MAX_NODES, write_html
+from .layout import induced
 from ..i18n import _
 
 __all__ = ["export", "FORMATS", "COLOR_BY", "SIZE_BY", "focus_graph", "as_of", "tie_counts"]
@@ -31,7 +32,7 @@ def focus_graph(graph: nx.MultiGraph, actor: str, hops: int = 1) -> tuple[nx.Mul
     """The actors within ``hops`` steps of ``actor`` (id or name), with the ties among them."""
     node = resolve_actor(simple_graph(graph), actor)
     keep = nx.single_source_shortest_path_length(simple_graph(graph), node, cutoff=hops)
-    focused = graph.subgraph(keep).copy()
+    focused = induced(graph, keep)  # in the graph's order, whatever the hash seed
     focused.graph = {k: v for k, v in graph.graph.items() if not k.startswith("_")}
     return focused, node
 

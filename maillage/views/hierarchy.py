@@ -67,21 +67,32 @@ def _partition(graph: nx.Graph, actors: list, level_index: int, names: dict, see
         if len(parts) > 1 and largest < 0.9 * len(actors):  # one part holding nearly all says nothing: go finer
             named = {key: (_name(names, level, key), members) for key, members in parts.items()}
             return index + 1, level, _capped(named, level)
-    sub = nx.Graph(graph.subgraph(actors))
-    alone = sorted((a for a in actors if sub.degree(a) == 0), key=str)
-    sub.remove_nodes_from(alone)
-    if sub.number_of_edges():
-        found = louvain(sub, seed)
+    tied = _tied_among(graph, actors)
+    alone = sorted((a for a in actors if a not in tied), key=str)
+    if tied.number_of_edges():
+        found = louvain(tied, seed)
         ordered = sorted(found, key=lambda group: (-len(group), min(map(str, group))))
-        parts = {i: (community_name(sub, group), sorted(group, key=str)) for i, group in enumerate(ordered)}
+        parts = {i: (None, sorted(group, key=str)) for i, group in enumerate(ordered)}
         if alone:  # actors with no tie here are one group, not thousands of one-actor communities
             parts["alone"] = (_("Actors without a partnership here"), alone)
         if len(parts) > 1:
-            return len(_LEVELS), "community", _capped(parts, "community")
+            # named once capped: a commune's thousands of small communities are gathered unnamed
+            kept = _capped(parts, "community")
+            return len(_LEVELS), "community", {key: (name if name is not None else community_name(graph, members),
+                                                     members) for key, (name, members) in kept.items()}
     parts = {}
     for actor in actors:
         parts.setdefault(graph.nodes[actor].get("kind") or "?", []).append(actor)
     return len(_LEVELS) + 2, "kind", {key: (str(key), members) for key, members in parts.items()}
+
+
+def _tied_among(graph: nx.Graph, actors: list) -> nx.Graph:
+    """The ties among ``actors``, as a graph of the tied ones without their attributes: the induced
+    subgraph without copying every actor's attributes (a région's tree asks for thousands)."""
+    members = set(actors)
+    tied = nx.Graph()
+    tied.add_edges_from((a, b) for a in actors for b in graph[a] if b in members)
+    return tied
 
 
 def community_name(graph: nx.Graph, members) -> str:

@@ -27,7 +27,7 @@ from ..graph.projection import today
 from ..queries.common import simple_graph
 from ..vocabulary import default_vocabulary
 from .hierarchy import DETAIL_LIMIT, group_tree
-from .layout import layout
+from .layout import induced, layout
 from .texts import level_names, view_texts
 from .output import atomic_output
 from ..i18n import _
@@ -167,13 +167,14 @@ def _leaf_layout(graph: nx.Graph, seed: int, weight: str | None = None) -> dict:
     if graph.number_of_nodes() <= 3:
         return nx.circular_layout(graph)
     alone = sorted((v for v in graph if graph.degree(v) == 0), key=str)
-    tied = graph.subgraph(v for v in graph if graph.degree(v) > 0)
+    # the tied actors in the graph's own order: a subgraph view of fewer than half the nodes iterates
+    # a set, whose order changes with PYTHONHASHSEED, and the seeded layouts depend on the order
+    tied = induced(graph, [v for v in graph if graph.degree(v) > 0])
     if tied.number_of_nodes() > DETAIL_LIMIT:
-        positions = {v: (x / 1000, y / 1000) for v, (x, y) in layout(nx.Graph(tied), seed).items()}
+        positions = {v: (x / 1000, y / 1000) for v, (x, y) in layout(tied, seed).items()}
     elif tied.number_of_nodes():
         iterations = min(40, max(15, tied.number_of_nodes()))
-        positions = dict(nx.spring_layout(nx.Graph(tied), seed=seed, iterations=iterations, method="force",
-                                          weight=weight))
+        positions = dict(nx.spring_layout(tied, seed=seed, iterations=iterations, method="force", weight=weight))
     else:
         positions = {}
     if alone:

@@ -18,7 +18,7 @@ import random
 
 import networkx as nx
 
-__all__ = ["layout", "pivot_mds", "SPRING_LIMIT"]
+__all__ = ["layout", "pivot_mds", "induced", "SPRING_LIMIT"]
 
 SPRING_LIMIT = 1_500
 PIVOTS = 50
@@ -64,8 +64,30 @@ def pivot_mds(graph: nx.Graph, pivots: int = PIVOTS, seed: int = 42) -> dict:
     return {node: (float(x / spread), float(y / spread)) for node, (x, y) in zip(nodes, coordinates)}
 
 
-def _component_positions(graph: nx.Graph, nodes, seed: int) -> dict:
-    component = graph.subgraph(nodes)
+def induced(graph: nx.Graph, nodes, rank: dict | None = None) -> nx.Graph:
+    """The subgraph of ``nodes`` as a graph of its own, its nodes and ties in ``graph``'s order.
+
+    NetworkX's subgraph view of fewer than half a graph's nodes iterates the set of them, whose
+    order changes with PYTHONHASHSEED; seeded layouts depend on the order, so the same input would
+    not give the same drawing. ``rank`` (node → place in ``graph``), when given, spares a pass over
+    the whole graph for each small subgraph.
+
+    Examples
+    --------
+    >>> list(induced(nx.path_graph(["a", "b", "c", "d"]), {"c", "b"}))
+    ['b', 'c']
+    """
+    wanted = set(nodes)
+    ordered = sorted(wanted, key=rank.__getitem__) if rank is not None else [v for v in graph if v in wanted]
+    out = graph.__class__()
+    out.add_nodes_from((v, graph.nodes[v]) for v in ordered)
+    ties = graph.edges(ordered, keys=True, data=True) if graph.is_multigraph() else graph.edges(ordered, data=True)
+    out.add_edges_from(tie for tie in ties if tie[1] in wanted)
+    return out
+
+
+def _component_positions(graph: nx.Graph, nodes, seed: int, rank: dict) -> dict:
+    component = induced(graph, nodes, rank)
     if len(component) <= 200:
         return nx.spring_layout(component, seed=seed) if len(component) > 1 else {next(iter(nodes)): (0.0, 0.0)}
     return pivot_mds(component, seed=seed)
@@ -88,11 +110,12 @@ def layout(graph: nx.Graph, seed: int = 42) -> dict:
         return {k: (float(x * side), float(y * side)) for k, (x, y) in nx.spring_layout(graph, seed=seed).items()}
     components = sorted(nx.connected_components(graph), key=len, reverse=True)
     positions, x, y, row_height = {}, 0.0, 0.0, 0.0
+    rank = {v: i for i, v in enumerate(graph)}
     for nodes in components:  # shelf packing, each component in a square proportional to its size
         width = 60 * math.sqrt(len(nodes)) + 40
         if x + width > side * 1.6 and x > 0:
             x, y, row_height = 0.0, y + row_height, 0.0
-        for node, (px, py) in _component_positions(graph, nodes, seed).items():
+        for node, (px, py) in _component_positions(graph, nodes, seed, rank).items():
             positions[node] = (x + width / 2 + px * (width / 2 - 20), y + width / 2 + py * (width / 2 - 20))
         x, row_height = x + width, max(row_height, width)
     return positions
