@@ -7,7 +7,8 @@ For each size it generates the synthetic ecosystem (benchmarks/generate.py) and 
 into SQLite (``maillage load`` in a child process: rows/s and peak memory) and into a real Neo4j
 (started with scripts/neo4j-dev unless NEO4J_URI is set) next to the naive per-row MERGE on a
 sample; the projection; ``bridges`` next to exact NetworkX betweenness (extrapolated from 20
-sources) and igraph's exact betweenness (within a time limit); the full ``gaps`` report;
+sources) and igraph's exact betweenness (within a time limit), and the compiled anchors alone on the
+same graph (NetworKit's KADABRA at ±0.005, igraph's Louvain); ``profile``; the full ``gaps`` report;
 ``allies`` (median and 90th percentile over 50 actors, the projection built); and the export of
 a département's view with the time until it is interactive in headless Chromium. The france size
 runs the side-by-side benchmarks (load_actors.py at 100,000 and 1,000,000 rows next to sqlite-utils
@@ -39,7 +40,7 @@ import networkx as nx  # noqa: E402
 from generate import fetch_cog, generate  # noqa: E402
 from maillage.graph import open_store  # noqa: E402
 from maillage.graph.projection import Scope, project  # noqa: E402
-from maillage.queries import allies, bridges, gaps  # noqa: E402
+from maillage.queries import allies, bridges, gaps, profile  # noqa: E402
 from maillage.queries.common import simple_graph  # noqa: E402
 from maillage.views import export  # noqa: E402
 
@@ -88,6 +89,30 @@ def igraph_betweenness(graph: nx.Graph, limit: float) -> float | None:
     return float(done.stdout.strip())
 
 
+def anchors(simple: nx.Graph) -> dict:
+    """The compiled anchors on the same graph, each alone, graph building excluded: NetworKit's KADABRA
+    (every actor within ±0.005 at 95 %, one thread: what ``bridges`` asks of it) and igraph's
+    Louvain (what ``profile`` and the pair features run)."""
+    import igraph
+    import networkit
+
+    from maillage.queries.compact import compact
+
+    form = compact(simple)
+    owner, other = form.owners(), form.indices
+    upper = owner < other
+    rows, cols = owner[upper], other[upper]
+    kit = networkit.GraphFromCoo((rows.astype("uint64"), cols.astype("uint64")), n=form.n, directed=False)
+    networkit.setNumberOfThreads(1)
+    networkit.engineering.setSeed(42, False)
+    scale = 2 * (form.n - 2) / form.n  # KADABRA's normalisation, as maillage asks it
+    estimator = networkit.centrality.KadabraBetweenness(kit, 0.005 * scale, 0.05)
+    _, kadabra_s = timed(estimator.run)
+    graph = igraph.Graph(n=form.n, edges=list(zip(rows.tolist(), cols.tolist())))
+    _, louvain_s = timed(graph.community_multilevel)
+    return {"anchor_kadabra_s": kadabra_s, "anchor_igraph_louvain_s": louvain_s}
+
+
 def neo4j_figures(uri: str, files_cog: list[Path], files: list[Path], out: Path) -> dict:
     from neo4j_load import naive_load
 
@@ -130,12 +155,15 @@ def measure(name: str, options: dict, cog: Path, work: Path, uri: str | None) ->
     figures["networkx_exact_betweenness_s"] = sample_seconds * simple.number_of_nodes() / 20
     igraph_seconds = igraph_betweenness(simple, IGRAPH_LIMIT)
     figures["igraph_exact_betweenness_s"] = igraph_seconds
+    figures.update(anchors(simple))
+    _, figures["profile_s"] = timed(profile, graph)
     _, figures["gaps_s"] = timed(gaps, graph)
     nodes = sorted(graph)[:: max(1, graph.number_of_nodes() // 50)][:50]
     allies(graph, nodes[0])  # builds the candidate index once, as the first query of a session does
     times = sorted(timed(allies, graph, node)[1] for node in nodes)
     figures["allies_median_ms"] = 1000 * statistics.median(times)
     figures["allies_p90_ms"] = 1000 * times[int(len(times) * 0.9) - 1]
+    figures["analyses_peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this process so far
     info, figures["export_departement_s"] = timed(export, departement_graph, out / "view-67.html")
     figures["export_departement_nodes"] = info["nodes"]
     figures["export_departement_aggregated"] = bool(info["notice"])
