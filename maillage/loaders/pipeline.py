@@ -222,13 +222,14 @@ class _Loader:
 
     def _rows_actors(self, file_report, batch):
         known = self.session.resolve_actors(key for _, record in batch for key in record.keys)
-        rows = []
+        stored = set(known.values())  # the actors the store holds already (taken once: the set of a growing
+        rows = []                     # dict's values, rebuilt per row, made large loads quadratic)
         for line, record in batch:
             actor_id = next((known[key] for key in record.keys if key in known), record.id)
             keys = sorted(set(record.keys) | {actor_id})
             known.update(dict.fromkeys(keys, actor_id))
             rows.append(_row(record, line, id=actor_id, keys=keys))
-        return self._replace_guesses(rows, {row["id"] for row in rows if row["id"] in set(known.values())})
+        return self._replace_guesses(rows, {row["id"] for row in rows if row["id"] in stored})
 
     def _replace_guesses(self, rows, existing) -> list:
         """A stored kind that was a guess gives way to a row whose kind is not (SIRENE's legal category,
