@@ -168,10 +168,15 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true",
+                        help="With --keep: load the files a previous run wrote there (same scale) instead of writing them again.")
     parser.add_argument("--write-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="maillage-france-"))
     folder.mkdir(parents=True, exist_ok=True)
+    if args.reuse and (folder / "partnerships.count").is_file():
+        print(f"reusing the files of {folder}", flush=True)
+        return run_steps(folder, args.scale)
     if not args.write_only:
         # the files are written by a child process: Linux keeps a process's peak memory across exec,
         # so the steps must be started from a process that never held the generated data
