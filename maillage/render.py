@@ -133,6 +133,14 @@ def bridges_lines(result: dict, explain: bool = False) -> list[str]:
         actors=number(result["actors"]), ties=number(result["ties"]))]
     if explain:
         lines.append(_("Betweenness: {note}").format(note=result["betweenness"]["note"]))
+    ranking = result["betweenness"].get("ranking")
+    if ranking and result["betweenness"]["method"] == "sampled" and ranking["top"] > 1:
+        lines.append(_("Ranking by betweenness: with probability {confidence}, {sure} of the {top} actors of highest "
+                       "betweenness certainly belong there and {ordered} of the {pairs} pairs of neighbours in that "
+                       "ranking are certainly in that order; the rest lie within the estimate's error.").format(
+            top=number(ranking["top"]), sure=number(ranking["certainly_in_top"]),
+            ordered=number(ranking["pairs_in_order"]), pairs=number(ranking["pairs"]),
+            confidence=percent(ranking["confidence"], 0)))
     lines.append("")
     rows = result["ranking"]
     if explain:

@@ -210,3 +210,46 @@ def test_analyses_describe_today_unless_asked_otherwise(tmp_path, write, monkeyp
     assert need()["status"] != "covered" and need()["covered_by"] == []  # today: the subsidy has ended
     assert need("--all-time")["covered_by"] and need("--all-time")["status"] == "covered"
     assert need("--at", "2014-06-01") is None  # raised in 2018: not a need yet in 2014
+
+
+def test_what_the_intervals_say_of_the_betweenness_ranking_holds_against_the_exact_values():
+    """Every « certainly » of the ranking statement is true of the exact values (seeded samples)."""
+    from maillage.queries.bridges import betweenness_ranking
+    from maillage.queries.structure import betweenness
+
+    for seed in (1, 2, 3):
+        graph = nx.barabasi_albert_graph(700, 2, seed=seed)
+        exact = nx.betweenness_centrality(graph)
+        sampled = betweenness(graph, error=0.01, seed=seed, force_sampling=True)
+        statement = betweenness_ranking(sampled, 20)
+        ordered = sorted(sampled["values"], key=lambda v: (-sampled["values"][v], str(v)))
+        top, rest = ordered[:20], ordered[20:]
+        low = {v: sampled["interval"][v][0] for v in top}
+        ceiling = max(sampled["interval"][v][1] for v in rest)
+        sure = [v for v in top if low[v] > ceiling]
+        assert statement["certainly_in_top"] == len(sure) and 0 < len(sure) < 20
+        assert all(exact[v] > max(exact[w] for w in rest) for v in sure)
+        in_order = [(a, b) for a, b in zip(top, top[1:]) if low[a] > sampled["interval"][b][1]]
+        assert statement["pairs_in_order"] == len(in_order) and statement["pairs"] == 19
+        assert all(exact[a] > exact[b] for a, b in in_order)
+    exact_result = betweenness(nx.path_graph(6))
+    assert betweenness_ranking(exact_result, 3) == {"top": 3, "certainly_in_top": 2, "pairs": 2, "pairs_in_order": 1,
+                                                    "confidence": 1.0}
+
+
+def test_bridges_says_how_sure_its_betweenness_ranking_is_in_each_language():
+    from maillage import i18n
+    from maillage.queries import bridges
+    from maillage.render import bridges_lines
+
+    graph = nx.path_graph(8)
+    nx.set_node_attributes(graph, {v: {"kind": "association", "name": f"A{v}"} for v in graph})
+    result = bridges(graph, top=3)
+    assert "Ranking by betweenness" not in "\n".join(bridges_lines(result))  # exact: nothing to qualify
+    result["betweenness"].update(method="sampled", ranking={"top": 20, "certainly_in_top": 12, "pairs": 19,
+                                                           "pairs_in_order": 7, "confidence": 0.95})
+    with i18n.language("en"):
+        assert ("Ranking by betweenness: with probability 95%, 12 of the 20 actors of highest betweenness certainly "
+                "belong there and 7 of the 19 pairs") in "\n".join(bridges_lines(result))
+    with i18n.language("fr"):
+        assert "avec une probabilité de 95\u00a0%, 12 des 20 acteurs" in "\n".join(bridges_lines(result))

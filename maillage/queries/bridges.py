@@ -32,7 +32,7 @@ from .common import simple_graph
 from .reasons import words
 from .structure import betweenness, cut_points, structural_holes
 
-__all__ = ["bridges", "WEIGHTS", "EXACT_LIMIT", "DEFAULT_ERROR"]
+__all__ = ["bridges", "betweenness_ranking", "WEIGHTS", "EXACT_LIMIT", "DEFAULT_ERROR"]
 
 WEIGHTS = {"betweenness": 0.30, "cross_sector": 0.25, "cuts_off": 0.15, "effective_size": 0.15,
            "openness": 0.15}
@@ -172,7 +172,7 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
         row["reasons"] = words(row["why"])
     return {
         "scope": graph.graph.get("scope", {}), "actors": n, "ties": simple.number_of_edges(),
-        "betweenness": _method(between, n),
+        "betweenness": {**_method(between, n), "ranking": betweenness_ranking(between, top)},
         "weights": WEIGHTS, "ranking": [_json_safe(row) for row in rows[:top]],
         "articulation_points": sorted(
             ({"id": v, "name": simple.nodes[v].get("name"), **info} for v, info in cuts["articulation_points"].items()),
@@ -181,6 +181,34 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
             ({"ends": [u, v], "names": [simple.nodes[u].get("name"), simple.nodes[v].get("name")], "cuts_off": cut}
              for (u, v), cut in cuts["bridges"].items()), key=lambda row: (-row["cuts_off"], row["ends"]))[:top],
     }
+
+
+def betweenness_ranking(between: dict, top: int) -> dict:
+    """What the intervals say of the order of the ``top`` actors of highest betweenness.
+
+    The intervals hold for every actor at once with probability ``confidence``, so whatever they
+    imply together holds with that probability too: an actor is certainly among the top when its
+    lower bound exceeds the upper bound of every actor ranked below the top, and two neighbours in
+    the ranking are certainly in order when the first one's lower bound exceeds the second one's
+    upper bound. With exact values, only equal values leave an order open.
+
+    Examples
+    --------
+    >>> between = {"values": {"a": 0.5, "b": 0.3, "c": 0.29, "d": 0.0},
+    ...            "interval": {"a": [0.49, 0.51], "b": [0.29, 0.31], "c": [0.28, 0.30], "d": [0.0, 0.01]},
+    ...            "confidence": 0.95}
+    >>> betweenness_ranking(between, 2)
+    {'top': 2, 'certainly_in_top': 1, 'pairs': 1, 'pairs_in_order': 1, 'confidence': 0.95}
+    """
+    ordered = sorted(between["values"], key=lambda node: (-between["values"][node], str(node)))
+    shown, rest = ordered[:top], ordered[top:]
+    low = [between["interval"][node][0] for node in shown]
+    high = [between["interval"][node][1] for node in shown]
+    ceiling = max((between["interval"][node][1] for node in rest), default=-1.0)
+    return {"top": len(shown), "certainly_in_top": sum(1 for value in low if value > ceiling),
+            "pairs": max(len(shown) - 1, 0),
+            "pairs_in_order": sum(1 for i in range(len(shown) - 1) if low[i] > high[i + 1]),
+            "confidence": between["confidence"]}
 
 
 def _method(between: dict, n: int) -> dict:
