@@ -36,7 +36,7 @@ import networkx as nx
 from .compact import compact, two_paths_closed
 from ..i18n import _
 
-__all__ = ["brokerage_roles", "ROLES", "ALPHA", "PERMUTATIONS"]
+__all__ = ["brokerage_roles", "brokerage_arrays", "ROLES", "ALPHA", "PERMUTATIONS"]
 
 ROLES = ("coordinator", "itinerant", "gatekeeper", "liaison")
 ALPHA = 0.05
@@ -46,8 +46,7 @@ PERMUTATIONS = 499
 class _Structure:
     """The graph as arrays: adjacency entries (v, a) and closed triples (v, a, c), a < c, a–c tied."""
 
-    def __init__(self, graph: nx.Graph):
-        form = compact(graph)
+    def __init__(self, form):
         self.n = form.n
         self.degree = form.degree
         self.owner = form.owners()
@@ -76,6 +75,25 @@ class _Structure:
                             np.where(la == lc, 1, np.where((la == lv) | (lc == lv), 2, 3)))
             out -= np.bincount(self.tv * 4 + role, minlength=n * 4).reshape(n, 4)
         return out
+
+
+def brokerage_arrays(form, labels, groups: int, permutations: int = PERMUTATIONS, seed: int = 42) -> tuple:
+    """Open pairs per node and role (n × 4), their permutation p-values and means, on a compact form
+    whose nodes carry the group ``labels`` (integers below ``groups``)."""
+    import numpy as np
+
+    structure = _Structure(form)
+    observed = structure.counts(labels, groups)
+    above = np.zeros_like(observed)
+    total = np.zeros(observed.shape, dtype=np.float64)
+    generator = np.random.default_rng(seed)
+    for _round in range(permutations):
+        counts = structure.counts(generator.permutation(labels), groups)
+        above += counts >= observed
+        total += counts
+    p = (1 + above) / (1 + permutations)
+    expected = total / permutations if permutations else np.full(observed.shape, np.nan)
+    return observed, p, expected
 
 
 def brokerage_roles(graph: nx.Graph, attribute: str = "kind", permutations: int = PERMUTATIONS,
@@ -111,22 +129,13 @@ def brokerage_roles(graph: nx.Graph, attribute: str = "kind", permutations: int 
 
     if graph is None:
         raise ValueError(_("brokerage_roles needs a graph, got None"))
-    structure = _Structure(graph)
-    nodes = compact(graph).nodes  # a canonical order: the same answer whatever the input order
+    form = compact(graph)
+    nodes = form.nodes  # a canonical order: the same answer whatever the input order
     groups = [str(graph.nodes[v].get(attribute)) for v in nodes]
     names = sorted(set(groups))
     code = {name: i for i, name in enumerate(names)}
     labels = np.array([code[group] for group in groups], dtype=np.int64)
-    observed = structure.counts(labels, len(names))
-    above = np.zeros_like(observed)
-    total = np.zeros(observed.shape, dtype=np.float64)
-    generator = np.random.default_rng(seed)
-    for _round in range(permutations):
-        counts = structure.counts(generator.permutation(labels), len(names))
-        above += counts >= observed
-        total += counts
-    p = (1 + above) / (1 + permutations)
-    expected = total / permutations if permutations else np.full(observed.shape, np.nan)
+    observed, p, expected = brokerage_arrays(form, labels, len(names), permutations, seed)
     out = {}
     for i, v in enumerate(nodes):
         values = observed[i].tolist()

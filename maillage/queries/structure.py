@@ -30,7 +30,8 @@ import networkx as nx
 from .compact import compact
 from ..i18n import _
 
-__all__ = ["betweenness", "structural_holes", "cut_points", "sample_size", "vertex_diameter_bound"]
+__all__ = ["betweenness", "structural_holes", "holes_arrays", "kadabra", "cut_points", "sample_size",
+           "vertex_diameter_bound"]
 
 _NETWORKIT_LOCK = threading.Lock()
 EXACT_WHEN_CHEAPER_UP_TO = 5_000  # beyond, n full searches cost minutes: KADABRA whatever the error asked
@@ -176,14 +177,14 @@ def betweenness(graph: nx.Graph, error: float | None = None, confidence: float =
         return {"values": dict(zip(nodes, values)), "interval": {v: [x, x] for v, x in zip(nodes, values)},
                 "error": 0.0, "confidence": 1.0, "method": "exact", "samples": n,
                 "vertex_diameter_bound": vertex_diameter}
-    values, samples = _kadabra(form, n, error, confidence, seed)
+    values, samples = kadabra(form, n, error, confidence, seed)
     return {"values": dict(zip(nodes, values)),
             "interval": {v: [max(0.0, x - error), min(1.0, x + error)] for v, x in zip(nodes, values)},
             "error": error, "confidence": confidence, "method": "sampled", "estimator": "kadabra",
             "samples": samples, "vertex_diameter_bound": vertex_diameter}
 
 
-def _kadabra(form, n: int, error: float, confidence: float, seed: int) -> tuple[list[float], int]:
+def kadabra(form, n: int, error: float, confidence: float, seed: int) -> tuple[list[float], int]:
     """Every node's betweenness within ± ``error`` at once with probability ``confidence``: NetworKit's
     KADABRA [6]_ (compiled, adaptive: it stops as soon as the bound holds), one thread, seeded.
 
@@ -239,10 +240,17 @@ def structural_holes(graph: nx.Graph) -> dict:
     """
     if graph is None:
         raise ValueError(_("structural_holes needs a graph, got None"))
+    form = compact(graph)
+    constraint, effective = holes_arrays(form)
+    return {"constraint": dict(zip(form.nodes, constraint.tolist())),
+            "effective_size": dict(zip(form.nodes, effective.tolist()))}
+
+
+def holes_arrays(form) -> tuple:
+    """Constraint and effective size of every node of a compact form, as arrays (NaN when isolated)."""
     import numpy as np
     from scipy import sparse
 
-    form = compact(graph)
     adjacency = form.matrix()
     degree = form.degree.astype(np.float64)
     inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
@@ -256,8 +264,7 @@ def structural_holes(graph: nx.Graph) -> dict:
     with np.errstate(divide="ignore", invalid="ignore"):
         constraint = np.where(degree > 0, inverse + (2.0 * first + second) * inverse * inverse, np.nan)
         effective = np.where(degree > 0, degree - 2.0 * triangles * inverse, np.nan)
-    return {"constraint": dict(zip(form.nodes, constraint.tolist())),
-            "effective_size": dict(zip(form.nodes, effective.tolist()))}
+    return constraint, effective
 
 
 def cut_points(graph: nx.Graph) -> dict:
