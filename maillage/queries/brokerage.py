@@ -44,55 +44,73 @@ PERMUTATIONS = 499
 
 
 class _Structure:
-    """The graph as arrays: adjacency entries (v, a) and closed triples (v, a, c), a < c, a–c tied."""
+    """The graph as arrays, for the nodes that can broker (two neighbours or more): their adjacency
+    entries (v, a) and closed triples (v, a, c), a < c, a–c tied. Nodes with fewer neighbours have no
+    open pair under any assignment of groups, so they are left out of the permutations' passes."""
 
     def __init__(self, form):
-        self.n = form.n
-        self.degree = form.degree
-        self.owner = form.owners()
-        self.other = form.indices
-        self.tv, self.ta, self.tc = two_paths_closed(form)
-
-    def counts(self, labels, groups: int):
-        """Open pairs per node and role (n × 4) for one assignment of group labels."""
         import numpy as np
 
-        n = self.n
-        key = self.owner * groups + labels[self.other]
-        by_group = np.bincount(key, minlength=n * groups)  # neighbours of each node in each group
-        table = by_group.reshape(n, groups)
-        squares = np.einsum("ij,ij->i", table, table)  # Σ_g b_g² per node in one pass
-        same = by_group[np.arange(n, dtype=np.int64) * groups + labels]
+        self.n = form.n
+        self.brokers = np.flatnonzero(form.degree >= 2)
+        position = np.full(form.n, -1, dtype=np.int64)
+        position[self.brokers] = np.arange(len(self.brokers), dtype=np.int64)
+        owner = form.owners()
+        kept = form.degree[owner] >= 2
+        self.row = position[owner[kept]]  # the broker's row of each of its adjacency entries
+        self.other = form.indices[kept]
+        self.degree = form.degree[self.brokers]
+        tv, self.ta, self.tc = two_paths_closed(form)
+        self.tv = position[tv]
+
+    def counts(self, labels, groups: int):
+        """Open pairs per broker and role (brokers × 4) for one assignment of group labels."""
+        import numpy as np
+
+        m = len(self.brokers)
+        key = self.row * groups + labels[self.other]
+        by_group = np.bincount(key, minlength=m * groups)  # neighbours of each broker in each group
+        table = by_group.reshape(m, groups)
+        squares = np.einsum("ij,ij->i", table, table)  # Σ_g b_g² per broker in one pass
+        same = by_group[np.arange(m, dtype=np.int64) * groups + labels[self.brokers]]
         itinerant = (squares - self.degree) // 2 - same * (same - 1) // 2
-        out = np.empty((n, 4), dtype=np.int64)
+        out = np.empty((m, 4), dtype=np.int64)
         out[:, 0] = same * (same - 1) // 2
         out[:, 1] = itinerant
         out[:, 2] = same * (self.degree - same)
         out[:, 3] = (self.degree - same) * (self.degree - same - 1) // 2 - itinerant
         if len(self.tv):  # pairs closed by a tie between a and c are not brokerage: take them away
-            lv, la, lc = labels[self.tv], labels[self.ta], labels[self.tc]
+            lv, la, lc = labels[self.brokers][self.tv], labels[self.ta], labels[self.tc]
             role = np.where((la == lv) & (lc == lv), 0,
                             np.where(la == lc, 1, np.where((la == lv) | (lc == lv), 2, 3)))
-            out -= np.bincount(self.tv * 4 + role, minlength=n * 4).reshape(n, 4)
+            out -= np.bincount(self.tv * 4 + role, minlength=m * 4).reshape(m, 4)
         return out
 
 
 def brokerage_arrays(form, labels, groups: int, permutations: int = PERMUTATIONS, seed: int = 42) -> tuple:
     """Open pairs per node and role (n × 4), their permutation p-values and means, on a compact form
-    whose nodes carry the group ``labels`` (integers below ``groups``)."""
+    whose nodes carry the group ``labels`` (integers below ``groups``).
+
+    Every node's label is permuted (the null keeps the groups' sizes); the counts are kept for the
+    nodes that can broker, the others' are 0 under every permutation (p = 1, mean 0)."""
     import numpy as np
 
     structure = _Structure(form)
-    observed = structure.counts(labels, groups)
-    above = np.zeros_like(observed)
-    total = np.zeros(observed.shape, dtype=np.float64)
+    found = structure.counts(labels, groups)
+    above = np.zeros_like(found)
+    total = np.zeros(found.shape, dtype=np.float64)
     generator = np.random.default_rng(seed)
     for _round in range(permutations):
         counts = structure.counts(generator.permutation(labels), groups)
-        above += counts >= observed
+        above += counts >= found
         total += counts
-    p = (1 + above) / (1 + permutations)
-    expected = total / permutations if permutations else np.full(observed.shape, np.nan)
+    observed = np.zeros((form.n, 4), dtype=np.int64)
+    observed[structure.brokers] = found
+    p = np.ones((form.n, 4), dtype=np.float64)
+    p[structure.brokers] = (1 + above) / (1 + permutations)
+    expected = np.zeros((form.n, 4), dtype=np.float64) if permutations else np.full((form.n, 4), np.nan)
+    if permutations:
+        expected[structure.brokers] = total / permutations
     return observed, p, expected
 
 
