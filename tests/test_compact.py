@@ -125,3 +125,14 @@ def test_the_candidates_found_with_arrays_are_the_candidates_of_the_definition()
         for reach in ("commune", "epci", "departement", "region"):
             expected = sorted(context.index[n] for n in reachable(simple, node, wanted, offered, reach))
             assert reachable_ids(simple, context, node, reach).tolist() == expected, (node, reach)
+
+
+@pytest.mark.parametrize("source", [1, 2, "les_miserables", "karate", "florentine"])
+def test_the_diameter_bound_of_the_searches_run_together_is_the_bound_of_the_searches_one_by_one(source):
+    from maillage.queries.structure import diameter_bound, vertex_diameter_bound
+
+    graph = _generated(source) if isinstance(source, int) else _real(source)
+    graph.add_nodes_from(["lone-1", "lone-2"])  # components of one actor too
+    graph.add_edges_from([("pair-a", "pair-b"), ("path-a", "path-b"), ("path-b", "path-c")])
+    form = compact(graph)
+    assert diameter_bound(form) == vertex_diameter_bound(form.adjacency_lists())

@@ -31,21 +31,10 @@ from .compact import compact
 from ..i18n import _
 
 __all__ = ["betweenness", "structural_holes", "holes_arrays", "kadabra", "cut_points", "sample_size",
-           "vertex_diameter_bound"]
+           "vertex_diameter_bound", "diameter_bound"]
 
 _NETWORKIT_LOCK = threading.Lock()
 EXACT_WHEN_CHEAPER_UP_TO = 5_000  # beyond, n full searches cost minutes: KADABRA whatever the error asked
-
-
-def _adjacency_matrix(adjacency: list[list[int]]):
-    """The graph as a CSR matrix of float64 (symmetric, no self-loops)."""
-    import numpy as np
-    from scipy import sparse
-
-    n = len(adjacency)
-    rows = np.fromiter((i for i, around in enumerate(adjacency) for _ in around), dtype=np.int64)
-    cols = np.fromiter((j for around in adjacency for j in around), dtype=np.int64)
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
 
 
 def _dependencies(matrix, sources: list[int]):
@@ -109,6 +98,38 @@ def vertex_diameter_bound(adjacency: list[list[int]]) -> int:
     return bound
 
 
+def diameter_bound(form) -> int:
+    """:func:`vertex_diameter_bound` of a compact form, its searches run together as sparse products.
+
+    Every component is searched from its first node, all at once, level by level: the deepest level
+    any search reaches is the largest of the components' eccentricities, and 2·it + 1 the bound.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from maillage.queries.compact import compact
+    >>> diameter_bound(compact(nx.path_graph(5))), diameter_bound(compact(nx.empty_graph(3)))
+    (9, 1)
+    """
+    import numpy as np
+    from scipy.sparse import csgraph
+
+    if form.n == 0:
+        return 1
+    matrix = form.matrix(dtype=np.float32)
+    _count, labels = csgraph.connected_components(matrix, directed=False)
+    _values, roots = np.unique(labels, return_index=True)  # each component's first node
+    seen = np.zeros(form.n, dtype=bool)
+    seen[roots] = True
+    frontier, depth = seen.astype(np.float32), 0
+    while True:
+        following = (matrix @ frontier > 0) & ~seen
+        if not following.any():
+            return 2 * depth + 1
+        seen |= following
+        frontier, depth = following.astype(np.float32), depth + 1
+
+
 def sample_size(error: float, confidence: float, vertex_diameter: int, constant: float = 0.5) -> int:
     """Riondato–Kornaropoulos: pairs to sample so that every estimate is within ``error`` at ``confidence``.
 
@@ -166,14 +187,13 @@ def betweenness(graph: nx.Graph, error: float | None = None, confidence: float =
     if graph is None:
         raise ValueError(_("betweenness needs a graph, got None"))
     form = compact(graph)
-    nodes, adjacency = form.nodes, form.adjacency_lists()
-    n = len(nodes)
-    vertex_diameter = vertex_diameter_bound(adjacency) if n else 1
+    nodes, n = form.nodes, form.n
+    vertex_diameter = diameter_bound(form)
     pairs = sample_size(error, confidence, vertex_diameter) if error is not None else None
     # Riondato–Kornaropoulos' r pairs cost more than n sources: exact, where n sources are affordable
     # (KADABRA stops far earlier than r, and each of its samples is a bidirectional search, not a full one)
     if pairs is None or n <= 2 or (pairs >= n and n <= EXACT_WHEN_CHEAPER_UP_TO and not force_sampling):
-        values = _exact(adjacency, n)
+        values = _exact(form)
         return {"values": dict(zip(nodes, values)), "interval": {v: [x, x] for v, x in zip(nodes, values)},
                 "error": 0.0, "confidence": 1.0, "method": "exact", "samples": n,
                 "vertex_diameter_bound": vertex_diameter}
@@ -211,11 +231,12 @@ def kadabra(form, n: int, error: float, confidence: float, seed: int) -> tuple[l
     return [value / scale for value in estimator.scores()], int(estimator.getNumberOfIterations())
 
 
-def _exact(adjacency, n: int) -> list[float]:
+def _exact(form) -> list[float]:
     """Brandes' exact betweenness, normalized as NetworkX does for undirected graphs."""
+    n = form.n
     total = [0.0] * n
     if n > 2:
-        matrix = _adjacency_matrix(adjacency)
+        matrix = form.matrix()
         batch = max(1, min(64, 4_000_000 // n))  # n × batch floats per work array
         for first in range(0, n, batch):
             delta = _dependencies(matrix, list(range(first, min(n, first + batch))))
