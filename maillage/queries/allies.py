@@ -311,27 +311,34 @@ def reachable_ids(simple, context, node, reach: str) -> np.ndarray:
     u, data = context.index[node], simple.nodes[node]
     form = compact(simple)  # the same nodes in the same (text) order as the context's
     partners = form.indices[form.indptr[u]:form.indptr[u + 1]]
-    if not any(data.get(level) for level in ("commune", "departement", "region")):
-        keep = np.ones(len(context.nodes), dtype=bool)  # an actor with no seat: nothing to narrow by
+    if any(data.get(level) for level in ("commune", "departement", "region")):
+        keep = _area_mask(context, u, data, reach)
+        for v in partners.tolist():  # partners' partners
+            keep[form.indices[form.indptr[v]:form.indptr[v + 1]]] = True
     else:
-        keep = context.national.copy()
-        same_epci = np.asarray((context.epcis @ context.epcis[u].T).todense()).ravel() > 0 if data.get(
-            "epcis") else np.zeros(len(keep), dtype=bool)
-        same_commune = context.places["commune"] == context.places["commune"][u] if data.get(
-            "commune") else np.zeros(len(keep), dtype=bool)
-        if reach == "epci":
-            keep |= same_epci
-        elif reach != "epci" and data.get(reach):
-            keep |= context.places[reach] == context.places[reach][u]
-        keep |= same_commune if reach != "commune" else False
-        keep[np.concatenate([form.indices[form.indptr[v]:form.indptr[v + 1]] for v in partners.tolist()]
-                            or [np.zeros(0, dtype=np.int64)])] = True
-        if data.get("themes"):
-            themed = np.asarray((context.themes @ context.themes[u].T).todense()).ravel() > 0
-            keep |= themed & (same_commune | same_epci)
+        keep = np.ones(len(context.nodes), dtype=bool)  # an actor with no seat: nothing to narrow by
     keep[partners] = False
     keep[u] = False
     return np.flatnonzero(keep)
+
+
+def _area_mask(context, u: int, data: dict, reach: str) -> np.ndarray:
+    """Actors operating nationwide, those of u's area at ``reach`` and of its commune, and those of
+    its commune or intercommunalities sharing one of its themes."""
+    def shares(incidence) -> np.ndarray:  # actors holding one of u's codes in an actors × codes matrix
+        return np.asarray((incidence @ incidence[u].T).todense()).ravel() > 0
+
+    nobody = np.zeros(len(context.nodes), dtype=bool)
+    same_epci = shares(context.epcis) if data.get("epcis") else nobody
+    same_commune = context.places["commune"] == context.places["commune"][u] if data.get("commune") else nobody
+    keep = context.national | same_commune
+    if reach == "epci":
+        keep |= same_epci
+    elif data.get(reach):
+        keep |= context.places[reach] == context.places[reach][u]
+    if data.get("themes"):
+        keep |= shares(context.themes) & (same_commune | same_epci)
+    return keep
 
 
 def _offering(context, wanted: set) -> np.ndarray:
