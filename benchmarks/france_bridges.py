@@ -45,10 +45,16 @@ def step(figures: dict, name: str, started: float) -> float:
 
 def read_actors(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, list]:
     """Row numbers (sorted) and kind codes of every actor, and the kinds' names."""
-    rows = db.execute("SELECT rowid, kind FROM actors ORDER BY rowid").fetchall()
-    ids = np.fromiter((r for r, _k in rows), dtype=np.int64, count=len(rows))
-    names, labels = np.unique(np.array([k for _r, k in rows], dtype=object).astype(str), return_inverse=True)
-    return ids, labels.astype(np.int64), names.tolist()
+    names = [kind for (kind,) in db.execute("SELECT DISTINCT kind FROM actors ORDER BY kind")]
+    code = {kind: i for i, kind in enumerate(names)}
+    ids, labels, cursor = [], [], db.execute("SELECT rowid, kind FROM actors ORDER BY rowid")
+    while True:  # a million rows at a time: no list of every actor's row in memory
+        block = cursor.fetchmany(1_000_000)
+        if not block:
+            break
+        ids.append(np.fromiter((r for r, _k in block), dtype=np.int64, count=len(block)))
+        labels.append(np.fromiter((code[k] for _r, k in block), dtype=np.int64, count=len(block)))
+    return np.concatenate(ids), np.concatenate(labels), names
 
 
 def read_ties(db: sqlite3.Connection, ids: np.ndarray, at: str) -> tuple[np.ndarray, np.ndarray]:
