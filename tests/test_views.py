@@ -375,6 +375,11 @@ def test_the_map_draws_communes_where_they_are_and_the_view_keeps_its_state(exam
     assert "Banque Alimentaire du Bas-Rhin" in js(browser, offered)
     assert all("alimentaire" in name.lower() for name in js(browser, offered))
     search.clear()
+    search.send_keys("com")  # names beginning with it first, then those holding it further on
+    assert js(browser, offered)[-1] == "Cabinet d'expertise comptable du Val-de-Marne (illustratif)"
+    assert sorted(js(browser, offered)[:3]) == sorted(["Commune de Charenton-le-Pont", "Commune de Saint-Maurice",
+                                                       "Communauté de communes de Charenton-le-Pont Saint-Maurice"])
+    search.clear()
     search.send_keys("banque alimantaire\n")  # a typo, no accent, no capital
     found = js(browser, "return maillage.data.actors.name[maillage.state.selected]")
     assert found == "Banque Alimentaire du Bas-Rhin"
