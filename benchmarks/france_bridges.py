@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from maillage.queries.brokerage import brokerage_arrays  # noqa: E402
-from maillage.queries.compact import Compact  # noqa: E402
+from maillage.queries.compact import from_ties  # noqa: E402
 from maillage.queries.structure import holes_arrays, kadabra  # noqa: E402
 
 
@@ -76,15 +76,6 @@ def read_ties(db: sqlite3.Connection, ids: np.ndarray, at: str) -> tuple[np.ndar
     return unique // len(ids), unique % len(ids)
 
 
-def csr(n: int, low: np.ndarray, high: np.ndarray) -> Compact:
-    rows, cols = np.concatenate([low, high]), np.concatenate([high, low])
-    order = np.lexsort((cols, rows))
-    degree = np.bincount(rows, minlength=n).astype(np.int64)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(degree, out=indptr[1:])
-    return Compact(nodes=range(n), index={}, indptr=indptr, indices=cols[order], degree=degree)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("store")
@@ -100,10 +91,10 @@ def main() -> None:
     started = step(figures, "read actors", started)
     low, high = read_ties(db, ids, args.at)
     started = step(figures, "read ties", started)
-    form = csr(len(ids), low, high)
+    form = from_ties(range(len(ids)), {}, low, high)
     figures.update(actors=len(ids), ties=len(low))
     started = step(figures, "compact form", started)
-    values, samples = kadabra(form, form.n, args.error, 0.95, 42)
+    values, samples = kadabra(form, args.error, 0.95, 42)
     figures["kadabra_samples"] = samples
     started = step(figures, f"betweenness (KADABRA, ±{args.error})", started)
     constraint, _effective = holes_arrays(form)

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..i18n import _
 
-__all__ = ["Compact", "compact", "two_paths_closed"]
+__all__ = ["Compact", "compact", "from_ties", "two_paths_closed"]
 
 
 @dataclass(frozen=True)
@@ -76,21 +76,32 @@ def compact(graph: nx.Graph) -> Compact:
         return kept
     nodes = sorted(graph, key=str)
     index = {node: i for i, node in enumerate(nodes)}
-    n, m = len(nodes), graph.number_of_edges()
+    m = graph.number_of_edges()
     rows = np.fromiter((index[u] for u, _v in graph.edges()), dtype=np.int64, count=m)
     cols = np.fromiter((index[v] for _u, v in graph.edges()), dtype=np.int64, count=m)
+    form = from_ties(nodes, index, rows, cols)
+    if graph.graph.get("_canonical"):  # a graph simple_graph made and keeps: its form is kept with it
+        graph.graph["_compact"] = form
+    return form
+
+
+def from_ties(nodes, index: dict, rows: np.ndarray, cols: np.ndarray) -> Compact:
+    """The compact form of the undirected ties (rows[i], cols[i]) among ``nodes``, each pair given
+    once; self-loops are left out.
+
+    Examples
+    --------
+    >>> from_ties(["a", "b", "c"], {}, np.array([1, 0]), np.array([0, 2])).indices.tolist()
+    [1, 2, 0, 0]
+    """
     keep = rows != cols
     rows, cols = rows[keep], cols[keep]
     both_rows, both_cols = np.concatenate([rows, cols]), np.concatenate([cols, rows])
     order = np.lexsort((both_cols, both_rows))
-    indices = both_cols[order]
-    degree = np.bincount(both_rows, minlength=n).astype(np.int64)
-    indptr = np.zeros(n + 1, dtype=np.int64)
+    degree = np.bincount(both_rows, minlength=len(nodes)).astype(np.int64)
+    indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
     np.cumsum(degree, out=indptr[1:])
-    form = Compact(nodes, index, indptr, indices, degree)
-    if graph.graph.get("_canonical"):  # a graph simple_graph made and keeps: its form is kept with it
-        graph.graph["_compact"] = form
-    return form
+    return Compact(nodes, index, indptr, both_cols[order], degree)
 
 
 def two_paths_closed(form: Compact, chunk: int = 4_000_000):

@@ -197,14 +197,14 @@ def betweenness(graph: nx.Graph, error: float | None = None, confidence: float =
         return {"values": dict(zip(nodes, values)), "interval": {v: [x, x] for v, x in zip(nodes, values)},
                 "error": 0.0, "confidence": 1.0, "method": "exact", "samples": n,
                 "vertex_diameter_bound": vertex_diameter}
-    values, samples = kadabra(form, n, error, confidence, seed)
+    values, samples = kadabra(form, error, confidence, seed)
     return {"values": dict(zip(nodes, values)),
             "interval": {v: [max(0.0, x - error), min(1.0, x + error)] for v, x in zip(nodes, values)},
             "error": error, "confidence": confidence, "method": "sampled", "estimator": "kadabra",
             "samples": samples, "vertex_diameter_bound": vertex_diameter}
 
 
-def kadabra(form, n: int, error: float, confidence: float, seed: int) -> tuple[list[float], int]:
+def kadabra(form, error: float, confidence: float, seed: int) -> tuple[list[float], int]:
     """Every node's betweenness within ± ``error`` at once with probability ``confidence``: NetworKit's
     KADABRA [6]_ (compiled, adaptive: it stops as soon as the bound holds), one thread, seeded.
 
@@ -214,7 +214,7 @@ def kadabra(form, n: int, error: float, confidence: float, seed: int) -> tuple[l
     import networkit
     import numpy as np
 
-    owner, other = form.owners(), form.indices
+    n, owner, other = form.n, form.owners(), form.indices
     upper = owner < other  # each undirected tie once
     rows, cols = owner[upper].astype(np.uint64), other[upper].astype(np.uint64)
     graph = networkit.GraphFromCoo((rows, cols), n=n, directed=False)  # each undirected tie once
