@@ -197,3 +197,36 @@ def test_accounts_are_kept_apart_from_the_graph(store):
     assert list(store.accounts()) == ["Léa Martin"]
     assert store.state_token() == token  # people are no part of the graph: caches of it stay valid
     assert store.stats()["actors"] == 0
+
+
+SCOPES = [Scope(), Scope.parse("67"), Scope.parse("epci:246700488"), Scope.parse("region:11"),
+          Scope.parse(kinds=["company", "association"]), Scope.parse(at="2014-06-01"),
+          Scope.parse("67", at="2016-06-01", partnership_kinds=["subvention", "initiative"]),
+          Scope.parse(partnership_kinds=["cooperation"])]
+
+
+@pytest.mark.parametrize("scope", SCOPES, ids=repr)
+def test_the_arrays_are_the_simple_graph_of_the_projection(store, example_files, scope):
+    from maillage.graph.arrays import project_arrays
+    from maillage.queries.common import simple_graph
+    from maillage.queries.compact import compact, from_arrays
+
+    load_files(store, example_files)
+    expected, arrays = compact(simple_graph(project(store, scope))), project_arrays(store, scope)
+    got = from_arrays(arrays)
+    assert got.nodes == expected.nodes and got.indptr.tolist() == expected.indptr.tolist()
+    assert got.indices.tolist() == expected.indices.tolist()
+    graph = project(store, scope)
+    assert [arrays.kind_names[k] for k in arrays.kinds] == [graph.nodes[v]["kind"] for v in got.nodes]
+
+
+def test_actor_kinds_and_tie_ends_are_the_rows_columns(store, example_files):
+    load_files(store, example_files)
+    for where in (ActorFilter(), ActorFilter(departements=frozenset(["67"])),
+                  ActorFilter(communes=frozenset(["94069"]), kinds=frozenset(["company"]))):
+        rows = list(store.actor_rows(where))
+        assert sorted(store.actor_kinds(where)) == sorted((r["id"], r["kind"]) for r in rows)
+        for at, kinds in ((None, None), ("2016-06-01", None), (None, frozenset(["subvention"]))):
+            ties = sorted((r["source"], r["target"]) for r in store.partnership_rows(where, at, kinds))
+            assert sorted(store.tie_ends(where, at, kinds)) == ties
+            assert sorted(store.tie_ends(where, at, kinds, actors={r["id"] for r in rows})) == ties

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import os
 
+from collections.abc import Iterator
+
 from dataclasses import dataclass
 
 import networkx as nx
@@ -21,7 +23,7 @@ from ..model import parse_date, parse_territory_ref
 from .store import ActorFilter, Store
 from ..i18n import _
 
-__all__ = ["Scope", "project", "territory_filter", "ancestors", "places", "today", "active", "illustrative"]
+__all__ = ["Scope", "project", "scope_filter", "initiative_ties", "territory_filter", "ancestors", "places", "today", "active", "illustrative"]
 
 
 def today() -> str:
@@ -157,10 +159,15 @@ def project(store: Store, scope: Scope | None = None) -> nx.MultiGraph:
         return _project(store, scope)
 
 
+def scope_filter(territories: dict[str, dict], scope: Scope) -> ActorFilter:
+    """The actor filter of a scope: its territory's communes and départements, its actor kinds."""
+    where = territory_filter(territories, scope.territory) if scope.territory else ActorFilter()
+    return ActorFilter(where.communes, where.departements, scope.kinds)
+
+
 def _project(store: Store, scope: Scope) -> nx.MultiGraph:
     territories = store.territories()
-    where = territory_filter(territories, scope.territory) if scope.territory else ActorFilter()
-    where = ActorFilter(where.communes, where.departements, scope.kinds)
+    where = scope_filter(territories, scope)
     graph = nx.MultiGraph(scope={"territory": scope.territory, "at": scope.at,
                                  "kinds": sorted(scope.kinds) if scope.kinds else None})
     seats: dict = {}  # where each commune sits, found once for all its actors
@@ -210,17 +217,24 @@ def active(row: dict, at: str | None) -> bool:
     return at is None or ((not row.get("start") or row["start"] <= at) and (not row.get("end") or row["end"] >= at))
 
 
-def _add_initiatives(graph: nx.MultiGraph, store: Store, scope: Scope) -> dict:
-    initiatives = {}
+def initiative_ties(store: Store, present, scope: Scope) -> Iterator[tuple[dict, list[dict], str | None]]:
+    """Each initiative under way at the scope's date with members among ``present``: its row, those
+    members, and the member every other one is tied to (its porteur or animateur, else its first
+    member), None when the scope's partnership kinds leave initiative ties out."""
+    tied = scope.partnership_kinds is None or "initiative" in scope.partnership_kinds
     for row in store.initiative_rows():
-        members = [m for m in row["members"] if m["actor"] in graph]
+        members = [m for m in row["members"] if m["actor"] in present]
         if not members or not active(row, scope.at):
             continue
-        initiatives[row["id"]] = row
-        if scope.partnership_kinds is not None and "initiative" not in scope.partnership_kinds:
-            continue
         lead = next((m["actor"] for m in members if m["role"] in ("porteur", "animateur")), members[0]["actor"])
-        for member in members:
+        yield row, members, lead if tied else None
+
+
+def _add_initiatives(graph: nx.MultiGraph, store: Store, scope: Scope) -> dict:
+    initiatives = {}
+    for row, members, lead in initiative_ties(store, graph, scope):
+        initiatives[row["id"]] = row
+        for member in members if lead is not None else ():
             if member["actor"] != lead:
                 graph.add_edge(lead, member["actor"], key=f"{row['id']}:{member['actor']}", kind="initiative",
                                start=row.get("start"), end=row.get("end"), themes=row["themes"], amount=None,

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS actors (
     siret TEXT, rna TEXT, themes TEXT NOT NULL DEFAULT '[]', offers TEXT NOT NULL DEFAULT '[]',
     seeks TEXT NOT NULL DEFAULT '[]', operates_in TEXT NOT NULL DEFAULT '[]', website TEXT, extra TEXT NOT NULL DEFAULT '{}',
     source_file TEXT, source_line INTEGER);
-CREATE INDEX IF NOT EXISTS actors_commune ON actors (commune);
+CREATE INDEX IF NOT EXISTS actors_place ON actors (commune, kind, id);
+DROP INDEX IF EXISTS actors_commune;
 CREATE INDEX IF NOT EXISTS actors_kind ON actors (kind);
 CREATE TABLE IF NOT EXISTS actor_keys (key TEXT PRIMARY KEY, actor_id TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS actor_keys_actor ON actor_keys (actor_id);
@@ -43,7 +44,8 @@ CREATE TABLE IF NOT EXISTS partnerships (
     id TEXT PRIMARY KEY, source TEXT NOT NULL REFERENCES actors (id), target TEXT NOT NULL REFERENCES actors (id),
     kind TEXT NOT NULL, start TEXT, "end" TEXT, themes TEXT NOT NULL DEFAULT '[]', amount REAL,
     description TEXT, extra TEXT NOT NULL DEFAULT '{}', source_file TEXT, source_line INTEGER);
-CREATE INDEX IF NOT EXISTS partnerships_source ON partnerships (source);
+CREATE INDEX IF NOT EXISTS partnerships_ends ON partnerships (source, target, kind, start, "end");
+DROP INDEX IF EXISTS partnerships_source;
 CREATE INDEX IF NOT EXISTS partnerships_target ON partnerships (target);
 CREATE TABLE IF NOT EXISTS initiatives (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, territory TEXT, themes TEXT NOT NULL DEFAULT '[]', start TEXT,
@@ -62,6 +64,8 @@ CREATE TABLE IF NOT EXISTS needs (
     resources TEXT NOT NULL DEFAULT '[]', holder TEXT REFERENCES actors (id), status TEXT NOT NULL,
     since TEXT, description TEXT, extra TEXT NOT NULL DEFAULT '{}', source_file TEXT, source_line INTEGER);
 """
+
+_TIE_CHUNK = 50_000  # actors whose ties one query of tie_ends seeks
 
 _LISTS = {"themes", "offers", "seeks", "operates_in", "resources"}
 _PROVENANCE = ("extra", "source_file", "source_line")
@@ -421,14 +425,49 @@ class SQLiteStore(Store):
             scope = "SELECT a.id FROM actors a WHERE " + " AND ".join(actor_clauses)
             clauses.append(f"p.source IN ({scope}) AND p.target IN ({scope})")
             params = params + params
+        tie_clauses, tie_params = self._tie_where(at, kinds)
+        clauses, params = clauses + tie_clauses, params + tie_params
+        query = "SELECT p.* FROM partnerships p" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY p.id"
+        yield from _decoded(self._db.execute(query, params))
+
+    @staticmethod
+    def _tie_where(at: str | None, kinds: frozenset[str] | None) -> tuple[list[str], list]:
+        clauses, params = [], []
         if at is not None:
             clauses.append('(p.start IS NULL OR p.start <= ?) AND (p."end" IS NULL OR p."end" >= ?)')
             params += [at, at]
         if kinds is not None:
             clauses.append("p.kind IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(sorted(kinds)))
-        query = "SELECT p.* FROM partnerships p" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY p.id"
-        yield from _decoded(self._db.execute(query, params))
+        return clauses, params
+
+    def _tuples(self, query: str, params: list) -> sqlite3.Cursor:
+        cursor = self._db.cursor()
+        cursor.row_factory = None  # plain tuples: millions of rows, no Row objects
+        return cursor.execute(query, params)
+
+    def actor_kinds(self, where: ActorFilter) -> Iterator[tuple[str, str]]:
+        # read from the index on (commune, kind, id): a range of it for a territory, never the rows
+        clauses, params = self._where(where, "a")
+        query = "SELECT a.id, a.kind FROM actors a" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        yield from self._tuples(query, params)
+
+    def tie_ends(self, where: ActorFilter, at: str | None = None, kinds: frozenset[str] | None = None,
+                 actors: set[str] | None = None) -> Iterator[tuple[str, str]]:
+        # read from the index on (source, target, kind, start, end), never the rows
+        clauses, params = self._tie_where(at, kinds)
+        if not where.territorial and where.kinds is None:
+            query = "SELECT p.source, p.target FROM partnerships p" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+            yield from self._tuples(query, params)
+            return
+        members = actors if actors is not None else {actor for actor, _kind in self.actor_kinds(where)}
+        inside = sorted(members)
+        query = " AND ".join(["SELECT p.source, p.target FROM partnerships p WHERE p.source IN (SELECT value FROM json_each(?))"]
+                             + clauses)
+        for start in range(0, len(inside), _TIE_CHUNK):  # each actor's ties by a seek in the index
+            for source, target in self._tuples(query, [json.dumps(inside[start:start + _TIE_CHUNK])] + params):
+                if target in members:
+                    yield source, target
 
     def initiative_rows(self) -> Iterator[dict]:
         for row in self._db.execute(DUMP["initiatives"]):

@@ -218,6 +218,21 @@ class Store(ABC):
                          kinds: frozenset[str] | None = None) -> Iterator[dict]:
         """Stream partnerships whose two ends pass ``where``, active at ``at`` if given."""
 
+    def actor_kinds(self, where: ActorFilter) -> Iterator[tuple[str, str]]:
+        """Stream ``(id, kind)`` of the actors :meth:`actor_rows` gives: the columns a compact
+        projection needs, without the rest of each row (a store may read them from an index)."""
+        for row in self.actor_rows(where):
+            yield row["id"], row["kind"]
+
+    def tie_ends(self, where: ActorFilter, at: str | None = None, kinds: frozenset[str] | None = None,
+                 actors: "set[str] | None" = None) -> Iterator[tuple[str, str]]:
+        """Stream ``(source, target)`` of the partnerships :meth:`partnership_rows` gives, in any order.
+
+        ``actors``, when given, must be the ids :meth:`actor_kinds` gives for ``where`` (read in the
+        same snapshot): a store may use them instead of finding them again."""
+        for row in self.partnership_rows(where, at, kinds):
+            yield row["source"], row["target"]
+
     @abstractmethod
     def initiative_rows(self) -> Iterator[dict]:
         """Stream initiatives with their ``members`` ([{actor, role}])."""

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..i18n import _
 
-__all__ = ["Compact", "compact", "from_ties", "two_paths_closed"]
+__all__ = ["Compact", "compact", "from_ties", "from_arrays", "two_paths_closed"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,22 @@ def from_ties(nodes, index: dict, rows: np.ndarray, cols: np.ndarray) -> Compact
     indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
     np.cumsum(degree, out=indptr[1:])
     return Compact(nodes, index, indptr, both_cols[order], degree)
+
+
+def from_arrays(arrays) -> Compact:
+    """The compact form of a scope read as arrays (:func:`maillage.graph.arrays.project_arrays`):
+    the form :func:`compact` gives of that scope's simple graph, without building the graph.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from maillage.graph import open_store
+    >>> from maillage.graph.arrays import project_arrays
+    >>> with open_store(os.path.join(tempfile.mkdtemp(), "m.db")) as store:
+    ...     from_arrays(project_arrays(store)).n
+    0
+    """
+    return from_ties(arrays.ids, arrays.index, arrays.low, arrays.high)
 
 
 def two_paths_closed(form: Compact, chunk: int = 4_000_000):
