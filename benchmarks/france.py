@@ -1,6 +1,6 @@
 """Benchmark: France on one machine — the whole chain from published files, at a chosen scale.
 
-Usage: python benchmarks/france.py [--scale 0.05] [--keep DIR] [--seed 7]
+Usage: python benchmarks/france.py [--scale 0.05] [--keep DIR [--reuse | --analyses-only]] [--seed 7]
 
 Writes, for every current commune of France (the real COG, ``@etalab/decoupage-administratif``):
 an RNA import file in the waldec format (about 2.3 million rows at ``--scale 1``, a third of them
@@ -139,16 +139,20 @@ finally:
 ANALYSIS = """
 import json, resource, sys, time
 from maillage.graph import open_store
+from maillage.graph.arrays import project_arrays
 from maillage.graph.projection import Scope, project
 from maillage.queries import profile
 with open_store(sys.argv[1], read_only=True) as store:
+    started = time.perf_counter()
+    arrays = project_arrays(store, Scope.parse(sys.argv[2], None))
+    arrays_s, arrays = time.perf_counter() - started, None
     started = time.perf_counter()
     graph = project(store, Scope.parse(sys.argv[2], None))
     seconds = time.perf_counter() - started
     started = time.perf_counter()
     summary = profile(graph) if sys.argv[3] == "profile" else None
     analysed = time.perf_counter() - started
-print(json.dumps({"projection_s": seconds, "profile_s": analysed if summary else None, "actors": graph.number_of_nodes(),
+print(json.dumps({"arrays_s": arrays_s, "projection_s": seconds, "profile_s": analysed if summary else None, "actors": graph.number_of_nodes(),
                   "ties": graph.number_of_edges(), "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -170,8 +174,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse", action="store_true",
                         help="With --keep: load the files a previous run wrote there (same scale) instead of writing them again.")
+    parser.add_argument("--analyses-only", action="store_true",
+                        help="With --keep: run the analyses again on the store a previous run loaded there.")
     parser.add_argument("--write-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.analyses_only and args.keep:
+        print(json.dumps({"analyses": run_analyses(str(args.keep / "france.db"))}))
+        return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="maillage-france-"))
     folder.mkdir(parents=True, exist_ok=True)
     if args.reuse and (folder / "partnerships.count").is_file():
@@ -223,6 +232,14 @@ def run_steps(folder: Path, scale: float) -> None:
     total = sum(s["seconds"] for s in steps.values())
     peak = max(s["peak_mib"] for s in steps.values())
     print(f"{'national chain':<44} {total:8.1f} s  peak {peak:6.0f} MiB", flush=True)
+    analyses = run_analyses(store)
+    print(json.dumps({"scale": scale, "steps": steps, "total_s": total, "peak_mib": peak, "analyses": analyses,
+                      "partnerships": ties}))
+
+
+def run_analyses(store: str) -> dict:
+    """A département's and a région's projections (as arrays, then as the NetworkX graph) and the
+    région's ``profile``, each in a process of its own."""
     analyses = {}
     for label, scope, what in (("département 67: projection", "67", "none"),
                                ("région 44: projection and profile", "region:44", "profile")):
@@ -231,11 +248,10 @@ def run_steps(folder: Path, scale: float) -> None:
             raise SystemExit(done.stderr[-3000:])
         result = json.loads(done.stdout)
         analyses[scope] = result
-        print(f"{label:<44} projection {result['projection_s']:.1f} s"
+        print(f"{label:<44} arrays {result['arrays_s']:.1f} s, projection {result['projection_s']:.1f} s"
               + (f", profile {result['profile_s']:.1f} s" if result["profile_s"] is not None else "")
               + f" ({result['actors']:,} actors, {result['ties']:,} ties), peak {result['peak_mib']:.0f} MiB", flush=True)
-    print(json.dumps({"scale": scale, "steps": steps, "total_s": total, "peak_mib": peak, "analyses": analyses,
-                      "partnerships": ties}))
+    return analyses
 
 
 if __name__ == "__main__":

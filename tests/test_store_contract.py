@@ -230,3 +230,15 @@ def test_actor_kinds_and_tie_ends_are_the_rows_columns(store, example_files):
             ties = sorted((r["source"], r["target"]) for r in store.partnership_rows(where, at, kinds))
             assert sorted(store.tie_ends(where, at, kinds)) == ties
             assert sorted(store.tie_ends(where, at, kinds, actors={r["id"] for r in rows})) == ties
+
+
+def test_the_arrays_do_not_rest_on_the_order_a_store_gives_actors_in(store, example_files, monkeypatch):
+    from maillage.graph.arrays import project_arrays
+
+    load_files(store, example_files)
+    expected = project_arrays(store)
+    given = list(store.actor_kinds(ActorFilter()))
+    monkeypatch.setattr(store, "actor_kinds", lambda where: iter(given[::-1]))
+    got = project_arrays(store)
+    assert got.ids == expected.ids and got.kinds.tolist() == expected.kinds.tolist()
+    assert got.low.tolist() == expected.low.tolist() and got.high.tolist() == expected.high.tolist()

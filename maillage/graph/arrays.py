@@ -13,7 +13,10 @@ the actors in their ids' text order, and keeps each tied pair once, as
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
+from itertools import islice, repeat
+from operator import gt
 
 import numpy as np
 
@@ -56,33 +59,41 @@ def project_arrays(store: Store, scope: Scope | None = None) -> ScopeArrays:
     scope = scope or Scope()
     with store.snapshot():
         where = scope_filter(store.territories(), scope)
-        actors = sorted(store.actor_kinds(where))
-        ids = [actor for actor, _kind in actors]
-        index = {actor: i for i, actor in enumerate(ids)}
-        kind_names = sorted({kind for _actor, kind in actors})
-        code = {kind: i for i, kind in enumerate(kind_names)}
-        kinds = np.fromiter((code[kind] for _actor, kind in actors), dtype=np.int16, count=len(actors))
-        del actors
+        ids, kinds, kind_names = _actors(store.actor_kinds(where))
+        index = dict(zip(ids, range(len(ids))))
         ties = store.tie_ends(where, scope.at, scope.partnership_kinds, actors=index.keys())
-        ends = np.fromiter(_positions(ties, index),
-                           dtype=np.int64).reshape(-1, 2)
-        initiative = _initiative_positions(store, index, scope)
+        ends = np.concatenate([_positions(ties, index), _initiative_positions(store, index, scope)])
     late = int((ends[:, 0] < 0).sum())  # an end written after the actors were read: left out, as project does
-    ends = np.concatenate([ends[ends[:, 0] >= 0], initiative])
-    low, high = _pairs(ends, len(ids))
+    low, high = _pairs(ends[ends[:, 0] >= 0], len(ids))
     return ScopeArrays(ids, index, kinds, kind_names, low, high, late)
 
 
-def _positions(ends, index: dict[str, int]):
-    """Both ends' positions, flattened; (-1, -1) for a tie with an end outside ``index``."""
-    for source, target in ends:
-        a, b = index.get(source), index.get(target)
-        if a is None or b is None:
-            yield -1
-            yield -1
-        else:
-            yield a
-            yield b
+def _actors(rows) -> tuple[list[str], np.ndarray, list[str]]:
+    """Ids in text order, their kind codes, and the kinds' names in text order."""
+    ids, codes, found = [], array("h"), {}  # no tuple kept per actor: a country is millions of them
+    for actor, kind in rows:
+        ids.append(actor)
+        codes.append(found.setdefault(kind, len(found)))
+    names = sorted(found)
+    recode = np.array([names.index(kind) for kind in found], dtype=np.int16).reshape(-1)
+    kinds = recode[np.frombuffer(codes, dtype=np.int16)] if ids else np.zeros(0, dtype=np.int16)
+    if any(map(gt, ids, islice(ids, 1, None))):  # a store whose order is not Python's text order
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        ids, kinds = [ids[i] for i in order], kinds[np.array(order, dtype=np.int64)]
+    return ids, kinds, names
+
+
+def _positions(ties, index: dict[str, int], block: int = 1_000_000) -> np.ndarray:
+    """Both ends' positions, a row per tie; (-1, -1) for a tie with an end outside ``index``."""
+    found, ties = [np.zeros((0, 2), dtype=np.int64)], iter(ties)
+    while chunk := list(islice(ties, block)):
+        sources, targets = zip(*chunk)
+        a = np.fromiter(map(index.get, sources, repeat(-1)), dtype=np.int64, count=len(chunk))
+        b = np.fromiter(map(index.get, targets, repeat(-1)), dtype=np.int64, count=len(chunk))
+        missing = (a < 0) | (b < 0)
+        a[missing], b[missing] = -1, -1
+        found.append(np.stack([a, b], axis=1))
+    return np.concatenate(found)
 
 
 def _initiative_positions(store: Store, index: dict[str, int], scope: Scope) -> np.ndarray:

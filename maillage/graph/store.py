@@ -219,8 +219,8 @@ class Store(ABC):
         """Stream partnerships whose two ends pass ``where``, active at ``at`` if given."""
 
     def actor_kinds(self, where: ActorFilter) -> Iterator[tuple[str, str]]:
-        """Stream ``(id, kind)`` of the actors :meth:`actor_rows` gives: the columns a compact
-        projection needs, without the rest of each row (a store may read them from an index)."""
+        """Stream ``(id, kind)`` of the actors :meth:`actor_rows` gives, in id order: the columns a
+        compact projection needs, without the rest of each row (a store may read them from an index)."""
         for row in self.actor_rows(where):
             yield row["id"], row["kind"]
 

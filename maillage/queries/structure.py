@@ -23,17 +23,16 @@ References
 from __future__ import annotations
 
 import math
-import threading
 
 import networkx as nx
 
+from .community import seeded_networkit
 from .compact import compact
 from ..i18n import _
 
 __all__ = ["betweenness", "structural_holes", "holes_arrays", "kadabra", "cut_points", "sample_size",
            "vertex_diameter_bound", "diameter_bound"]
 
-_NETWORKIT_LOCK = threading.Lock()
 EXACT_WHEN_CHEAPER_UP_TO = 5_000  # beyond, n full searches cost minutes: KADABRA whatever the error asked
 
 
@@ -219,15 +218,9 @@ def kadabra(form, error: float, confidence: float, seed: int) -> tuple[list[floa
     rows, cols = owner[upper].astype(np.uint64), other[upper].astype(np.uint64)
     graph = networkit.GraphFromCoo((rows, cols), n=n, directed=False)  # each undirected tie once
     scale = 2 * (n - 2) / n
-    threads = networkit.getMaxNumberOfThreads()
-    with _NETWORKIT_LOCK:  # its seed and thread count are process-wide
-        networkit.setNumberOfThreads(1)  # one thread: the same sample, so the same answer, every run
-        networkit.engineering.setSeed(seed, False)
-        try:
-            estimator = networkit.centrality.KadabraBetweenness(graph, error * scale, 1 - confidence)
-            estimator.run()
-        finally:
-            networkit.setNumberOfThreads(threads)
+    with seeded_networkit(seed):  # one thread: the same sample, so the same answer, every run
+        estimator = networkit.centrality.KadabraBetweenness(graph, error * scale, 1 - confidence)
+        estimator.run()
     return [value / scale for value in estimator.scores()], int(estimator.getNumberOfIterations())
 
 
