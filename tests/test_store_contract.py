@@ -242,3 +242,18 @@ def test_the_arrays_do_not_rest_on_the_order_a_store_gives_actors_in(store, exam
     got = project_arrays(store)
     assert got.ids == expected.ids and got.kinds.tolist() == expected.kinds.tolist()
     assert got.low.tolist() == expected.low.tolist() and got.high.tolist() == expected.high.tolist()
+
+
+def test_sqlite_reads_a_territory_s_ties_by_one_seek_per_actor(tmp_path):
+    """The plans of a territory's reads: never a seek per (source, target) pair of its actors."""
+    import json
+
+    from maillage.graph import open_store
+
+    with open_store(tmp_path / "m.db") as store:
+        rows = store._partnership_query(ActorFilter(departements=frozenset(["67"])), "2020-01-01", None)
+        ends = ("SELECT p.source, p.target FROM partnerships p WHERE p.source IN (SELECT value FROM json_each(?))",
+                [json.dumps(["a"])])
+        plans = [" ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + query, args))
+                 for query, args in (rows, ends)]
+    assert all("(source=?)" in plan and "target=?" not in plan for plan in plans), plans

@@ -418,17 +418,21 @@ class SQLiteStore(Store):
 
     def partnership_rows(self, where: ActorFilter, at: str | None = None,
                          kinds: frozenset[str] | None = None) -> Iterator[dict]:
+        yield from _decoded(self._db.execute(*self._partnership_query(where, at, kinds)))
+
+    def _partnership_query(self, where: ActorFilter, at: str | None, kinds: frozenset[str] | None) -> tuple[str, list]:
         actor_clauses, params = self._where(where, "a")
         clauses = []
         if actor_clauses:
-            # the actors in scope first (by the commune index), then their ties by the source index
+            # the actors in scope first (by the commune index), then their ties by the source index;
+            # "+p.target": tested on each tie found, never sought (source × target seeks in the index
+            # on both ends would be the scope's size squared)
             scope = "SELECT a.id FROM actors a WHERE " + " AND ".join(actor_clauses)
-            clauses.append(f"p.source IN ({scope}) AND p.target IN ({scope})")
+            clauses.append(f"p.source IN ({scope}) AND +p.target IN ({scope})")
             params = params + params
         tie_clauses, tie_params = self._tie_where(at, kinds)
         clauses, params = clauses + tie_clauses, params + tie_params
-        query = "SELECT p.* FROM partnerships p" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY p.id"
-        yield from _decoded(self._db.execute(query, params))
+        return "SELECT p.* FROM partnerships p" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY p.id", params
 
     @staticmethod
     def _tie_where(at: str | None, kinds: frozenset[str] | None) -> tuple[list[str], list]:
