@@ -8,7 +8,7 @@ into SQLite (``maillage load`` in a child process: rows/s and peak memory) and i
 (started with scripts/neo4j-dev unless NEO4J_URI is set) next to the naive per-row MERGE on a
 sample; the projection; ``bridges`` next to exact NetworkX betweenness (extrapolated from 20
 sources) and igraph's exact betweenness (within a time limit), and the compiled anchors alone on the
-same graph (NetworKit's KADABRA at ±0.005, igraph's Louvain); ``profile``; the full ``gaps`` report;
+same graph (NetworKit's KADABRA at ±0.005, igraph's Louvain beside maillage's PLM); ``profile``; the full ``gaps`` report;
 ``allies`` (median and 90th percentile over 50 actors, the projection built); and the export of
 a département's view with the time until it is interactive in headless Chromium. The france size
 runs the side-by-side benchmarks (load_actors.py at 100,000 and 1,000,000 rows next to sqlite-utils
@@ -35,10 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import numpy as np  # noqa: E402
 import networkx as nx  # noqa: E402
 
 from generate import fetch_cog, generate  # noqa: E402
 from maillage.graph import open_store  # noqa: E402
+from maillage.graph.arrays import project_arrays  # noqa: E402
 from maillage.graph.projection import Scope, project  # noqa: E402
 from maillage.queries import allies, bridges, gaps, profile  # noqa: E402
 from maillage.queries.common import simple_graph  # noqa: E402
@@ -96,6 +98,7 @@ def anchors(simple: nx.Graph) -> dict:
     import igraph
     import networkit
 
+    from maillage.queries.community import louvain_labels
     from maillage.queries.compact import compact
 
     form = compact(simple)
@@ -109,8 +112,12 @@ def anchors(simple: nx.Graph) -> dict:
     estimator = networkit.centrality.KadabraBetweenness(kit, 0.005 * scale, 0.05)
     _, kadabra_s = timed(estimator.run)
     graph = igraph.Graph(n=form.n, edges=list(zip(rows.tolist(), cols.tolist())))
-    _, louvain_s = timed(graph.community_multilevel)
-    return {"anchor_kadabra_s": kadabra_s, "anchor_igraph_louvain_s": louvain_s}
+    found, louvain_s = timed(graph.community_multilevel)
+    labels, plm_s = timed(lambda: louvain_labels(form.n, rows, cols, 42))  # what maillage runs
+    return {"anchor_kadabra_s": kadabra_s, "anchor_igraph_louvain_s": louvain_s,
+            "anchor_igraph_louvain_modularity": round(graph.modularity(found.membership), 4),
+            "communities_plm_s": plm_s, "communities_plm_modularity": round(graph.modularity(
+                np.where(labels < 0, np.arange(form.n), labels).tolist()), 4)}
 
 
 def neo4j_figures(uri: str, files_cog: list[Path], files: list[Path], out: Path) -> dict:
@@ -146,6 +153,7 @@ def measure(name: str, options: dict, cog: Path, work: Path, uri: str | None) ->
         figures.update(neo4j_figures(uri, files_cog, files, out))
     with open_store(database) as store:
         graph, figures["projection_s"] = timed(project, store)
+        _, figures["projection_arrays_s"] = timed(project_arrays, store)  # actors' kinds and ties only
         departement_graph = project(store, Scope.parse("67"))
     figures["actors"], figures["ties"] = graph.number_of_nodes(), graph.number_of_edges()
     simple = simple_graph(graph)
