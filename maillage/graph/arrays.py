@@ -22,6 +22,7 @@ import numpy as np
 
 from .projection import Scope, initiative_ties, scope_filter
 from .store import Store
+from ..i18n import _
 
 __all__ = ["ScopeArrays", "project_arrays"]
 
@@ -55,7 +56,7 @@ def project_arrays(store: Store, scope: Scope | None = None) -> ScopeArrays:
     []
     """
     if store is None:
-        raise ValueError("project_arrays needs a store, got None")
+        raise ValueError(_("project_arrays needs a store, got None"))
     scope = scope or Scope()
     with store.snapshot():
         where = scope_filter(store.territories(), scope)
