@@ -264,3 +264,23 @@ def test_sqlite_reads_a_territory_s_ties_by_one_seek_per_actor(tmp_path):
         plans = [" ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + query, args))
                  for query, args in (rows, ends)]
     assert all("(source=?)" in plan and "target=?" not in plan for plan in plans), plans
+
+
+def test_an_older_sqlite_store_gets_the_covering_indexes_at_its_next_load(tmp_path, example_files):
+    import sqlite3
+
+    from maillage.graph import open_store
+
+    with open_store(tmp_path / "m.db") as store:
+        load_files(store, example_files)
+        before = snapshot(store)
+    old = sqlite3.connect(tmp_path / "m.db")  # the indexes a store made before 2026-12-06 had
+    old.executescript("DROP INDEX actors_place; DROP INDEX partnerships_ends; "
+                      "CREATE INDEX actors_commune ON actors (commune); "
+                      "CREATE INDEX partnerships_source ON partnerships (source);")
+    old.close()
+    with open_store(tmp_path / "m.db") as store:
+        indexes = {row[0] for row in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"actors_place", "partnerships_ends"} <= indexes
+        assert not {"actors_commune", "partnerships_source"} & indexes
+        assert snapshot(store) == before
