@@ -24,7 +24,7 @@ from .projection import Scope, initiative_ties, scope_filter
 from .store import Store
 from ..i18n import _
 
-__all__ = ["ScopeArrays", "project_arrays"]
+__all__ = ["ScopeArrays", "project_arrays", "unique_pairs"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def project_arrays(store: Store, scope: Scope | None = None) -> ScopeArrays:
         ties = store.tie_ends(where, scope.at, scope.partnership_kinds, actors=index.keys())
         ends = np.concatenate([_positions(ties, index), _initiative_positions(store, index, scope)])
     late = int((ends[:, 0] < 0).sum())  # an end written after the actors were read: left out, as project does
-    low, high = _pairs(ends[ends[:, 0] >= 0], len(ids))
+    found = ends[ends[:, 0] >= 0]
+    low, high = unique_pairs(found[:, 0], found[:, 1], len(ids))
     return ScopeArrays(ids, index, kinds, kind_names, low, high, late)
 
 
@@ -104,9 +105,18 @@ def _initiative_positions(store: Store, index: dict[str, int], scope: Scope) -> 
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-def _pairs(ends: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each unordered pair once (lower position first), in increasing order; self-loops dropped."""
-    low, high = ends.min(axis=1), ends.max(axis=1)
+def unique_pairs(rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each unordered pair {rows[i], cols[i]} of ``n`` nodes once, lower end first, in increasing
+    order; self-loops dropped.
+
+    Examples
+    --------
+    >>> low, high = unique_pairs(np.array([2, 0, 1, 3]), np.array([0, 2, 1, 0]), 4)
+    >>> low.tolist(), high.tolist()
+    ([0, 0], [2, 3])
+    """
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    low, high = np.minimum(rows, cols), np.maximum(rows, cols)
     keep = low != high
     unique = np.unique(low[keep] * max(n, 1) + high[keep])
     return unique // max(n, 1), unique % max(n, 1)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime
 import os
-
 from collections.abc import Iterator
-
 from dataclasses import dataclass
 
 import networkx as nx

@@ -30,6 +30,7 @@ import networkx as nx
 import numpy as np
 
 from ..errors import UsageError
+from ..graph.arrays import unique_pairs
 from ..i18n import _
 
 __all__ = ["louvain", "louvain_labels", "seeded_networkit"]
@@ -62,13 +63,9 @@ def louvain_labels(n: int, rows, cols, seed: int = 0) -> np.ndarray:
     >>> louvain_labels(7, [0, 0, 1, 3, 3, 4, 2], [1, 2, 2, 4, 5, 5, 3]).tolist()
     [0, 0, 0, 3, 3, 3, -1]
     """
-    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-    keep = rows != cols
-    if not keep.any():
+    low, high = unique_pairs(rows, cols, n)  # sorted, one per pair: a canonical input
+    if not len(low):
         return np.full(n, -1, dtype=np.int64)
-    low, high = np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])
-    pairs = np.unique(low * n + high)  # sorted, one per pair
-    low, high = pairs // n, pairs % n
     with seeded_networkit(seed) as networkit:
         graph = networkit.GraphFromCoo((low.astype(np.uint64), high.astype(np.uint64)), n=n, directed=False)
         method = networkit.community.PLM(graph, refine=True, par="none randomized")
