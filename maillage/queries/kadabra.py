@@ -1,0 +1,252 @@
+"""KADABRA on the compact form: every node's betweenness within ± ε at once, adaptive, seeded.
+
+Borassi and Natale's algorithm [1]_ as NetworKit implements it [2]_ (balanced bidirectional
+searches between uniformly drawn pairs, one shortest path drawn uniformly among the pair's, a first
+sample of ω/100 pairs to spread the failure probability over the nodes, then sampling until every
+node's Chernoff bounds are below ε or ω pairs are drawn), compiled with Numba, with what it takes to
+run on the whole of France:
+
+- ω is bounded with an upper bound of the vertex diameter (:func:`.structure.diameter_bound`, one
+  search per component, 2·eccentricity + 1), not the exact diameter NetworKit computes first, which
+  takes minutes to hours on sparse national graphs (its own source calls it "inefficient for large
+  graphs"); the bound enters ω through its logarithm only;
+- a sample clears only the nodes its searches reached, not an n-long array;
+- the stopping rule is checked on the nodes the first sample reached, each with its own failure
+  probability, and once on the largest count among all the others (they share one probability, and
+  both bounds grow with the count), instead of on all n nodes at every check;
+- a predecessor is drawn in proportion to its number of shortest paths, so each shortest path of a
+  pair is equally likely.
+
+Values are normalised as NetworkX does (by the (n − 1)(n − 2)/2 unordered pairs of other nodes).
+
+References
+----------
+.. [1] M. Borassi and E. Natale, "KADABRA is an ADaptive Algorithm for Betweenness via Random
+   Approximation", ACM Journal of Experimental Algorithmics 24, 2019 (ESA 2016).
+.. [2] E. Angriman et al., "Algorithms for large-scale network analysis and the NetworKit toolkit",
+   Algorithms for Big Data, LNCS 13201, 2022 (``KadabraBetweenness``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = ["kadabra_arrays", "max_samples"]
+
+FIRST_SAMPLE_SHARE = 100  # NetworKit's startFactor: the first sample is ω / 100 pairs
+BALANCE = 0.001           # NetworKit's balancingFactor: the share of δ kept for the nodes the first sample missed
+_CHECK_EVERY = 32         # samples between two checks of the stopping rule, at least
+
+
+def max_samples(error: float, confidence: float, vertex_diameter: int) -> int:
+    """ω: the pairs after which the estimate holds whatever the adaptive rule says [1]_.
+
+    ω = (0.5 / ε²)·(⌊log₂(VD − 2)⌋ + 1 + ln(2/δ)), with δ = 1 − confidence: half the failure
+    probability for this bound, half for the adaptive one.
+
+    Examples
+    --------
+    >>> max_samples(0.01, 0.95, 20)
+    43445
+    """
+    log_term = math.floor(math.log2(vertex_diameter - 2)) + 1 if vertex_diameter > 3 else 1
+    return math.ceil(0.5 / error ** 2 * (log_term + math.log(2 / (1 - confidence))))
+
+
+@njit(cache=True)
+def _next(state):
+    """SplitMix64: a uniform float in [0, 1) from the 1-element state (the same stream on every machine)."""
+    state[0] += np.uint64(0x9E3779B97F4A7C15)
+    z = state[0]
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _walk_back(x, indptr, indices, ball, dist, paths, count, watched, rest_max, state):
+    """Count the path's nodes from ``x`` back to its search's root, each predecessor drawn with
+    probability (its shortest paths) / (x's shortest paths). Returns the largest unwatched count."""
+    while dist[x] > 0:
+        count[x] += 1
+        if not watched[x] and count[x] > rest_max:
+            rest_max = count[x]
+        target, seen, chosen = _next(state) * paths[x], 0.0, -1
+        for j in range(indptr[x], indptr[x + 1]):
+            y = indices[j]
+            if ball[y] == ball[x] and dist[y] == dist[x] - 1:
+                chosen, seen = y, seen + paths[y]
+                if seen > target:
+                    break
+        x = chosen
+    return rest_max
+
+
+@njit(cache=True)
+def _expand(first, last, end, indptr, indices, ball, dist, paths, queue, cross_a, cross_b):
+    """One level of one side's search: returns (queue end, degrees added, crossing edges found)."""
+    added, crossings = 0, 0
+    for i in range(first, last):
+        x = queue[i]
+        for j in range(indptr[x], indptr[x + 1]):
+            y = indices[j]
+            if ball[y] == 0:
+                added += indptr[y + 1] - indptr[y]
+                paths[y], ball[y], dist[y] = paths[x], ball[x], dist[x] + 1
+                queue[end] = y
+                end += 1
+            elif ball[y] != ball[x]:
+                cross_a[crossings], cross_b[crossings] = x, y
+                crossings += 1
+            elif dist[y] == dist[x] + 1:
+                paths[y] += paths[x]
+    return end, added, crossings
+
+
+@njit(cache=True)
+def _sample(indptr, indices, component, count, watched, rest_max, state, samples,
+            ball, dist, paths, queue, cross_a, cross_b):
+    """Draw ``samples`` pairs and count the inner nodes of one random shortest path of each."""
+    n = len(indptr) - 1
+    for _s in range(samples):
+        u = int(_next(state) * n)
+        v = int(_next(state) * n)
+        while v == u:
+            v = int(_next(state) * n)
+        if component[u] != component[v]:
+            continue
+        queue[0], queue[1], end = u, v, 2
+        ball[u], ball[v], dist[u], dist[v], paths[u], paths[v] = 1, 2, 0, 0, 1.0, 1.0
+        first_u, last_u, first_v, last_v, degrees_u, degrees_v = 0, 1, 1, 2, 0, 0
+        crossings = 0
+        while True:  # expand the side whose frontier has fewer edges, as KADABRA balances them
+            if degrees_u <= degrees_v:
+                start = end
+                end, degrees_u, crossings = _expand(first_u, last_u, end, indptr, indices, ball, dist,
+                                                    paths, queue, cross_a, cross_b)
+                first_u, last_u, added = start, end, degrees_u
+            else:
+                start = end
+                end, degrees_v, crossings = _expand(first_v, last_v, end, indptr, indices, ball, dist,
+                                                    paths, queue, cross_a, cross_b)
+                first_v, last_v, added = start, end, degrees_v
+            if crossings > 0 or added == 0:
+                break
+        if crossings > 0:
+            total = 0.0
+            for k in range(crossings):
+                total += paths[cross_a[k]] * paths[cross_b[k]]
+            target, seen, chosen = _next(state) * total, 0.0, 0
+            for k in range(crossings):  # the crossing edge, with probability its share of the pair's paths
+                chosen, seen = k, seen + paths[cross_a[k]] * paths[cross_b[k]]
+                if seen > target:
+                    break
+            for x in (cross_a[chosen], cross_b[chosen]):
+                rest_max = _walk_back(x, indptr, indices, ball, dist, paths, count, watched, rest_max, state)
+        for i in range(end):
+            ball[queue[i]] = 0
+    return rest_max
+
+
+@njit(cache=True)
+def _bound_f(b, tau, omega, log_inverse):
+    """Borassi–Natale's f: with probability 1 − δ_L, the true value is above b − f."""
+    tmp = omega / tau - 1.0 / 3.0
+    return min(log_inverse / tau * (-tmp + math.sqrt(tmp * tmp + 2.0 * b * omega / log_inverse)), b)
+
+
+@njit(cache=True)
+def _bound_g(b, tau, omega, log_inverse):
+    """Borassi–Natale's g: with probability 1 − δ_U, the true value is below b + g."""
+    tmp = omega / tau + 1.0 / 3.0
+    return min(log_inverse / tau * (tmp + math.sqrt(tmp * tmp + 2.0 * b * omega / log_inverse)), 1.0 - b)
+
+
+@njit(cache=True)
+def _finished(count, tau, omega, error, nodes, log_inverse, rest_max, rest_log_inverse):
+    """True when every node's bounds are below ``error``: each watched node with its own δ, the
+    others through the largest count among them (both bounds grow with the count)."""
+    for i in range(len(nodes)):
+        b = count[nodes[i]] / tau
+        if _bound_f(b, tau, omega, log_inverse[i]) >= error or _bound_g(b, tau, omega, log_inverse[i]) >= error:
+            return False
+    b = rest_max / tau
+    return _bound_f(b, tau, omega, rest_log_inverse) < error and _bound_g(b, tau, omega, rest_log_inverse) < error
+
+
+def _spread_failure(count: np.ndarray, pairs: int, error: float, delta: float, n: int):
+    """Each node's failure probability from the first sample's estimates (NetworKit's computeDeltaGuess,
+    absolute error): δ_v = exp(−c·ε²/b̂_v) + δ·β/(4n), with c the smallest value, found by bisection,
+    for which Σ_v 2·exp(−c·ε²/b̂_v) stays below δ(1 − β)/2. The nodes the first sample missed keep
+    δ·β/(4n) each, so that all of them together stay within δ/2.
+
+    Returns the nodes seen (largest estimate first, so a failing check stops early), their ln(1/δ_v)
+    and the others' ln(1/δ_v).
+    """
+    nodes = np.flatnonzero(count)
+    nodes = nodes[np.argsort(-count[nodes], kind="stable")]
+    estimate = count[nodes] / pairs
+    floor = delta * BALANCE / 4 / n
+    low, high = 0.0, 1 / error ** 2 * math.log(n * 4 * (1 - BALANCE) / delta)
+    while high - low > error / 10:
+        middle = (low + high) / 2
+        if 2 * np.exp(-middle * error ** 2 / estimate).sum() >= delta / 2 * (1 - BALANCE):
+            low = middle
+        else:
+            high = middle
+    return nodes.astype(np.int64), -np.log(np.exp(-high * error ** 2 / estimate) + floor), -math.log(floor)
+
+
+def kadabra_arrays(form, error: float, confidence: float, seed: int, vertex_diameter: int) -> tuple[np.ndarray, int]:
+    """Every node's betweenness (NetworkX's normalisation) within ± ``error`` at once with probability
+    ``confidence``, and the pairs drawn.
+
+    Parameters
+    ----------
+    form : Compact
+        The compact form (:mod:`.compact`) of a simple undirected graph of at least 3 nodes.
+    error, confidence : float
+        Half-width asked for every node's interval, and the probability that all of them hold.
+    seed : int
+        The sample's seed: the same seed, the same values, on every machine.
+    vertex_diameter : int
+        An upper bound on the number of nodes of any shortest path (:func:`.structure.diameter_bound`).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from maillage.queries.compact import compact
+    >>> values, pairs = kadabra_arrays(compact(nx.star_graph(20)), 0.05, 0.95, 1, 3)
+    >>> round(float(values[0]), 1), float(values[1:].max())
+    (1.0, 0.0)
+    """
+    from scipy.sparse import csgraph
+
+    n = form.n
+    scale = (n - 2) / n  # a drawn pair is ordered and may contain the node: b_drawn = b_nx · (n − 2) / n
+    drawn_error, delta = error * scale, 1 - confidence
+    omega = max_samples(drawn_error, confidence, vertex_diameter)
+    indptr = np.ascontiguousarray(form.indptr, dtype=np.int64)
+    indices = np.ascontiguousarray(form.indices, dtype=np.int32)
+    component = csgraph.connected_components(form.matrix(np.float32), directed=False)[1].astype(np.int32)
+    buffers = (np.zeros(n, np.int8), np.zeros(n, np.int32), np.zeros(n, np.float64), np.zeros(n, np.int32),
+               np.zeros(max(1, len(indices)), np.int32), np.zeros(max(1, len(indices)), np.int32))
+    state = np.array([seed], dtype=np.uint64)
+    count, watched = np.zeros(n, np.int64), np.zeros(n, np.bool_)
+    first = max(1, omega // FIRST_SAMPLE_SHARE)
+    _sample(indptr, indices, component, count, watched, 0, state, first, *buffers)
+    nodes, log_inverse, rest_log_inverse = _spread_failure(count, first, drawn_error, delta, n)
+    count[:] = 0
+    watched[nodes] = True
+    drawn, rest_max, step = 0, 0, max(_CHECK_EVERY, len(nodes) // 100)
+    while drawn < omega:
+        batch = min(step, omega - drawn)
+        rest_max = _sample(indptr, indices, component, count, watched, rest_max, state, batch, *buffers)
+        drawn += batch
+        if _finished(count, drawn, omega, drawn_error, nodes, log_inverse, rest_max, rest_log_inverse):
+            break
+    return count / drawn / scale, first + drawn
