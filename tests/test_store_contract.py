@@ -227,6 +227,25 @@ def test_the_arrays_are_the_simple_graph_of_the_projection(store, example_files,
     assert [arrays.kind_names[k] for k in arrays.kinds] == [graph.nodes[v]["kind"] for v in got.nodes]
 
 
+def test_the_arrays_place_ids_of_any_text_as_the_projection_does(store, write):
+    """Ends are found by a binary search over the ids' UTF-8 bytes: accents, letters beyond the
+    basic plane, ids that begin other ids and ids of very different lengths land where the
+    projection puts them."""
+    from maillage.graph.arrays import project_arrays
+    from maillage.queries.common import simple_graph
+    from maillage.queries.compact import compact, from_arrays
+
+    names = ["eau", "eau-vive", "Z", "élan", "zèbre", "\U0001d538lpha", "e", "x" * 60, "Œuvre", "ea"]
+    actors = write("a.csv", "id,name,kind\n" + "".join(f"{n},Acteur {i},association\n" for i, n in enumerate(names)))
+    ties = [(0, 1), (1, 2), (3, 4), (5, 0), (6, 7), (7, 8), (8, 3), (9, 5), (2, 9)]
+    partnerships = write("p.csv", "source,target,kind\n" + "".join(f"{names[a]},{names[b]},cooperation\n" for a, b in ties))
+    load_files(store, [actors, partnerships])
+    expected, got = compact(simple_graph(project(store))), from_arrays(project_arrays(store))
+    assert got.nodes == expected.nodes and len(got.nodes) == len(names)
+    assert got.indptr.tolist() == expected.indptr.tolist() and got.indices.tolist() == expected.indices.tolist()
+    assert len(got.indices) == 2 * len(ties)
+
+
 def test_actor_kinds_and_tie_ends_are_the_rows_columns(store, example_files):
     load_files(store, example_files)
     for where in (ActorFilter(), ActorFilter(departements=frozenset(["67"])),

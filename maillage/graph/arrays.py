@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from itertools import islice, repeat
+from itertools import islice
 from operator import gt
 
 import numpy as np
@@ -63,7 +63,7 @@ def project_arrays(store: Store, scope: Scope | None = None) -> ScopeArrays:
         ids, kinds, kind_names = _actors(store.actor_kinds(where))
         index = dict(zip(ids, range(len(ids))))
         ties = store.tie_ends(where, scope.at, scope.partnership_kinds, actors=index.keys())
-        ends = np.concatenate([_positions(ties, index), _initiative_positions(store, index, scope)])
+        ends = np.concatenate([_positions(ties, _sorted_keys(ids)), _initiative_positions(store, index, scope)])
     late = int((ends[:, 0] < 0).sum())  # an end written after the actors were read: left out, as project does
     found = ends[ends[:, 0] >= 0]
     low, high = unique_pairs(found[:, 0], found[:, 1], len(ids))
@@ -85,13 +85,37 @@ def _actors(rows) -> tuple[list[str], np.ndarray, list[str]]:
     return ids, kinds, names
 
 
-def _positions(ties, index: dict[str, int], block: int = 1_000_000) -> np.ndarray:
-    """Both ends' positions, a row per tie; (-1, -1) for a tie with an end outside ``index``."""
+def _sorted_keys(ids: list[str]) -> np.ndarray:
+    """The ids as one sorted array of UTF-8 bytes (its order is the text order ``ids`` are in), one
+    byte wider than the longest, so that a longer key, cut to that width, matches none."""
+    encoded = [actor.encode() for actor in ids]
+    width = max(map(len, encoded), default=0) + 1
+    return np.array(encoded, dtype=f"S{width}")
+
+
+def _lookup(keys: np.ndarray, found: tuple[str, ...]) -> np.ndarray:
+    """Positions of ``found`` in ``keys``, −1 where absent.
+
+    A binary search per end, the ends sorted first so that successive searches touch the same part
+    of the array: a dictionary of millions of ids costs a chain of cache and TLB misses per lookup
+    (about 4 µs each on this kind of machine, an hour for France's 31.6 million ends).
+    """
+    wanted = np.array([actor.encode() for actor in found], dtype=keys.dtype)
+    order = np.argsort(wanted, kind="stable")
+    positions = np.empty(len(wanted), dtype=np.int64)
+    positions[order] = np.searchsorted(keys, wanted[order])
+    if not len(keys):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    clipped = np.minimum(positions, len(keys) - 1)
+    return np.where(keys[clipped] == wanted, clipped, -1)
+
+
+def _positions(ties, keys: np.ndarray, block: int = 1_000_000) -> np.ndarray:
+    """Both ends' positions, a row per tie; (-1, -1) for a tie with an end outside ``keys``."""
     found, ties = [np.zeros((0, 2), dtype=np.int64)], iter(ties)
     while chunk := list(islice(ties, block)):
         sources, targets = zip(*chunk)
-        a = np.fromiter(map(index.get, sources, repeat(-1)), dtype=np.int64, count=len(chunk))
-        b = np.fromiter(map(index.get, targets, repeat(-1)), dtype=np.int64, count=len(chunk))
+        a, b = _lookup(keys, sources), _lookup(keys, targets)
         missing = (a < 0) | (b < 0)
         a[missing], b[missing] = -1, -1
         found.append(np.stack([a, b], axis=1))
