@@ -20,7 +20,7 @@ from operator import gt
 
 import numpy as np
 
-from .projection import Scope, initiative_ties, scope_filter
+from .projection import Scope, collector_paused, initiative_ties, scope_filter
 from .store import Store
 from ..i18n import _
 
@@ -58,7 +58,7 @@ def project_arrays(store: Store, scope: Scope | None = None) -> ScopeArrays:
     if store is None:
         raise ValueError(_("project_arrays needs a store, got None"))
     scope = scope or Scope()
-    with store.snapshot():
+    with collector_paused(), store.snapshot():
         where = scope_filter(store.territories(), scope)
         ids, kinds, kind_names = _actors(store.actor_kinds(where))
         index = dict(zip(ids, range(len(ids))))

@@ -9,7 +9,9 @@ scope, the needs that concern it and the initiatives.
 from __future__ import annotations
 
 import datetime
+import gc
 import os
+from contextlib import contextmanager
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,7 +23,7 @@ from ..model import parse_date, parse_territory_ref
 from .store import ActorFilter, Store
 from ..i18n import _
 
-__all__ = ["Scope", "project", "scope_filter", "initiative_ties", "territory_filter", "ancestors", "places", "today", "active", "illustrative"]
+__all__ = ["Scope", "project", "collector_paused", "scope_filter", "initiative_ties", "territory_filter", "ancestors", "places", "today", "active", "illustrative"]
 
 
 def today() -> str:
@@ -141,6 +143,21 @@ def _need_in_scope(territories, need: dict, scope: Scope, graph) -> bool:
             or need["territory"] in ancestors(territories, scope.territory))
 
 
+@contextmanager
+def collector_paused():
+    """Python's cycle collector off while a projection reads millions of rows: they make no cycles,
+    and each of its full passes walks every object kept so far (a third of Grand Est's projection;
+    four fifths of France's read as arrays, under ``py-spy``). Cycles made meanwhile are collected
+    after, as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def project(store: Store, scope: Scope | None = None) -> nx.MultiGraph:
     """Return the ecosystem graph of ``scope`` (all of it by default).
 
@@ -153,7 +170,7 @@ def project(store: Store, scope: Scope | None = None) -> nx.MultiGraph:
     0
     """
     scope = scope or Scope()
-    with store.snapshot():
+    with collector_paused(), store.snapshot():
         return _project(store, scope)
 
 
