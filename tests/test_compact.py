@@ -85,6 +85,36 @@ def test_closed_two_paths_and_brokerage_counts_equal_a_count_by_hand(source):
         assert roles[node]["counts"] == _roles_by_hand(graph, node), node
 
 
+@pytest.mark.parametrize("source", [1, 2, "les_miserables", "karate"])
+def test_the_compiled_permutation_rounds_count_as_the_array_passes_do(source, monkeypatch):
+    """Each round of the compiled test counts what ``_Structure.counts`` counts for that round's
+    labels; the rounds' totals do not depend on the number of cores the lanes ran on."""
+    import numpy as np
+
+    from maillage.queries import compiled, permutations
+    from maillage.queries.brokerage import _Structure
+
+    graph = _generated(source) if isinstance(source, int) else _real(source)
+    form = compact(graph)
+    kinds = sorted({graph.nodes[v]["kind"] for v in form.nodes})
+    labels = np.array([kinds.index(graph.nodes[v]["kind"]) for v in form.nodes])
+    groups = len(kinds)
+    structure = _Structure(form)
+    found = structure.counts(labels, groups)
+    rounds = [np.random.default_rng(r).permutation(labels) for r in range(3)] + [labels]
+    for shuffled in rounds:  # one round at a time, given its labels: the same counts
+        out, table = np.empty_like(found), np.zeros(groups, dtype=np.int64)
+        start = np.concatenate([[0], np.cumsum(structure.degree)])
+        permutations._roles(start, structure.other, structure.brokers, structure.degree, structure.tv,
+                            structure.ta, structure.tc, shuffled.astype(np.int8), table, out)
+        assert out.tolist() == structure.counts(shuffled, groups).tolist()
+    both = permutations.permutation_rounds(structure, labels, groups, found, 40, seed=7)
+    monkeypatch.setattr(compiled.os, "cpu_count", lambda: 1)
+    alone = permutations.permutation_rounds(structure, labels, groups, found, 40, seed=7)
+    assert both[0].tolist() == alone[0].tolist() and both[1].tolist() == alone[1].tolist()
+    assert (both[0] >= 1).any() and (both[0] <= 40).all()
+
+
 def test_the_compact_form_and_its_answers_do_not_depend_on_the_order_the_graph_was_built_in():
     graph = _generated(3)
     other = _shuffled(graph, 5)

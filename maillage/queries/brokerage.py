@@ -17,9 +17,10 @@ liaison      a, v and c of three kinds         links two sectors, belonging to n
 Whether a count is more than chance is tested by permuting the kinds among the actors (their
 sizes kept, a seeded generator): the p-value is the share of permutations giving the actor a
 count at least as large, (1 + #≥) / (1 + P), which is exact under the null of kinds assigned
-at random. A role is said "more than chance" only when its p-value is below α / 4 (Bonferroni
-over the four roles, α = 0.05), so an actor is flagged at most 5 % of the time when kinds mean
-nothing (a test measures it).
+at random. The rounds are compiled (:mod:`.permutations`), each drawn from its own seeded stream.
+A role is said "more than chance" only when its p-value is below α / 4 (Bonferroni over the four
+roles, α = 0.05), so an actor is flagged at most 5 % of the time when kinds mean nothing (a test
+measures it).
 
 References
 ----------
@@ -97,20 +98,16 @@ def brokerage_arrays(form, labels, groups: int, permutations: int = PERMUTATIONS
 
     structure = _Structure(form)
     found = structure.counts(labels, groups)
-    above = np.zeros_like(found)
-    total = np.zeros(found.shape, dtype=np.float64)
-    generator = np.random.default_rng(seed)
-    for _round in range(permutations):
-        counts = structure.counts(generator.permutation(labels), groups)
-        above += counts >= found
-        total += counts
     observed = np.zeros((form.n, 4), dtype=np.int64)
     observed[structure.brokers] = found
-    p = np.ones((form.n, 4), dtype=np.float64)
+    if not permutations:
+        return observed, np.ones((form.n, 4), dtype=np.float64), np.full((form.n, 4), np.nan)
+    from .permutations import permutation_rounds  # compiled (Numba): imported only when a test runs
+
+    above, total = permutation_rounds(structure, labels, groups, found, permutations, seed)
+    p, expected = np.ones((form.n, 4), dtype=np.float64), np.zeros((form.n, 4), dtype=np.float64)
     p[structure.brokers] = (1 + above) / (1 + permutations)
-    expected = np.zeros((form.n, 4), dtype=np.float64) if permutations else np.full((form.n, 4), np.nan)
-    if permutations:
-        expected[structure.brokers] = total / permutations
+    expected[structure.brokers] = total / permutations
     return observed, p, expected
 
 

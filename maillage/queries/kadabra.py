@@ -34,6 +34,8 @@ import math
 import numpy as np
 from numba import njit
 
+from .compiled import uniform
+
 __all__ = ["kadabra_arrays", "max_samples"]
 
 FIRST_SAMPLE_SHARE = 100  # NetworKit's startFactor: the first sample is ω / 100 pairs
@@ -56,18 +58,7 @@ def max_samples(error: float, confidence: float, vertex_diameter: int) -> int:
     return math.ceil(0.5 / error ** 2 * (log_term + math.log(2 / (1 - confidence))))
 
 
-@njit(cache=True)
-def _next(state):
-    """SplitMix64: a uniform float in [0, 1) from the 1-element state (the same stream on every machine)."""
-    state[0] += np.uint64(0x9E3779B97F4A7C15)
-    z = state[0]
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _walk_back(x, indptr, indices, ball, dist, paths, count, watched, rest_max, state):
     """Count the path's nodes from ``x`` back to its search's root, each predecessor drawn with
     probability (its shortest paths) / (x's shortest paths). Returns the largest unwatched count."""
@@ -75,7 +66,7 @@ def _walk_back(x, indptr, indices, ball, dist, paths, count, watched, rest_max, 
         count[x] += 1
         if not watched[x] and count[x] > rest_max:
             rest_max = count[x]
-        target, seen, chosen = _next(state) * paths[x], 0.0, -1
+        target, seen, chosen = uniform(state) * paths[x], 0.0, -1
         for j in range(indptr[x], indptr[x + 1]):
             y = indices[j]
             if ball[y] == ball[x] and dist[y] == dist[x] - 1:
@@ -86,7 +77,7 @@ def _walk_back(x, indptr, indices, ball, dist, paths, count, watched, rest_max, 
     return rest_max
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _expand(first, last, end, indptr, indices, ball, dist, paths, queue, cross_a, cross_b):
     """One level of one side's search: returns (queue end, degrees added, crossing edges found)."""
     added, crossings = 0, 0
@@ -107,16 +98,16 @@ def _expand(first, last, end, indptr, indices, ball, dist, paths, queue, cross_a
     return end, added, crossings
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _sample(indptr, indices, component, count, watched, rest_max, state, samples,
             ball, dist, paths, queue, cross_a, cross_b):
     """Draw ``samples`` pairs and count the inner nodes of one random shortest path of each."""
     n = len(indptr) - 1
     for _s in range(samples):
-        u = int(_next(state) * n)
-        v = int(_next(state) * n)
+        u = int(uniform(state) * n)
+        v = int(uniform(state) * n)
         while v == u:
-            v = int(_next(state) * n)
+            v = int(uniform(state) * n)
         if component[u] != component[v]:
             continue
         queue[0], queue[1], end = u, v, 2
@@ -140,7 +131,7 @@ def _sample(indptr, indices, component, count, watched, rest_max, state, samples
             total = 0.0
             for k in range(crossings):
                 total += paths[cross_a[k]] * paths[cross_b[k]]
-            target, seen, chosen = _next(state) * total, 0.0, 0
+            target, seen, chosen = uniform(state) * total, 0.0, 0
             for k in range(crossings):  # the crossing edge, with probability its share of the pair's paths
                 chosen, seen = k, seen + paths[cross_a[k]] * paths[cross_b[k]]
                 if seen > target:
@@ -152,21 +143,21 @@ def _sample(indptr, indices, component, count, watched, rest_max, state, samples
     return rest_max
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _bound_f(b, tau, omega, log_inverse):
     """Borassi–Natale's f: with probability 1 − δ_L, the true value is above b − f."""
     tmp = omega / tau - 1.0 / 3.0
     return min(log_inverse / tau * (-tmp + math.sqrt(tmp * tmp + 2.0 * b * omega / log_inverse)), b)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _bound_g(b, tau, omega, log_inverse):
     """Borassi–Natale's g: with probability 1 − δ_U, the true value is below b + g."""
     tmp = omega / tau + 1.0 / 3.0
     return min(log_inverse / tau * (tmp + math.sqrt(tmp * tmp + 2.0 * b * omega / log_inverse)), 1.0 - b)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _finished(count, tau, omega, error, nodes, log_inverse, rest_max, rest_log_inverse):
     """True when every node's bounds are below ``error``: each watched node with its own δ, the
     others through the largest count among them (both bounds grow with the count)."""
