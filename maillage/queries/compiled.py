@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 from numba import njit
 
-__all__ = ["uniform", "stream", "shuffle", "run_lanes", "LANES"]
+__all__ = ["uniform", "stream", "shuffle", "lanes", "run_lanes", "LANES"]
 
 LANES = 2  # work is split into this many lanes whatever the machine: the split, so the answer, is fixed
 
@@ -51,10 +52,19 @@ def shuffle(values, state):
         values[i], values[j] = values[j], values[i]
 
 
-def run_lanes(work, lanes: int = LANES) -> list:
-    """``work(lane)`` for each lane, on up to as many threads as there are cores; results in lane order."""
-    threads = max(1, min(lanes, os.cpu_count() or 1))
+@contextmanager
+def lanes(count: int = LANES):
+    """A runner of ``work(lane)`` for each lane, on up to as many threads as there are cores (one
+    pool for as many runs as the caller makes); results in lane order."""
+    threads = max(1, min(count, os.cpu_count() or 1))
     if threads == 1:
-        return [work(lane) for lane in range(lanes)]
+        yield lambda work: [work(lane) for lane in range(count)]
+        return
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        return list(pool.map(work, range(lanes)))
+        yield lambda work: list(pool.map(work, range(count)))
+
+
+def run_lanes(work, count: int = LANES) -> list:
+    """``work(lane)`` for each lane, once (:func:`lanes`)."""
+    with lanes(count) as run:
+        return run(work)

@@ -34,13 +34,13 @@ import math
 import numpy as np
 from numba import njit
 
-from .compiled import uniform
+from .compiled import LANES, lanes, stream, uniform
 
 __all__ = ["kadabra_arrays", "max_samples"]
 
 FIRST_SAMPLE_SHARE = 100  # NetworKit's startFactor: the first sample is ω / 100 pairs
 BALANCE = 0.001           # NetworKit's balancingFactor: the share of δ kept for the nodes the first sample missed
-_CHECK_EVERY = 32         # samples between two checks of the stopping rule, at least
+_CHECK_EVERY = 64         # samples between two checks of the stopping rule, at least (the lanes meet at each)
 
 
 def max_samples(error: float, confidence: float, vertex_diameter: int) -> int:
@@ -99,11 +99,14 @@ def _expand(first, last, end, indptr, indices, ball, dist, paths, queue, cross_a
 
 
 @njit(cache=True, nogil=True)
-def _sample(indptr, indices, component, count, watched, rest_max, state, samples,
+def _sample(indptr, indices, component, seed, first, last, step, count, watched, rest_max,
             ball, dist, paths, queue, cross_a, cross_b):
-    """Draw ``samples`` pairs and count the inner nodes of one random shortest path of each."""
+    """Draw pairs first, first + step, … below ``last`` (each from its own stream) and count the
+    inner nodes of one random shortest path of each. Returns the largest unwatched count."""
     n = len(indptr) - 1
-    for _s in range(samples):
+    state = np.zeros(1, np.uint64)
+    for sample in range(first, last, step):
+        stream(seed, sample, state)
         u = int(uniform(state) * n)
         v = int(uniform(state) * n)
         while v == u:
@@ -158,11 +161,12 @@ def _bound_g(b, tau, omega, log_inverse):
 
 
 @njit(cache=True, nogil=True)
-def _finished(count, tau, omega, error, nodes, log_inverse, rest_max, rest_log_inverse):
-    """True when every node's bounds are below ``error``: each watched node with its own δ, the
-    others through the largest count among them (both bounds grow with the count)."""
-    for i in range(len(nodes)):
-        b = count[nodes[i]] / tau
+def _finished(counts, tau, omega, error, log_inverse, rest_max, rest_log_inverse):
+    """True when every node's bounds are below ``error``: each watched node (its count in ``counts``)
+    with its own δ, the others through a bound on the largest count among them (both bounds grow
+    with the count)."""
+    for i in range(len(counts)):
+        b = counts[i] / tau
         if _bound_f(b, tau, omega, log_inverse[i]) >= error or _bound_g(b, tau, omega, log_inverse[i]) >= error:
             return False
     b = rest_max / tau
@@ -224,20 +228,35 @@ def kadabra_arrays(form, error: float, confidence: float, seed: int, vertex_diam
     indptr = np.ascontiguousarray(form.indptr, dtype=np.int64)
     indices = np.ascontiguousarray(form.indices, dtype=np.int32)
     component = csgraph.connected_components(form.matrix(np.float32), directed=False)[1].astype(np.int32)
-    buffers = (np.zeros(n, np.int8), np.zeros(n, np.int32), np.zeros(n, np.float64), np.zeros(n, np.int32),
-               np.zeros(max(1, len(indices)), np.int32), np.zeros(max(1, len(indices)), np.int32))
-    state = np.array([seed], dtype=np.uint64)
-    count, watched = np.zeros(n, np.int64), np.zeros(n, np.bool_)
+    graph = (indptr, indices, component, seed)
     first = max(1, omega // FIRST_SAMPLE_SHARE)
-    _sample(indptr, indices, component, count, watched, 0, state, first, *buffers)
-    nodes, log_inverse, rest_log_inverse = _spread_failure(count, first, drawn_error, delta, n)
-    count[:] = 0
-    watched[nodes] = True
-    drawn, rest_max, step = 0, 0, max(_CHECK_EVERY, len(nodes) // 100)
-    while drawn < omega:
-        batch = min(step, omega - drawn)
-        rest_max = _sample(indptr, indices, component, count, watched, rest_max, state, batch, *buffers)
-        drawn += batch
-        if _finished(count, drawn, omega, drawn_error, nodes, log_inverse, rest_max, rest_log_inverse):
-            break
-    return count / drawn / scale, first + drawn
+    with lanes() as run:
+        work, watched = [_Lane(lane, n, len(indices)) for lane in range(LANES)], np.zeros(n, np.bool_)
+        run(lambda lane: work[lane].draw(graph, 0, first, watched))
+        nodes, log_inverse, rest_log_inverse = _spread_failure(sum(w.count for w in work), first, drawn_error, delta, n)
+        watched[nodes] = True
+        for lane in work:
+            lane.count[:], lane.rest_max = 0, 0
+        drawn, step = 0, max(_CHECK_EVERY, len(nodes) // 100)
+        while drawn < omega:  # pairs numbered after the first sample's, so each has its own stream
+            batch = min(step, omega - drawn)
+            run(lambda lane: work[lane].draw(graph, first + drawn, first + drawn + batch, watched))
+            drawn += batch
+            counts = sum(w.count[nodes] for w in work)
+            # the lanes' largest unwatched counts summed bound the largest of the summed counts
+            if _finished(counts, drawn, omega, drawn_error, log_inverse, sum(w.rest_max for w in work), rest_log_inverse):
+                break
+    return sum(w.count for w in work) / drawn / scale, first + drawn
+
+
+class _Lane:
+    """One lane's counts and search buffers; lane k draws the pairs numbered k, k + LANES, …"""
+
+    def __init__(self, index: int, n: int, entries: int):
+        self.index, self.count, self.rest_max = index, np.zeros(n, np.int64), 0
+        self.buffers = (np.zeros(n, np.int8), np.zeros(n, np.int32), np.zeros(n, np.float64),
+                        np.zeros(n, np.int32), np.zeros(max(1, entries), np.int32), np.zeros(max(1, entries), np.int32))
+
+    def draw(self, graph, first: int, last: int, watched: np.ndarray) -> None:
+        self.rest_max = _sample(*graph, first + self.index, last, LANES, self.count, watched, self.rest_max,
+                                *self.buffers)
