@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
 from operator import gt
 
@@ -33,12 +34,16 @@ class ScopeArrays:
     pair of them tied by a partnership or an initiative once, as positions ``low < high``."""
 
     ids: list[str]
-    index: dict[str, int]
     kinds: np.ndarray
     kind_names: list[str]
     low: np.ndarray
     high: np.ndarray
     ties_left_out: int
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Id → position, built when first asked (France's 12 million ids: seconds and a gigabyte)."""
+        return dict(zip(self.ids, range(len(self.ids))))
 
 
 def project_arrays(store: Store, scope: Scope | None = None) -> ScopeArrays:
@@ -61,13 +66,15 @@ def project_arrays(store: Store, scope: Scope | None = None) -> ScopeArrays:
     with collector_paused(), store.snapshot():
         where = scope_filter(store.territories(), scope)
         ids, kinds, kind_names = _actors(store.actor_kinds(where))
-        index = dict(zip(ids, range(len(ids))))
-        ties = store.tie_ends(where, scope.at, scope.partnership_kinds, actors=index.keys())
-        ends = np.concatenate([_positions(ties, _sorted_keys(ids)), _initiative_positions(store, index, scope)])
+        keys = _sorted_keys(ids)
+        # the ids as a set only for a territory (the store tests each tie's far end against them)
+        members = set(ids) if where.territorial or where.kinds is not None else None
+        ties = store.tie_ends(where, scope.at, scope.partnership_kinds, actors=members)
+        ends = np.concatenate([_positions(ties, keys), _initiative_positions(store, keys, scope)])
     late = int((ends[:, 0] < 0).sum())  # an end written after the actors were read: left out, as project does
     found = ends[ends[:, 0] >= 0]
     low, high = unique_pairs(found[:, 0], found[:, 1], len(ids))
-    return ScopeArrays(ids, index, kinds, kind_names, low, high, late)
+    return ScopeArrays(ids, kinds, kind_names, low, high, late)
 
 
 def _actors(rows) -> tuple[list[str], np.ndarray, list[str]]:
@@ -122,9 +129,24 @@ def _positions(ties, keys: np.ndarray, block: int = 1_000_000) -> np.ndarray:
     return np.concatenate(found)
 
 
-def _initiative_positions(store: Store, index: dict[str, int], scope: Scope) -> np.ndarray:
-    pairs = [(index[lead], index[member["actor"]])
-             for _row, members, lead in initiative_ties(store, index, scope) if lead is not None
+class _Present:
+    """Whether an id is among the sorted ``keys``, and where: a binary search each (an initiative's
+    few members, not a country's ids in a dictionary)."""
+
+    def __init__(self, keys: np.ndarray):
+        self.keys = keys
+
+    def position(self, actor: str) -> int:
+        return int(_lookup(self.keys, (actor,))[0])
+
+    def __contains__(self, actor: str) -> bool:
+        return self.position(actor) >= 0
+
+
+def _initiative_positions(store: Store, keys: np.ndarray, scope: Scope) -> np.ndarray:
+    present = _Present(keys)
+    pairs = [(present.position(lead), present.position(member["actor"]))
+             for _row, members, lead in initiative_ties(store, present, scope) if lead is not None
              for member in members if member["actor"] != lead]
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 

@@ -18,6 +18,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -32,7 +33,6 @@ class Compact:
     """Nodes in canonical order, their index, and the symmetric adjacency as CSR arrays (no self-loops)."""
 
     nodes: list
-    index: dict
     indptr: np.ndarray
     indices: np.ndarray
     degree: np.ndarray
@@ -40,6 +40,11 @@ class Compact:
     @property
     def n(self) -> int:
         return len(self.nodes)
+
+    @cached_property
+    def index(self) -> dict:
+        """Node → position, built when first asked (France's 12 million ids: seconds and a gigabyte)."""
+        return dict(zip(self.nodes, range(len(self.nodes))))
 
     def matrix(self, dtype=np.float64):
         """The adjacency as a scipy CSR matrix of ones."""
@@ -79,19 +84,19 @@ def compact(graph: nx.Graph) -> Compact:
     m = graph.number_of_edges()
     rows = np.fromiter((index[u] for u, _v in graph.edges()), dtype=np.int64, count=m)
     cols = np.fromiter((index[v] for _u, v in graph.edges()), dtype=np.int64, count=m)
-    form = from_ties(nodes, index, rows, cols)
+    form = from_ties(nodes, rows, cols)
     if graph.graph.get("_canonical"):  # a graph simple_graph made and keeps: its form is kept with it
         graph.graph["_compact"] = form
     return form
 
 
-def from_ties(nodes, index: dict, rows: np.ndarray, cols: np.ndarray) -> Compact:
+def from_ties(nodes, rows: np.ndarray, cols: np.ndarray) -> Compact:
     """The compact form of the undirected ties (rows[i], cols[i]) among ``nodes``, each pair given
     once; self-loops are left out.
 
     Examples
     --------
-    >>> from_ties(["a", "b", "c"], {}, np.array([1, 0]), np.array([0, 2])).indices.tolist()
+    >>> from_ties(["a", "b", "c"], np.array([1, 0]), np.array([0, 2])).indices.tolist()
     [1, 2, 0, 0]
     """
     keep = rows != cols
@@ -101,7 +106,7 @@ def from_ties(nodes, index: dict, rows: np.ndarray, cols: np.ndarray) -> Compact
     degree = np.bincount(both_rows, minlength=len(nodes)).astype(np.int64)
     indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
     np.cumsum(degree, out=indptr[1:])
-    return Compact(nodes, index, indptr, both_cols[order], degree)
+    return Compact(nodes, indptr, both_cols[order], degree)
 
 
 def from_arrays(arrays) -> Compact:
@@ -117,7 +122,7 @@ def from_arrays(arrays) -> Compact:
     ...     from_arrays(project_arrays(store)).n
     0
     """
-    return from_ties(arrays.ids, arrays.index, arrays.low, arrays.high)
+    return from_ties(arrays.ids, arrays.low, arrays.high)
 
 
 def two_paths_closed(form: Compact, chunk: int = 4_000_000):

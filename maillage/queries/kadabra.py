@@ -15,7 +15,10 @@ run on the whole of France:
   probability, and once on the largest count among all the others (they share one probability, and
   both bounds grow with the count), instead of on all n nodes at every check;
 - a predecessor is drawn in proportion to its number of shortest paths, so each shortest path of a
-  pair is equally likely.
+  pair is equally likely;
+- the pairs are drawn in :data:`.compiled.LANES` lanes run on threads, each pair from its own
+  seeded stream, so the values are the same whatever the number of cores (the stopping rule sees
+  the lanes' counts summed, and the sum of their largest unwatched counts).
 
 Values are normalised as NetworkX does (by the (n − 1)(n − 2)/2 unordered pairs of other nodes).
 
