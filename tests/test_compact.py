@@ -102,17 +102,34 @@ def test_the_compiled_permutation_rounds_count_as_the_array_passes_do(source, mo
     structure = _Structure(form)
     found = structure.counts(labels, groups)
     rounds = [np.random.default_rng(r).permutation(labels) for r in range(3)] + [labels]
-    for shuffled in rounds:  # one round at a time, given its labels: the same counts
-        out, table = np.empty_like(found), np.zeros(groups, dtype=np.int64)
-        start = np.concatenate([[0], np.cumsum(structure.degree)])
-        permutations._roles(start, structure.other, structure.brokers, structure.degree, structure.tv,
-                            structure.ta, structure.tc, shuffled.astype(np.int8), table, out)
-        assert out.tolist() == structure.counts(shuffled, groups).tolist()
+    start = np.concatenate([[0], np.cumsum(structure.degree)])
+    closed = np.searchsorted(structure.tv, np.arange(len(structure.brokers) + 1))
+    for shuffled in rounds:  # a round's tallies reach its own counts, and not one more: the same counts
+        counts, above = structure.counts(shuffled, groups), np.zeros(found.shape, dtype=np.int32)
+        for bar in (counts, counts + 1):
+            permutations._reached(start, structure.other, structure.brokers, structure.degree, closed,
+                                  structure.ta, structure.tc, shuffled.astype(np.int8), np.zeros(groups, np.int64),
+                                  bar, above)
+        assert (above == 1).all()
     both = permutations.permutation_rounds(structure, labels, groups, found, 40, seed=7)
     monkeypatch.setattr(compiled.os, "cpu_count", lambda: 1)
     alone = permutations.permutation_rounds(structure, labels, groups, found, 40, seed=7)
-    assert both[0].tolist() == alone[0].tolist() and both[1].tolist() == alone[1].tolist()
-    assert (both[0] >= 1).any() and (both[0] <= 40).all()
+    assert both.tolist() == alone.tolist() and (both >= 1).any() and (both <= 40).all()
+
+
+def test_the_expected_brokerage_is_the_mean_over_every_permutation():
+    """The exact expectation equals the mean of the counts over all 7! assignments of the kinds."""
+    import numpy as np
+
+    from maillage.queries.brokerage import _Structure, _expected
+
+    graph = nx.Graph([(0, 1), (0, 2), (0, 3), (1, 2), (3, 4), (4, 5), (5, 6), (4, 6), (2, 5)])
+    form = compact(graph)
+    labels, structure = np.array([0, 0, 0, 1, 1, 2, 2]), _Structure(form)
+    total = sum(structure.counts(np.array(order), 3).astype(np.float64)
+                for order in itertools.permutations(labels.tolist()))
+    mean = total / math.factorial(len(labels))
+    assert np.allclose(_expected(structure, labels, 3), mean, rtol=0, atol=1e-12)
 
 
 def test_the_compact_form_and_its_answers_do_not_depend_on_the_order_the_graph_was_built_in():

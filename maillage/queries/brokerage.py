@@ -61,8 +61,9 @@ class _Structure:
         self.row = position[owner[kept]]  # the broker's row of each of its adjacency entries
         self.other = form.indices[kept]
         self.degree = form.degree[self.brokers]
-        tv, self.ta, self.tc = two_paths_closed(form)
-        self.tv = position[tv]
+        tv, ta, tc = two_paths_closed(form)
+        order = np.argsort(tv, kind="stable")  # by broker: the compiled rounds take each one's in turn
+        self.tv, self.ta, self.tc = position[tv[order]], ta[order], tc[order]
 
     def counts(self, labels, groups: int):
         """Open pairs per broker and role (brokers × 4) for one assignment of group labels."""
@@ -104,11 +105,33 @@ def brokerage_arrays(form, labels, groups: int, permutations: int = PERMUTATIONS
         return observed, np.ones((form.n, 4), dtype=np.float64), np.full((form.n, 4), np.nan)
     from .permutations import permutation_rounds  # compiled (Numba): imported only when a test runs
 
-    above, total = permutation_rounds(structure, labels, groups, found, permutations, seed)
+    above = permutation_rounds(structure, labels, groups, found, permutations, seed)
     p, expected = np.ones((form.n, 4), dtype=np.float64), np.zeros((form.n, 4), dtype=np.float64)
     p[structure.brokers] = (1 + above) / (1 + permutations)
-    expected[structure.brokers] = total / permutations
+    expected[structure.brokers] = _expected(structure, labels, groups)
     return observed, p, expected
+
+
+def _expected(structure, labels, groups: int):
+    """The exact mean of each broker's counts over all permutations of the labels (brokers × 4).
+
+    Labels are exchangeable under permutation, so each open pair (a, c) of a broker v, three distinct
+    nodes, takes each role with the same probability, a function of the groups' sizes alone; the
+    mean is the broker's open pairs times that probability (no sampling error, unlike the mean of
+    the rounds drawn).
+    """
+    import numpy as np
+
+    n, size = len(labels), np.bincount(labels, minlength=groups).astype(np.float64)
+    g, h, k = np.meshgrid(np.arange(groups), np.arange(groups), np.arange(groups), indexing="ij")
+    # ordered (v, a, c) in groups (g, h, k), drawn without replacement
+    ways = size[g] * (size[h] - (h == g)) * (size[k] - (k == g) - (k == h))
+    share = np.clip(ways, 0, None) / (n * (n - 1.0) * (n - 2.0)) if n > 2 else np.zeros_like(ways)
+    role = np.where((h == g) & (k == g), 0, np.where(h == k, 1, np.where((h == g) | (k == g), 2, 3)))
+    chance = np.bincount(role.ravel(), weights=share.ravel(), minlength=4)
+    closed = np.bincount(structure.tv, minlength=len(structure.brokers))
+    open_pairs = structure.degree * (structure.degree - 1) // 2 - closed
+    return open_pairs[:, None] * chance[None, :]
 
 
 def brokerage_roles(graph: nx.Graph, attribute: str = "kind", permutations: int = PERMUTATIONS,
