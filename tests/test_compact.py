@@ -117,6 +117,49 @@ def test_the_compiled_permutation_rounds_count_as_the_array_passes_do(source, mo
     assert both.tolist() == alone.tolist() and (both >= 1).any() and (both <= 40).all()
 
 
+@pytest.mark.parametrize("source", [1, "les_miserables"])
+def test_the_compiled_paths_give_what_the_array_passes_give(source, monkeypatch):
+    """Triangles walked compiled equal the sparse products' sums (to rounding); brokerage's compiled
+    rounds give the same counts and expectation, and p-values within the rounds' sampling error."""
+    import numpy as np
+
+    from maillage.queries import brokerage, structure
+
+    graph = _generated(source) if isinstance(source, int) else _real(source)
+    form = compact(graph)
+    kinds = sorted({graph.nodes[v]["kind"] for v in form.nodes})
+    labels = np.array([kinds.index(graph.nodes[v]["kind"]) for v in form.nodes])
+    inverse = 1.0 / np.maximum(form.degree, 1)
+    sparse_sums = structure._tie_sums(form, inverse)
+    array_test = brokerage.brokerage_arrays(form, labels, len(kinds), 399, seed=3)
+    monkeypatch.setattr(structure, "COMPILED_FROM", 0)
+    monkeypatch.setattr(brokerage, "COMPILED_FROM", 0)
+    for walked, summed in zip(structure._tie_sums(form, inverse), sparse_sums):
+        assert np.allclose(walked, summed, rtol=1e-12, atol=1e-12)
+    compiled_test = brokerage.brokerage_arrays(form, labels, len(kinds), 399, seed=3)
+    assert compiled_test[0].tolist() == array_test[0].tolist() and np.array_equal(compiled_test[2], array_test[2])
+    p = (compiled_test[1] + array_test[1]) / 2  # two seeded samples of 399 rounds: within 5 standard errors
+    assert (np.abs(compiled_test[1] - array_test[1]) <= 5 * np.sqrt(2 * p * (1 - p) / 400) + 1e-9).all()
+
+
+def test_the_compiled_shuffle_draws_every_permutation_alike():
+    """6,000 shuffles of 4 values, each round from its own stream: each of the 24 orders about 250
+    times (within 5 standard deviations: a biased or sticky shuffle is far outside)."""
+    from collections import Counter
+
+    import numpy as np
+
+    from maillage.queries.compiled import shuffle, stream
+
+    state, seen = np.zeros(1, np.uint64), Counter()
+    for r in range(6000):
+        values = np.arange(4)
+        stream(11, r, state)
+        shuffle(values, state)
+        seen[tuple(values.tolist())] += 1
+    assert len(seen) == 24 and all(abs(count - 250) <= 5 * math.sqrt(250) for count in seen.values()), seen
+
+
 def test_the_expected_brokerage_is_the_mean_over_every_permutation():
     """The exact expectation equals the mean of the counts over all 7! assignments of the kinds."""
     import numpy as np

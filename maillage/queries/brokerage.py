@@ -17,7 +17,8 @@ liaison      a, v and c of three kinds         links two sectors, belonging to n
 Whether a count is more than chance is tested by permuting the kinds among the actors (their
 sizes kept, a seeded generator): the p-value is the share of permutations giving the actor a
 count at least as large, (1 + #≥) / (1 + P), which is exact under the null of kinds assigned
-at random. The rounds are compiled (:mod:`.permutations`), each drawn from its own seeded stream.
+at random. Beyond :data:`COMPILED_FROM` actors the rounds are compiled (:mod:`.permutations`, each
+drawn from its own seeded stream); below, they are array passes over NumPy's seeded generator.
 A role is said "more than chance" only when its p-value is below α / 4 (Bonferroni over the four
 roles, α = 0.05), so an actor is flagged at most 5 % of the time when kinds mean nothing (a test
 measures it).
@@ -37,11 +38,12 @@ import networkx as nx
 from .compact import compact, two_paths_closed
 from ..i18n import _
 
-__all__ = ["brokerage_roles", "brokerage_arrays", "ROLES", "ALPHA", "PERMUTATIONS"]
+__all__ = ["brokerage_roles", "brokerage_arrays", "ROLES", "ALPHA", "PERMUTATIONS", "COMPILED_FROM"]
 
 ROLES = ("coordinator", "itinerant", "gatekeeper", "liaison")
 ALPHA = 0.05
 PERMUTATIONS = 499
+COMPILED_FROM = 5_000  # actors beyond which the rounds run compiled (loading the compiler costs about 1.5 s)
 
 
 class _Structure:
@@ -103,9 +105,14 @@ def brokerage_arrays(form, labels, groups: int, permutations: int = PERMUTATIONS
     observed[structure.brokers] = found
     if not permutations:
         return observed, np.ones((form.n, 4), dtype=np.float64), np.full((form.n, 4), np.nan)
-    from .permutations import permutation_rounds  # compiled (Numba): imported only when a test runs
+    if form.n > COMPILED_FROM:
+        from .permutations import permutation_rounds  # compiled (Numba): loaded only where it pays
 
-    above = permutation_rounds(structure, labels, groups, found, permutations, seed)
+        above = permutation_rounds(structure, labels, groups, found, permutations, seed)
+    else:
+        above, generator = np.zeros_like(found), np.random.default_rng(seed)
+        for _round in range(permutations):
+            above += structure.counts(generator.permutation(labels), groups) >= found
     p, expected = np.ones((form.n, 4), dtype=np.float64), np.zeros((form.n, 4), dtype=np.float64)
     p[structure.brokers] = (1 + above) / (1 + permutations)
     expected[structure.brokers] = _expected(structure, labels, groups)

@@ -33,6 +33,7 @@ __all__ = ["betweenness", "structural_holes", "holes_arrays", "kadabra", "cut_po
            "vertex_diameter_bound", "diameter_bound"]
 
 EXACT_WHEN_CHEAPER_UP_TO = 5_000  # beyond, n full searches cost minutes: KADABRA whatever the error asked
+COMPILED_FROM = 5_000  # nodes beyond which triangles are walked compiled (loading the compiler costs about 1.5 s)
 
 
 def _dependencies(matrix, sources: list[int]):
@@ -265,22 +266,35 @@ def structural_holes(graph: nx.Graph) -> dict:
 def holes_arrays(form) -> tuple:
     """Constraint and effective size of every node of a compact form, as arrays (NaN when isolated)."""
     import numpy as np
-    from scipy import sparse
 
-    adjacency = form.matrix()
     degree = form.degree.astype(np.float64)
     inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
-    # on each tie (i, j): triangles through it, and Σ_q 1/deg(q) over the common neighbours q
-    common = (adjacency @ adjacency).multiply(adjacency).tocsr()
-    weighted = (adjacency @ sparse.diags(inverse) @ adjacency).multiply(adjacency).tocsr()
-    triangles = np.asarray(common.sum(axis=1)).ravel() / 2.0
+    # per node: its triangles, and over its ties (i, j) the sums of w_ij = Σ_q 1/deg(q), q common neighbours
+    triangles, first, second = _tie_sums(form, inverse)
     # c(i) = Σ_j (1/d + w_ij/d)² = 1/d + (2 Σ_j w_ij + Σ_j w_ij²)/d², the sums over i's ties with w_ij > 0
-    first = np.asarray(weighted.sum(axis=1)).ravel()
-    second = np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         constraint = np.where(degree > 0, inverse + (2.0 * first + second) * inverse * inverse, np.nan)
         effective = np.where(degree > 0, degree - 2.0 * triangles * inverse, np.nan)
     return constraint, effective
+
+
+def _tie_sums(form, inverse):
+    """Triangles, Σ_j w_ij and Σ_j w_ij² per node: compiled beyond :data:`COMPILED_FROM` nodes (the
+    forward algorithm, :mod:`.triangles`), else as sparse products (A·A and A·D⁻¹·A masked by A);
+    the same values to rounding (tested)."""
+    import numpy as np
+    from scipy import sparse
+
+    if form.n > COMPILED_FROM:
+        from .triangles import tie_sums  # compiled (Numba): loaded only where it pays
+
+        return tie_sums(form)
+    adjacency = form.matrix()
+    common = (adjacency @ adjacency).multiply(adjacency).tocsr()
+    weighted = (adjacency @ sparse.diags(inverse) @ adjacency).multiply(adjacency).tocsr()
+    triangles = np.asarray(common.sum(axis=1)).ravel() / 2.0
+    first = np.asarray(weighted.sum(axis=1)).ravel()
+    return triangles, first, np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel()
 
 
 def cut_points(graph: nx.Graph) -> dict:
