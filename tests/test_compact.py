@@ -91,7 +91,7 @@ def test_the_compiled_permutation_rounds_count_as_the_array_passes_do(source, mo
     labels; the rounds' totals do not depend on the number of cores the lanes ran on."""
     import numpy as np
 
-    from maillage.queries import compiled, permutations
+    from maillage.queries import compiled, kernels, permutations
     from maillage.queries.brokerage import _Structure
 
     graph = _generated(source) if isinstance(source, int) else _real(source)
@@ -104,13 +104,14 @@ def test_the_compiled_permutation_rounds_count_as_the_array_passes_do(source, mo
     rounds = [np.random.default_rng(r).permutation(labels) for r in range(3)] + [labels]
     start = np.concatenate([[0], np.cumsum(structure.degree)])
     closed = np.searchsorted(structure.tv, np.arange(len(structure.brokers) + 1))
-    for shuffled in rounds:  # a round's tallies reach its own counts, and not one more: the same counts
-        counts, above = structure.counts(shuffled, groups), np.zeros(found.shape, dtype=np.int32)
-        for bar in (counts, counts + 1):
-            permutations._reached(start, structure.other, structure.brokers, structure.degree, closed,
-                                  structure.ta, structure.tc, shuffled.astype(np.int8), np.zeros(groups, np.int64),
-                                  bar, above)
-        assert (above == 1).all()
+    a_at, c_at = permutations.local_positions(structure)
+    for shuffled in rounds:  # each broker counted from its own and its neighbours' kinds: the same counts
+        expected = structure.counts(shuffled, groups)
+        for i, broker in enumerate(structure.brokers.tolist()):
+            drawn = shuffled[structure.other[start[i]:start[i + 1]]].astype(np.int64)
+            got = kernels.count_roles(int(shuffled[broker]), int(structure.degree[i]), drawn, closed[i], closed[i + 1],
+                                      a_at, c_at, np.zeros(groups, np.int64))
+            assert list(got) == expected[i].tolist(), broker
     both = permutations.permutation_rounds(structure, labels, groups, found, 40, seed=7)
     monkeypatch.setattr(compiled.os, "cpu_count", lambda: 1)
     alone = permutations.permutation_rounds(structure, labels, groups, found, 40, seed=7)
@@ -149,7 +150,7 @@ def test_the_compiled_shuffle_draws_every_permutation_alike():
 
     import numpy as np
 
-    from maillage.queries.compiled import shuffle, stream
+    from maillage.queries.kernels import shuffle, stream
 
     state, seen = np.zeros(1, np.uint64), Counter()
     for r in range(6000):
@@ -158,6 +159,23 @@ def test_the_compiled_shuffle_draws_every_permutation_alike():
         shuffle(values, state)
         seen[tuple(values.tolist())] += 1
     assert len(seen) == 24 and all(abs(count - 250) <= 5 * math.sqrt(250) for count in seen.values()), seen
+
+
+def test_the_streams_of_successive_rounds_are_unrelated():
+    """Round r + 1's draws are not round r's shifted or repeated: no draw is shared, and the first
+    draw of each round is uncorrelated with the draws of the round before."""
+    import numpy as np
+
+    from maillage.queries.kernels import stream, uniform
+
+    state, draws = np.zeros(1, np.uint64), []
+    for r in range(5000):
+        stream(3, r, state)
+        draws.append([uniform(state) for _ in range(3)])
+    draws = np.array(draws)
+    assert len(np.unique(draws)) == draws.size
+    for lag in range(3):
+        assert abs(np.corrcoef(draws[1:, 0], draws[:-1, lag])[0, 1]) < 0.06
 
 
 def test_the_expected_brokerage_is_the_mean_over_every_permutation():

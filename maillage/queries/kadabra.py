@@ -35,9 +35,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
-from .compiled import LANES, lanes, stream, uniform
+from .compiled import LANES, lanes
+from .kernels import kadabra_finished, kadabra_sample
 
 __all__ = ["kadabra_arrays", "max_samples"]
 
@@ -59,121 +59,6 @@ def max_samples(error: float, confidence: float, vertex_diameter: int) -> int:
     """
     log_term = math.floor(math.log2(vertex_diameter - 2)) + 1 if vertex_diameter > 3 else 1
     return math.ceil(0.5 / error ** 2 * (log_term + math.log(2 / (1 - confidence))))
-
-
-@njit(cache=True, nogil=True)
-def _walk_back(x, indptr, indices, ball, dist, paths, count, watched, rest_max, state):
-    """Count the path's nodes from ``x`` back to its search's root, each predecessor drawn with
-    probability (its shortest paths) / (x's shortest paths). Returns the largest unwatched count."""
-    while dist[x] > 0:
-        count[x] += 1
-        if not watched[x] and count[x] > rest_max:
-            rest_max = count[x]
-        target, seen, chosen = uniform(state) * paths[x], 0.0, -1
-        for j in range(indptr[x], indptr[x + 1]):
-            y = indices[j]
-            if ball[y] == ball[x] and dist[y] == dist[x] - 1:
-                chosen, seen = y, seen + paths[y]
-                if seen > target:
-                    break
-        x = chosen
-    return rest_max
-
-
-@njit(cache=True, nogil=True)
-def _expand(first, last, end, indptr, indices, ball, dist, paths, queue, cross_a, cross_b):
-    """One level of one side's search: returns (queue end, degrees added, crossing edges found)."""
-    added, crossings = 0, 0
-    for i in range(first, last):
-        x = queue[i]
-        for j in range(indptr[x], indptr[x + 1]):
-            y = indices[j]
-            if ball[y] == 0:
-                added += indptr[y + 1] - indptr[y]
-                paths[y], ball[y], dist[y] = paths[x], ball[x], dist[x] + 1
-                queue[end] = y
-                end += 1
-            elif ball[y] != ball[x]:
-                cross_a[crossings], cross_b[crossings] = x, y
-                crossings += 1
-            elif dist[y] == dist[x] + 1:
-                paths[y] += paths[x]
-    return end, added, crossings
-
-
-@njit(cache=True, nogil=True)
-def _sample(indptr, indices, component, seed, first, last, step, count, watched, rest_max,
-            ball, dist, paths, queue, cross_a, cross_b):
-    """Draw pairs first, first + step, … below ``last`` (each from its own stream) and count the
-    inner nodes of one random shortest path of each. Returns the largest unwatched count."""
-    n = len(indptr) - 1
-    state = np.zeros(1, np.uint64)
-    for sample in range(first, last, step):
-        stream(seed, sample, state)
-        u = int(uniform(state) * n)
-        v = int(uniform(state) * n)
-        while v == u:
-            v = int(uniform(state) * n)
-        if component[u] != component[v]:
-            continue
-        queue[0], queue[1], end = u, v, 2
-        ball[u], ball[v], dist[u], dist[v], paths[u], paths[v] = 1, 2, 0, 0, 1.0, 1.0
-        first_u, last_u, first_v, last_v, degrees_u, degrees_v = 0, 1, 1, 2, 0, 0
-        crossings = 0
-        while True:  # expand the side whose frontier has fewer edges, as KADABRA balances them
-            if degrees_u <= degrees_v:
-                start = end
-                end, degrees_u, crossings = _expand(first_u, last_u, end, indptr, indices, ball, dist,
-                                                    paths, queue, cross_a, cross_b)
-                first_u, last_u, added = start, end, degrees_u
-            else:
-                start = end
-                end, degrees_v, crossings = _expand(first_v, last_v, end, indptr, indices, ball, dist,
-                                                    paths, queue, cross_a, cross_b)
-                first_v, last_v, added = start, end, degrees_v
-            if crossings > 0 or added == 0:
-                break
-        if crossings > 0:
-            total = 0.0
-            for k in range(crossings):
-                total += paths[cross_a[k]] * paths[cross_b[k]]
-            target, seen, chosen = uniform(state) * total, 0.0, 0
-            for k in range(crossings):  # the crossing edge, with probability its share of the pair's paths
-                chosen, seen = k, seen + paths[cross_a[k]] * paths[cross_b[k]]
-                if seen > target:
-                    break
-            for x in (cross_a[chosen], cross_b[chosen]):
-                rest_max = _walk_back(x, indptr, indices, ball, dist, paths, count, watched, rest_max, state)
-        for i in range(end):
-            ball[queue[i]] = 0
-    return rest_max
-
-
-@njit(cache=True, nogil=True)
-def _bound_f(b, tau, omega, log_inverse):
-    """Borassi–Natale's f: with probability 1 − δ_L, the true value is above b − f."""
-    tmp = omega / tau - 1.0 / 3.0
-    return min(log_inverse / tau * (-tmp + math.sqrt(tmp * tmp + 2.0 * b * omega / log_inverse)), b)
-
-
-@njit(cache=True, nogil=True)
-def _bound_g(b, tau, omega, log_inverse):
-    """Borassi–Natale's g: with probability 1 − δ_U, the true value is below b + g."""
-    tmp = omega / tau + 1.0 / 3.0
-    return min(log_inverse / tau * (tmp + math.sqrt(tmp * tmp + 2.0 * b * omega / log_inverse)), 1.0 - b)
-
-
-@njit(cache=True, nogil=True)
-def _finished(counts, tau, omega, error, log_inverse, rest_max, rest_log_inverse):
-    """True when every node's bounds are below ``error``: each watched node (its count in ``counts``)
-    with its own δ, the others through a bound on the largest count among them (both bounds grow
-    with the count)."""
-    for i in range(len(counts)):
-        b = counts[i] / tau
-        if _bound_f(b, tau, omega, log_inverse[i]) >= error or _bound_g(b, tau, omega, log_inverse[i]) >= error:
-            return False
-    b = rest_max / tau
-    return _bound_f(b, tau, omega, rest_log_inverse) < error and _bound_g(b, tau, omega, rest_log_inverse) < error
 
 
 def _spread_failure(count: np.ndarray, pairs: int, error: float, delta: float, n: int):
@@ -247,7 +132,7 @@ def kadabra_arrays(form, error: float, confidence: float, seed: int, vertex_diam
             drawn += batch
             counts = sum(w.count[nodes] for w in work)
             # the lanes' largest unwatched counts summed bound the largest of the summed counts
-            if _finished(counts, drawn, omega, drawn_error, log_inverse, sum(w.rest_max for w in work), rest_log_inverse):
+            if kadabra_finished(counts, drawn, omega, drawn_error, log_inverse, sum(w.rest_max for w in work), rest_log_inverse):
                 break
     return sum(w.count for w in work) / drawn / scale, first + drawn
 
@@ -261,5 +146,5 @@ class _Lane:
                         np.zeros(n, np.int32), np.zeros(max(1, entries), np.int32), np.zeros(max(1, entries), np.int32))
 
     def draw(self, graph, first: int, last: int, watched: np.ndarray) -> None:
-        self.rest_max = _sample(*graph, first + self.index, last, LANES, self.count, watched, self.rest_max,
+        self.rest_max = kadabra_sample(*graph, first + self.index, last, LANES, self.count, watched, self.rest_max,
                                 *self.buffers)

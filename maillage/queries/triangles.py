@@ -16,34 +16,10 @@ References
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from .kernels import walk_triangles
 
 __all__ = ["tie_sums"]
-
-
-@njit(cache=True, nogil=True)
-def _walk(start, ahead, degree, triangles, weight):
-    """Each triangle u < v < w (oriented order) once: ``weight`` of its three oriented ties gets the
-    far corner's 1/deg, each corner a triangle."""
-    n = len(start) - 1
-    slot = np.full(n, -1, np.int64)  # slot[w]: the entry of the tie u → w, while u is walked
-    for u in range(n):
-        for e in range(start[u], start[u + 1]):
-            slot[ahead[e]] = e
-        for e in range(start[u], start[u + 1]):
-            v = ahead[e]
-            for f in range(start[v], start[v + 1]):
-                w = ahead[f]
-                g = slot[w]
-                if g >= 0:
-                    weight[e] += 1.0 / degree[w]
-                    weight[g] += 1.0 / degree[v]
-                    weight[f] += 1.0 / degree[u]
-                    triangles[u] += 1
-                    triangles[v] += 1
-                    triangles[w] += 1
-        for e in range(start[u], start[u + 1]):
-            slot[ahead[e]] = -1
 
 
 def tie_sums(form) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -66,7 +42,7 @@ def tie_sums(form) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail, minlength=n), out=start[1:])
     triangles, weight = np.zeros(n, dtype=np.int64), np.zeros(len(ahead), dtype=np.float64)
-    _walk(start, ahead, form.degree.astype(np.int64), triangles, weight)
+    walk_triangles(start, ahead, form.degree.astype(np.int64), triangles, weight)
     first = np.bincount(tail, weights=weight, minlength=n) + np.bincount(ahead, weights=weight, minlength=n)
     squared = weight * weight
     second = np.bincount(tail, weights=squared, minlength=n) + np.bincount(ahead, weights=squared, minlength=n)
