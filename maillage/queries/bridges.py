@@ -21,6 +21,7 @@ References
 
 from __future__ import annotations
 
+import heapq
 import math
 
 import networkx as nx
@@ -150,12 +151,16 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
         "openness": {v: 1 - c if not math.isnan(c) else math.nan for v, c in holes["constraint"].items()},
     }
     ranks = {name: _percentiles(values) for name, values in measures.items()}
+    score = {v: round(sum(WEIGHTS[m] * ranks[m][v] for m in WEIGHTS), 4) for v in simple}
+    # the rows shown only (a région has a million actors): the same order as sorting every row
+    shown = heapq.nsmallest(top, sorted(simple, key=str),
+                            key=lambda v: (-score[v], -round(between["values"][v], 6), str(v)))
     rows = []
-    for v in sorted(simple, key=str):
+    for v in shown:
         data = simple.nodes[v]
         row = {
             "id": v, "name": data.get("name"), "kind": data.get("kind"),
-            "score": round(sum(WEIGHTS[m] * ranks[m][v] for m in WEIGHTS), 4),
+            "score": score[v],
             "betweenness": round(between["values"][v], 6),
             "betweenness_interval": [round(x, 6) for x in between["interval"][v]],
             "constraint": round(holes["constraint"][v], 4), "effective_size": round(holes["effective_size"][v], 3),
@@ -165,21 +170,21 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
             "brokerage_excess": round(measures["cross_sector"][v], 3),
             "more_than_chance": roles[v]["more_than_chance"],
         }
-        rows.append(row)
-    rows.sort(key=lambda row: (-row["score"], -row["betweenness"], str(row["id"])))
-    for row in rows[:top]:  # worded for the rows shown only: a département has tens of thousands
         row["why"] = _why(simple, row["id"], row)
         row["reasons"] = words(row["why"])
+        rows.append(row)
     return {
         "scope": graph.graph.get("scope", {}), "actors": n, "ties": simple.number_of_edges(),
         "betweenness": {**_method(between, n), "ranking": betweenness_ranking(between, top)},
-        "weights": WEIGHTS, "ranking": [_json_safe(row) for row in rows[:top]],
-        "articulation_points": sorted(
-            ({"id": v, "name": simple.nodes[v].get("name"), **info} for v, info in cuts["articulation_points"].items()),
-            key=lambda row: (-row["cuts_off"], str(row["id"])))[:top],
-        "bridge_edges": sorted(
-            ({"ends": [u, v], "names": [simple.nodes[u].get("name"), simple.nodes[v].get("name")], "cuts_off": cut}
-             for (u, v), cut in cuts["bridges"].items()), key=lambda row: (-row["cuts_off"], row["ends"]))[:top],
+        "weights": WEIGHTS, "ranking": [_json_safe(row) for row in rows],
+        "articulation_points": [
+            {"id": v, "name": simple.nodes[v].get("name"), **info}
+            for v, info in heapq.nsmallest(top, cuts["articulation_points"].items(),
+                                           key=lambda item: (-item[1]["cuts_off"], str(item[0])))],
+        "bridge_edges": [
+            {"ends": [u, v], "names": [simple.nodes[u].get("name"), simple.nodes[v].get("name")], "cuts_off": cut}
+            for (u, v), cut in heapq.nsmallest(top, cuts["bridges"].items(),
+                                               key=lambda item: (-item[1], list(item[0])))],
     }
 
 
