@@ -17,7 +17,7 @@ liaison      a, v and c of three kinds         links two sectors, belonging to n
 Whether a count is more than chance is tested by permuting the kinds among the actors (their
 sizes kept, a seeded generator): the p-value is the share of permutations giving the actor a
 count at least as large, (1 + #≥) / (1 + P), which is exact under the null of kinds assigned
-at random. Beyond :data:`COMPILED_FROM` actors the rounds are compiled (:mod:`.permutations`, each
+at random. Beyond :data:`.compiled.COMPILED_FROM` actors the rounds are compiled (:mod:`.permutations`, each
 drawn from its own seeded stream); below, they are array passes over NumPy's seeded generator.
 A role is said "more than chance" only when its p-value is below α / 4 (Bonferroni over the four
 roles, α = 0.05), so an actor is flagged at most 5 % of the time when kinds mean nothing (a test
@@ -36,14 +36,14 @@ from __future__ import annotations
 import networkx as nx
 
 from .compact import compact, two_paths_closed
+from .compiled import COMPILED_FROM
 from ..i18n import _
 
-__all__ = ["brokerage_roles", "brokerage_arrays", "ROLES", "ALPHA", "PERMUTATIONS", "COMPILED_FROM"]
+__all__ = ["brokerage_roles", "brokerage_arrays", "ROLES", "ALPHA", "PERMUTATIONS"]
 
 ROLES = ("coordinator", "itinerant", "gatekeeper", "liaison")
 ALPHA = 0.05
 PERMUTATIONS = 499
-COMPILED_FROM = 5_000  # actors beyond which the rounds run compiled (loading the compiler costs about 1.5 s)
 
 
 class _Structure:

@@ -12,9 +12,10 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-__all__ = ["lanes", "run_lanes", "LANES"]
+__all__ = ["lanes", "run_lanes", "LANES", "COMPILED_FROM"]
 
 LANES = 2  # work is split into this many lanes whatever the machine: the split, so the answer, is fixed
+COMPILED_FROM = 5_000  # nodes beyond which measures run compiled (loading the compiler costs about 1.5 s)
 
 
 @contextmanager

@@ -27,13 +27,13 @@ import math
 import networkx as nx
 
 from .compact import compact
+from .compiled import COMPILED_FROM
 from ..i18n import _
 
 __all__ = ["betweenness", "structural_holes", "holes_arrays", "kadabra", "cut_points", "sample_size",
            "vertex_diameter_bound", "diameter_bound"]
 
 EXACT_WHEN_CHEAPER_UP_TO = 5_000  # beyond, n full searches cost minutes: KADABRA whatever the error asked
-COMPILED_FROM = 5_000  # nodes beyond which triangles are walked compiled (loading the compiler costs about 1.5 s)
 
 
 def _dependencies(matrix, sources: list[int]):
@@ -279,7 +279,7 @@ def holes_arrays(form) -> tuple:
 
 
 def _tie_sums(form, inverse):
-    """Triangles, Σ_j w_ij and Σ_j w_ij² per node: compiled beyond :data:`COMPILED_FROM` nodes (the
+    """Triangles, Σ_j w_ij and Σ_j w_ij² per node: compiled beyond :data:`.compiled.COMPILED_FROM` nodes (the
     forward algorithm, :mod:`.triangles`), else as sparse products (A·A and A·D⁻¹·A masked by A);
     the same values to rounding (tested)."""
     import numpy as np
