@@ -340,7 +340,10 @@ def test_the_columnar_path_gives_the_row_paths_store_and_report(tmp_path_factory
     assert columnar_state == _state(folder, "pydantic", files, on_error, False, fast=False)
     from maillage.loaders import ledger
 
+    from maillage.graph import sqlite_indexes
+
     monkeypatch.setattr(ledger, "SPILL_AT", 5)  # the bookkeeping in its scratch file, both ways
+    monkeypatch.setattr(sqlite_indexes, "DEFER_FROM", 5)  # and the store's indexes built after the rows
     assert columnar_state == _state(folder, "columnar-spilled", files, on_error, True)
     assert columnar_state == _state(folder, "rows-spilled", files, on_error, False)
 

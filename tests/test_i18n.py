@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "maillage" / "locale" / "fr" / "LC_MESSAGES" / "maillage.po"
 
 # string constants of three words or more that are data, not messages (each with its reason)
-SQL = re.compile(r"^(SELECT|INSERT|CREATE|UPDATE|DELETE|PRAGMA|MATCH|MERGE|UNWIND|WITH|CALL|RETURN)\b")
+SQL = re.compile(r"^(SELECT|INSERT|CREATE|UPDATE|DELETE|DROP|PRAGMA|MATCH|MERGE|UNWIND|WITH|CALL|RETURN)\b")
 NOT_MESSAGES = {
     ("maillage/loaders/opendata/parties.py", "from the name"),  # a flag's value stored with the actor
     ("maillage/views/html.py", "DejaVu Sans, Arial, sans-serif"),  # a font list
