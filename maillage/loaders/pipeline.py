@@ -225,8 +225,9 @@ class _Loader:
         stored = set(known.values())  # the actors the store holds already (taken once: the set of a growing
         rows = []                     # dict's values, rebuilt per row, made large loads quadratic)
         for line, record in batch:
-            actor_id = next((known[key] for key in record.keys if key in known), record.id)
-            keys = sorted(set(record.keys) | {actor_id})
+            own = record.keys  # built anew at each access
+            actor_id = next((known[key] for key in own if key in known), record.id)
+            keys = sorted(set(own) | {actor_id})
             known.update(dict.fromkeys(keys, actor_id))
             rows.append(_row(record, line, id=actor_id, keys=keys))
         return self._replace_guesses(rows, {row["id"] for row in rows if row["id"] in stored})

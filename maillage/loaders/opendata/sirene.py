@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from ...errors import UsageError
 from ...identifiers import read_id_cell
@@ -22,6 +22,7 @@ from ...scratch import make_scratch
 from ...model import parse_date
 from ..formats import TABULAR, RowProblem, read_csv_values
 from .common import Item, Skip, clean, columns_by_fold, commune_of
+from .sirene_seats import read_seats_columnar
 from ...i18n import N_, _
 
 __all__ = ["recognises", "translate", "kind_of", "themes_of_naf"]
@@ -168,8 +169,13 @@ def _read_seats(seats, head, filters, progress) -> dict[str, int]:
 
     Returns how many rows went which way (every row of the file is counted in the report).
     """
-    batch, get = [], _Index(head)
     counts = {_SEAT_READ: 0, _NOT_SEAT: 0, N_("outside the filter"): 0, _UNREADABLE: 0}
+    names = {"seat": _SEAT_READ, "not_seat": _NOT_SEAT, "outside": N_("outside the filter")}
+    if read_seats_columnar(seats, head, filters, progress, counts, names, partial(_write_seats, seats)) is not None:
+        return counts
+    for name in counts:  # what the columnar pass counted before it gave up: the row path counts again
+        counts[name] = 0
+    batch, get = [], _Index(head)
     seat, commune_at = get.position.get("etablissementsiege"), get.position.get("codecommuneetablissement")
     for line, values in read_csv_values(head, progress=progress):
         if isinstance(values, RowProblem) or seat is None or seat >= len(values):
