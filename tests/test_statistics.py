@@ -269,3 +269,22 @@ def test_bridges_says_how_sure_its_betweenness_ranking_is_in_each_language():
                 "belong there and 7 of the 19 pairs") in "\n".join(bridges_lines(result))
     with i18n.language("fr"):
         assert "avec une probabilité de 95\u00a0%, 12 des 20 acteurs" in "\n".join(bridges_lines(result))
+
+
+@pytest.mark.parametrize("method", ["exact", "sampled"])
+def test_the_ranking_on_arrays_says_what_the_ranking_of_every_actor_says(method):
+    """bridges ranks a région's million actors on arrays; with ties everywhere (equal values, the
+    first left out equal to the last shown), it must say what betweenness_ranking says of them all."""
+    import numpy as np
+
+    from maillage.queries.bridges import _interval, _ranking, betweenness_ranking
+
+    rng = np.random.default_rng(3)
+    for top in (1, 5, 20, 60):
+        values = rng.choice([0.0, 0.001, 0.004, 0.0041, 0.02, 0.5], size=50)
+        between = {"method": method, "error": 0.0 if method == "exact" else 0.005, "confidence": 0.95}
+        nodes = [f"n{i:03d}" for i in range(50)]  # the form's order is the ids' order
+        whole = {"values": dict(zip(nodes, values.tolist())),
+                 "interval": {v: _interval(between, x) for v, x in zip(nodes, values.tolist())},
+                 "confidence": 0.95}
+        assert _ranking(values, between, top) == betweenness_ranking(whole, top)

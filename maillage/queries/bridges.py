@@ -25,13 +25,15 @@ import heapq
 import math
 
 import networkx as nx
+import numpy as np
 
 from ..errors import UsageError
 from ..i18n import N_, _, number, percent
-from .brokerage import PERMUTATIONS, brokerage_roles
+from .brokerage import PERMUTATIONS, ROLES, role_row, roles_arrays
 from .common import simple_graph
+from .compact import compact
 from .reasons import words
-from .structure import betweenness, cut_points, structural_holes
+from .structure import betweenness_arrays, cut_points, holes_arrays
 
 __all__ = ["bridges", "betweenness_ranking", "WEIGHTS", "EXACT_LIMIT", "DEFAULT_ERROR"]
 
@@ -42,28 +44,26 @@ DEFAULT_ERROR = 0.005  # beyond EXACT_LIMIT actors, unless asked otherwise
 _CROSS = ("itinerant", "gatekeeper", "liaison")
 
 
-def _percentiles(values: dict) -> dict:
+def _percentiles(values):
     """Percentile rank in [0, 1]: equal values share the mean rank, and so do all NaN (ranked last)."""
-    import numpy as np
     from scipy.stats import rankdata
 
-    nodes = list(values)
-    if len(nodes) < 2:
-        return {node: 0.0 for node in nodes}
-    array = np.fromiter(values.values(), dtype=np.float64, count=len(nodes))
+    if len(values) < 2:
+        return np.zeros(len(values), dtype=np.float64)
+    array = np.array(values, dtype=np.float64)
     array[np.isnan(array)] = -np.inf
-    ranks = (rankdata(array, method="average") - 1.0) / (len(nodes) - 1)
-    return dict(zip(nodes, ranks.tolist()))
+    return (rankdata(array, method="average") - 1.0) / (len(values) - 1)
 
 
-def _excess(roles: dict) -> float:
+def _excess(observed, expected, permutations: int):
     """Cross-sector brokerage beyond what the actor's position gives by chance: raw counts follow
-    degree, so the score takes the excess over the permutation expectation (the counts without
-    permutations)."""
-    counts, expected = roles["counts"], roles["expected"]
-    if any(expected[r] is None for r in _CROSS):
-        return float(sum(counts[r] for r in _CROSS))
-    return float(sum(counts[r] - expected[r] for r in _CROSS))
+    degree, so the score takes the excess over the permutation expectation as the rows give it
+    (rounded to 3 decimals), or the counts without permutations."""
+    total = np.zeros(len(observed), dtype=np.float64)
+    for role in _CROSS:
+        r = ROLES.index(role)
+        total = total + (observed[:, r] - _rounded(expected[:, r], 3) if permutations else observed[:, r])
+    return total
 
 
 def _why(graph, node, row) -> list[dict]:
@@ -134,48 +134,51 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
     if error is None and n > EXACT_LIMIT:
         error = DEFAULT_ERROR
     step = progress or (lambda done, total, stage: None)
+    form = compact(simple)  # every measure below is an array in its order (a région: a million actors)
     step(0, 4, N_("shortest paths (betweenness)"))
-    between = betweenness(simple, error=error, confidence=confidence, seed=seed)
+    between = betweenness_arrays(form, error=error, confidence=confidence, seed=seed)
+    values = np.asarray(between["values"], dtype=np.float64)
     step(1, 4, N_("structural holes"))
-    holes = structural_holes(simple)
+    constraint, effective = holes_arrays(form)
     step(2, 4, N_("cut points"))
     cuts = cut_points(simple)
     step(3, 4, N_("brokerage roles and their test"))
-    roles = brokerage_roles(simple, permutations=permutations, seed=seed)
+    _form, observed, p, expected = roles_arrays(simple, permutations=permutations, seed=seed)
     step(4, 4, "")
-    measures = {
-        "betweenness": between["values"],
-        "cross_sector": {v: _excess(roles[v]) for v in simple},
-        "cuts_off": {v: cuts["articulation_points"].get(v, {}).get("cuts_off", 0) for v in simple},
-        "effective_size": holes["effective_size"],
-        "openness": {v: 1 - c if not math.isnan(c) else math.nan for v, c in holes["constraint"].items()},
-    }
-    ranks = {name: _percentiles(values) for name, values in measures.items()}
-    score = {v: round(sum(WEIGHTS[m] * ranks[m][v] for m in WEIGHTS), 4) for v in simple}
-    # the rows shown only (a région has a million actors): the same order as sorting every row
-    shown = heapq.nsmallest(top, sorted(simple, key=str),
-                            key=lambda v: (-score[v], -round(between["values"][v], 6), str(v)))
+    cuts_off = np.zeros(form.n, dtype=np.float64)
+    for v, info in cuts["articulation_points"].items():
+        cuts_off[form.index[v]] = info["cuts_off"]
+    measures = {"betweenness": values, "cross_sector": _excess(observed, expected, permutations),
+                "cuts_off": cuts_off, "effective_size": effective, "openness": 1.0 - constraint}
+    ranks = {name: _percentiles(array) for name, array in measures.items()}
+    total = 0
+    for name, weight in WEIGHTS.items():  # in this order, as a sum of Python floats would go
+        total = total + weight * ranks[name]
+    score = _rounded(total, 4)
+    # the rows shown only: the same order as sorting every row by (−score, −betweenness, id); the
+    # form's order is the ids' (compact sorts them), which a stable sort keeps among equals
+    order = np.lexsort((-_rounded(values, 6), -score))[:top].tolist()
     rows = []
-    for v in shown:
-        data = simple.nodes[v]
+    for i in order:
+        v, data, roles = form.nodes[i], simple.nodes[form.nodes[i]], role_row(observed, p, expected, i, permutations)
         row = {
             "id": v, "name": data.get("name"), "kind": data.get("kind"),
-            "score": score[v],
-            "betweenness": round(between["values"][v], 6),
-            "betweenness_interval": [round(x, 6) for x in between["interval"][v]],
-            "constraint": round(holes["constraint"][v], 4), "effective_size": round(holes["effective_size"][v], 3),
-            "degree": simple.degree(v), "cuts_off": measures["cuts_off"][v],
-            "brokerage": roles[v]["counts"], "brokerage_expected": roles[v]["expected"],
-            "brokerage_p": roles[v]["p"],
-            "brokerage_excess": round(measures["cross_sector"][v], 3),
-            "more_than_chance": roles[v]["more_than_chance"],
+            "score": float(score[i]),
+            "betweenness": round(float(values[i]), 6),
+            "betweenness_interval": [round(x, 6) for x in _interval(between, float(values[i]))],
+            "constraint": round(float(constraint[i]), 4), "effective_size": round(float(effective[i]), 3),
+            "degree": simple.degree(v), "cuts_off": int(cuts_off[i]),
+            "brokerage": roles["counts"], "brokerage_expected": roles["expected"],
+            "brokerage_p": roles["p"],
+            "brokerage_excess": round(float(measures["cross_sector"][i]), 3),
+            "more_than_chance": roles["more_than_chance"],
         }
         row["why"] = _why(simple, row["id"], row)
         row["reasons"] = words(row["why"])
         rows.append(row)
     return {
         "scope": graph.graph.get("scope", {}), "actors": n, "ties": simple.number_of_edges(),
-        "betweenness": {**_method(between, n), "ranking": betweenness_ranking(between, top)},
+        "betweenness": {**_method(between, n), "ranking": _ranking(values, between, top)},
         "weights": WEIGHTS, "ranking": [_json_safe(row) for row in rows],
         "articulation_points": [
             {"id": v, "name": simple.nodes[v].get("name"), **info}
@@ -186,6 +189,26 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
             for (u, v), cut in heapq.nsmallest(top, cuts["bridges"].items(),
                                                key=lambda item: (-item[1], list(item[0])))],
     }
+
+
+def _rounded(array, digits: int):
+    """Python's round() of each value (correctly rounded; numpy's round can differ in the last bit)."""
+    return np.array([round(x, digits) for x in array.tolist()], dtype=np.float64)
+
+
+def _interval(between: dict, value: float) -> list[float]:
+    if between["method"] == "exact":
+        return [value, value]
+    return [max(0.0, value - between["error"]), min(1.0, value + between["error"])]
+
+
+def _ranking(values, between: dict, top: int) -> dict:
+    """:func:`betweenness_ranking` on the values as an array in the compact form's order (the ids')."""
+    ordered = np.argsort(-values, kind="stable")
+    shown = [_interval(between, x) for x in values[ordered[:top]].tolist()]
+    # the intervals' upper ends grow with the value: the highest of the rest is the largest value's
+    ceiling = _interval(between, float(values[ordered[top]]))[1] if len(ordered) > top else -1.0
+    return _ranking_summary([low for low, _ in shown], [high for _, high in shown], ceiling, between["confidence"])
 
 
 def betweenness_ranking(between: dict, top: int) -> dict:
@@ -210,10 +233,14 @@ def betweenness_ranking(between: dict, top: int) -> dict:
     low = [between["interval"][node][0] for node in shown]
     high = [between["interval"][node][1] for node in shown]
     ceiling = max((between["interval"][node][1] for node in rest), default=-1.0)
-    return {"top": len(shown), "certainly_in_top": sum(1 for value in low if value > ceiling),
-            "pairs": max(len(shown) - 1, 0),
-            "pairs_in_order": sum(1 for i in range(len(shown) - 1) if low[i] > high[i + 1]),
-            "confidence": between["confidence"]}
+    return _ranking_summary(low, high, ceiling, between["confidence"])
+
+
+def _ranking_summary(low: list, high: list, ceiling: float, confidence: float) -> dict:
+    return {"top": len(low), "certainly_in_top": sum(1 for value in low if value > ceiling),
+            "pairs": max(len(low) - 1, 0),
+            "pairs_in_order": sum(1 for i in range(len(low) - 1) if low[i] > high[i + 1]),
+            "confidence": confidence}
 
 
 def _method(between: dict, n: int) -> dict:

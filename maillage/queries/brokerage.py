@@ -39,7 +39,7 @@ from .compact import compact, two_paths_closed
 from .compiled import COMPILED_FROM
 from ..i18n import _
 
-__all__ = ["brokerage_roles", "brokerage_arrays", "ROLES", "ALPHA", "PERMUTATIONS"]
+__all__ = ["brokerage_roles", "brokerage_arrays", "roles_arrays", "role_row", "ROLES", "ALPHA", "PERMUTATIONS"]
 
 ROLES = ("coordinator", "itinerant", "gatekeeper", "liaison")
 ALPHA = 0.05
@@ -170,25 +170,33 @@ def brokerage_roles(graph: nx.Graph, attribute: str = "kind", permutations: int 
     >>> brokerage_roles(G, permutations=0)[1]["counts"]["liaison"]
     1
     """
-    import numpy as np
-
     if graph is None:
         raise ValueError(_("brokerage_roles needs a graph, got None"))
+    form, observed, p, expected = roles_arrays(graph, attribute, permutations, seed)
+    return {v: role_row(observed, p, expected, i, permutations) for i, v in enumerate(form.nodes)}
+
+
+def roles_arrays(graph: nx.Graph, attribute: str = "kind", permutations: int = PERMUTATIONS, seed: int = 42) -> tuple:
+    """The compact form of ``graph`` and :func:`brokerage_arrays` on it, the groups read from ``attribute``
+    (what :func:`brokerage_roles` gives, before any per-node dictionary: a région has a million)."""
+    import numpy as np
+
     form = compact(graph)
     nodes = form.nodes  # a canonical order: the same answer whatever the input order
     groups = [str(graph.nodes[v].get(attribute)) for v in nodes]
     names = sorted(set(groups))
     code = {name: i for i, name in enumerate(names)}
     labels = np.array([code[group] for group in groups], dtype=np.int64)
-    observed, p, expected = brokerage_arrays(form, labels, len(names), permutations, seed)
-    out = {}
-    for i, v in enumerate(nodes):
-        values = observed[i].tolist()
-        p_values = {role: (round(float(p[i, r]), 4) if permutations else None) for r, role in enumerate(ROLES)}
-        out[v] = {"counts": dict(zip(ROLES, values)),
-                  "expected": {role: (round(float(expected[i, r]), 3) if permutations else None)
-                               for r, role in enumerate(ROLES)},
-                  "p": p_values, "open_two_paths": int(sum(values)),
-                  "more_than_chance": [role for role in ROLES if permutations and values[ROLES.index(role)]
-                                       and p_values[role] < ALPHA / len(ROLES)]}
-    return out
+    return (form, *brokerage_arrays(form, labels, len(names), permutations, seed))
+
+
+def role_row(observed, p, expected, i: int, permutations: int) -> dict:
+    """Node ``i``'s entry of :func:`brokerage_roles` from the arrays of :func:`brokerage_arrays`."""
+    values = observed[i].tolist()
+    p_values = {role: (round(float(p[i, r]), 4) if permutations else None) for r, role in enumerate(ROLES)}
+    return {"counts": dict(zip(ROLES, values)),
+            "expected": {role: (round(float(expected[i, r]), 3) if permutations else None)
+                         for r, role in enumerate(ROLES)},
+            "p": p_values, "open_two_paths": int(sum(values)),
+            "more_than_chance": [role for role in ROLES if permutations and values[ROLES.index(role)]
+                                 and p_values[role] < ALPHA / len(ROLES)]}

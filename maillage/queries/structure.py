@@ -30,7 +30,7 @@ from .compact import compact
 from .compiled import COMPILED_FROM
 from ..i18n import _
 
-__all__ = ["betweenness", "structural_holes", "holes_arrays", "kadabra", "cut_points", "sample_size",
+__all__ = ["betweenness", "betweenness_arrays", "structural_holes", "holes_arrays", "kadabra", "cut_points", "sample_size",
            "vertex_diameter_bound", "diameter_bound"]
 
 EXACT_WHEN_CHEAPER_UP_TO = 5_000  # beyond, n full searches cost minutes: KADABRA whatever the error asked
@@ -186,20 +186,28 @@ def betweenness(graph: nx.Graph, error: float | None = None, confidence: float =
     if graph is None:
         raise ValueError(_("betweenness needs a graph, got None"))
     form = compact(graph)
-    nodes, n = form.nodes, form.n
+    found = betweenness_arrays(form, error, confidence, seed, force_sampling)
+    nodes, values, error = form.nodes, found.pop("values"), found["error"]
+    if found["method"] == "exact":
+        return {"values": dict(zip(nodes, values)), "interval": {v: [x, x] for v, x in zip(nodes, values)}, **found}
+    return {"values": dict(zip(nodes, values)),
+            "interval": {v: [max(0.0, x - error), min(1.0, x + error)] for v, x in zip(nodes, values)}, **found}
+
+
+def betweenness_arrays(form, error: float | None = None, confidence: float = 0.95, seed: int = 42,
+                       force_sampling: bool = False) -> dict:
+    """:func:`betweenness` on a compact form: ``values`` a list in the form's order, no intervals
+    (each is ``[x, x]`` when exact, else ``[max(0, x − error), min(1, x + error)]``)."""
+    n = form.n
     vertex_diameter = diameter_bound(form)
     pairs = sample_size(error, confidence, vertex_diameter) if error is not None else None
     # Riondato–Kornaropoulos' r pairs cost more than n sources: exact, where n sources are affordable
     # (KADABRA stops far earlier than r, and each of its samples is a bidirectional search, not a full one)
     if pairs is None or n <= 2 or (pairs >= n and n <= EXACT_WHEN_CHEAPER_UP_TO and not force_sampling):
-        values = _exact(form)
-        return {"values": dict(zip(nodes, values)), "interval": {v: [x, x] for v, x in zip(nodes, values)},
-                "error": 0.0, "confidence": 1.0, "method": "exact", "samples": n,
+        return {"values": _exact(form), "error": 0.0, "confidence": 1.0, "method": "exact", "samples": n,
                 "vertex_diameter_bound": vertex_diameter}
     values, samples = kadabra(form, error, confidence, seed, vertex_diameter)
-    return {"values": dict(zip(nodes, values)),
-            "interval": {v: [max(0.0, x - error), min(1.0, x + error)] for v, x in zip(nodes, values)},
-            "error": error, "confidence": confidence, "method": "sampled", "estimator": "kadabra",
+    return {"values": values, "error": error, "confidence": confidence, "method": "sampled", "estimator": "kadabra",
             "samples": samples, "vertex_diameter_bound": vertex_diameter}
 
 
