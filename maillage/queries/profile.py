@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections import Counter
 
 import networkx as nx
+import numpy as np
 
 from ..errors import UsageError
 from .bridges import bridges
 from .common import simple_graph
 from .compact import compact
-from .community import louvain
+from .community import louvain_labels
 from ..i18n import _
 
 __all__ = ["profile", "communities"]
@@ -38,24 +39,31 @@ def communities(graph: nx.Graph, seed: int = 42) -> dict:
         raise UsageError(_("communities needs a graph, got None"))
     if graph.number_of_edges() == 0:
         return {"method": "none", "membership": {n: i for i, n in enumerate(graph)}, "modularity": 0.0}
-    method, groups = "louvain", louvain(graph, seed)
-    groups = sorted(groups, key=lambda group: (-len(group), min(map(str, group))))
-    membership = {node: i for i, group in enumerate(groups) for node in group}
-    return {"method": method, "membership": membership, "modularity": round(_modularity(graph, membership, groups), 4)}
+    form = compact(graph)  # the ids' order; Louvain reads its pairs (self-loops left out, as before)
+    labels = louvain_labels(form.n, form.owners(), form.indices, seed)
+    group = np.where(labels >= 0, labels, np.arange(form.n))  # each group named by its first member
+    sizes = np.bincount(group, minlength=form.n)
+    heads = np.flatnonzero(sizes)
+    # largest first, then by first member: the ids' order, so (−size, smallest id) as the rows show them
+    rank_of = np.empty(form.n, dtype=np.int64)
+    rank_of[heads[np.lexsort((heads, -sizes[heads]))]] = np.arange(len(heads))
+    rank = rank_of[group]
+    membership = dict(zip(form.nodes, rank.tolist()))
+    return {"method": "louvain", "membership": membership,
+            "modularity": round(_modularity(graph, form, rank, len(heads), membership), 4)}
 
 
-def _modularity(graph: nx.Graph, membership: dict, groups: list) -> float:
+def _modularity(graph: nx.Graph, form, rank, count: int, membership: dict) -> float:
     """Newman's modularity of the partition, on the compact form (NetworkX's own for weighted ties or
     self-loops, which the compact form does not carry): the same value, to rounding."""
     if nx.number_of_selfloops(graph) or any("weight" in data for *_ends, data in graph.edges(data=True)):
-        return nx.community.modularity(graph, groups)
-    import numpy as np
-
-    form = compact(graph)
-    labels = np.fromiter((membership[node] for node in form.nodes), dtype=np.int64, count=form.n)
+        groups: dict = {}
+        for node, label in membership.items():
+            groups.setdefault(label, set()).add(node)
+        return nx.community.modularity(graph, list(groups.values()))
     ties = len(form.indices) / 2
-    inside = np.count_nonzero(labels[form.owners()] == labels[form.indices]) / 2
-    degrees = np.bincount(labels, weights=form.degree, minlength=len(groups))
+    inside = np.count_nonzero(rank[form.owners()] == rank[form.indices]) / 2
+    degrees = np.bincount(rank, weights=form.degree, minlength=count)
     return float(inside / ties - np.sum((degrees / (2 * ties)) ** 2))
 
 
@@ -65,26 +73,33 @@ def _ranked(counts: Counter) -> list[tuple]:
 
 
 def _community_rows(graph: nx.Graph, membership: dict, top: int) -> tuple[list, list]:
-    members: dict[int, list] = {}
-    for node, group in membership.items():
-        members.setdefault(group, []).append(node)
-    for nodes in members.values():
-        nodes.sort(key=str)  # communities are sets: a canonical order for counts and ties
+    """The ``top`` largest communities (their kinds, themes and hubs) and the ties between communities,
+    from arrays in the compact form's order: members are listed only for the communities shown."""
+    form = compact(graph)
+    rank = np.fromiter((membership[node] for node in form.nodes), dtype=np.int64, count=form.n)
+    count = int(rank.max()) + 1 if form.n else 0
+    sizes = np.bincount(rank, minlength=count)
+    shown = [g for g in np.lexsort((np.arange(count), -sizes)).tolist() if sizes[g]][:top]
+    order = np.argsort(rank, kind="stable")  # members of each community in the ids' order
+    starts = np.concatenate([[0], np.cumsum(sizes)])
     rows = []
-    for group, nodes in sorted(members.items(), key=lambda item: (-len(item[1]), item[0]))[:top]:
+    for group in shown:
+        nodes = [form.nodes[i] for i in order[starts[group]:starts[group + 1]].tolist()]
         hubs = sorted(nodes, key=lambda n: (-graph.degree(n), str(n)))[:3]
         themes = Counter(t for n in nodes for t in graph.nodes[n].get("themes") or [])
         rows.append({"community": group, "size": len(nodes),
                      "kinds": dict(_ranked(Counter(graph.nodes[n].get("kind") for n in nodes))),
                      "themes": [theme for theme, _ in _ranked(themes)[:3]],
                      "hubs": [{"id": n, "name": graph.nodes[n].get("name")} for n in hubs]})
-    between = Counter()
-    for u, v in graph.edges():
-        a, b = membership[u], membership[v]
-        if a != b:
-            between[(min(a, b), max(a, b))] += 1
-    ties = [{"communities": list(pair), "ties": count}
-            for pair, count in sorted(between.items(), key=lambda item: (-item[1], item[0]))[:top]]
+    # each tie once (the form holds both directions); self-loops stay inside their community
+    owners = form.owners()
+    once = owners < form.indices
+    a, b = rank[owners[once]], rank[form.indices[once]]
+    across = a != b
+    pairs, counts = np.unique(np.minimum(a, b)[across] * max(count, 1) + np.maximum(a, b)[across], return_counts=True)
+    best = np.lexsort((pairs, -counts))[:top].tolist()
+    ties = [{"communities": [int(pairs[k]) // max(count, 1), int(pairs[k]) % max(count, 1)], "ties": int(counts[k])}
+            for k in best]
     return rows, ties
 
 
