@@ -81,10 +81,9 @@ def compact(graph: nx.Graph) -> Compact:
         return kept
     nodes = sorted(graph, key=str)
     index = {node: i for i, node in enumerate(nodes)}
-    m = graph.number_of_edges()
-    rows = np.fromiter((index[u] for u, _v in graph.edges()), dtype=np.int64, count=m)
-    cols = np.fromiter((index[v] for _u, v in graph.edges()), dtype=np.int64, count=m)
-    form = from_ties(nodes, rows, cols)
+    # one walk over the ties (counting them first would be another: NetworkX walks every node's)
+    ends = np.fromiter((index[end] for tie in graph.edges() for end in tie), dtype=np.int64).reshape(-1, 2)
+    form = from_ties(nodes, ends[:, 0], ends[:, 1])
     if graph.graph.get("_canonical"):  # a graph simple_graph made and keeps: its form is kept with it
         graph.graph["_compact"] = form
     return form

@@ -37,7 +37,7 @@ def communities(graph: nx.Graph, seed: int = 42) -> dict:
     """
     if graph is None:
         raise UsageError(_("communities needs a graph, got None"))
-    if graph.number_of_edges() == 0:
+    if next(iter(graph.edges()), None) is None:  # number_of_edges() walks every node's ties
         return {"method": "none", "membership": {n: i for i, n in enumerate(graph)}, "modularity": 0.0}
     form = compact(graph)  # the ids' order; Louvain reads its pairs (self-loops left out, as before)
     labels = louvain_labels(form.n, form.owners(), form.indices, seed)
@@ -65,6 +65,27 @@ def _modularity(graph: nx.Graph, form, rank, count: int, membership: dict) -> fl
     inside = np.count_nonzero(rank[form.owners()] == rank[form.indices]) / 2
     degrees = np.bincount(rank, weights=form.degree, minlength=count)
     return float(inside / ties - np.sum((degrees / (2 * ties)) ** 2))
+
+
+def _component_sizes(form):
+    """The size of each connected component (an actor tied only to itself is alone in its own)."""
+    from scipy.sparse.csgraph import connected_components
+
+    if not form.n:
+        return np.zeros(0, dtype=np.int64)
+    _count, labels = connected_components(form.matrix(), directed=False)
+    return np.bincount(labels)
+
+
+def _density(simple: nx.Graph, form) -> float:
+    """``nx.density`` of a simple graph; its ties counted from the compact form when it has no
+    self-loop (NetworkX counts a graph's ties by walking every node's)."""
+    if not simple.graph.get("_canonical"):
+        return nx.density(simple)
+    n, m = form.n, len(form.indices) // 2
+    if m == 0 or n <= 1:
+        return 0
+    return m / (n * (n - 1)) * 2  # NetworkX's own operations, in its order
 
 
 def _ranked(counts: Counter) -> list[tuple]:
@@ -130,11 +151,16 @@ def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42, progress=None) 
     if graph is None:
         raise UsageError(_("profile needs a graph, got None"))
     simple = simple_graph(graph)
-    components = list(nx.connected_components(simple))
+    form = compact(simple)
+    components = _component_sizes(form)
     found = communities(simple, seed)
     rows, ties = _community_rows(simple, found["membership"], top)
     # ties between members of one initiative are no partnership of their own: counted apart
-    partnerships = [data for *_, data in graph.edges(data=True) if data.get("kind") != "initiative"]
+    every_tie, partnerships = 0, []
+    for *_ends, data in graph.edges(data=True):  # one pass (a MultiGraph counts its ties by walking them)
+        every_tie += 1
+        if data.get("kind") != "initiative":
+            partnerships.append(data)
     years = Counter((data.get("start") or "undated")[:4] if data.get("start") else "undated" for data in partnerships)
     brokers = bridges(graph, top=min(top, 5), seed=seed, progress=progress)
     return {
@@ -143,11 +169,11 @@ def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42, progress=None) 
         "actors_by_kind": dict(sorted(Counter(d.get("kind") for _, d in graph.nodes(data=True)).items())),
         "partnerships": len(partnerships),
         "partnerships_by_kind": dict(sorted(Counter(d.get("kind") for d in partnerships).items())),
-        "co_membership_ties": graph.number_of_edges() - len(partnerships),
+        "co_membership_ties": every_tie - len(partnerships),
         "partnerships_by_year": dict(sorted(years.items())),
-        "density": round(nx.density(simple), 6) if simple.number_of_nodes() > 1 else 0.0,
-        "components": {"count": len(components), "largest": max(map(len, components), default=0),
-                       "isolated_actors": sum(1 for c in components if len(c) == 1)},
+        "density": round(_density(simple, form), 6) if simple.number_of_nodes() > 1 else 0.0,
+        "components": {"count": len(components), "largest": int(components.max(initial=0)),
+                       "isolated_actors": int(np.count_nonzero(components == 1))},
         "communities": {"method": found["method"], "modularity": found["modularity"],
                         "count": len(set(found["membership"].values())), "largest": rows, "ties_between": ties},
         "top_brokers": [{k: row[k] for k in ("id", "name", "kind", "score", "reasons", "why")} for row in brokers["ranking"]],

@@ -325,7 +325,8 @@ def cut_points(graph: nx.Graph) -> dict:
     if graph is None:
         raise ValueError(_("cut_points needs a graph, got None"))
     form = compact(graph)
-    nodes, adjacency = form.nodes, form.adjacency_lists()
+    # neighbours read by position in the CSR arrays: a list per node costs seconds at a région's size
+    nodes, bounds, flat = form.nodes, form.indptr.tolist(), form.indices.tolist()
     n = len(nodes)
     disc, low, size = [-1] * n, [0] * n, [1] * n
     points, bridges = {}, {}
@@ -336,15 +337,19 @@ def cut_points(graph: nx.Graph) -> dict:
         component, separated, spans = [], {}, []
         disc[root] = low[root] = counter
         counter += 1
-        stack = [(root, -1, iter(adjacency[root]))]
+        stack = [[root, -1, bounds[root]]]  # node, parent, position of its next neighbour
         while stack:
-            v, parent, children = stack[-1]
+            frame = stack[-1]
+            v, parent, position, end = frame[0], frame[1], frame[2], bounds[frame[0] + 1]
             advanced = False
-            for w in children:
+            while position < end:
+                w = flat[position]
+                position += 1
                 if disc[w] < 0:
                     disc[w] = low[w] = counter
                     counter += 1
-                    stack.append((w, v, iter(adjacency[w])))
+                    frame[2] = position
+                    stack.append([w, v, bounds[w]])
                     advanced = True
                     break
                 if w != parent:
