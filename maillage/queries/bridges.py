@@ -28,6 +28,7 @@ import networkx as nx
 import numpy as np
 
 from ..errors import UsageError
+from ..graph.projection import collector_paused
 from ..i18n import N_, _, number, percent
 from .brokerage import PERMUTATIONS, ROLES, role_row, roles_arrays
 from .common import simple_graph
@@ -129,6 +130,12 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
     """
     if graph is None:
         raise UsageError(_("bridges needs a graph, got None"))
+    with collector_paused():  # millions of objects made below and no cycle: see collector_paused
+        return _bridges(graph, top, error, confidence, seed, permutations, progress)
+
+
+def _bridges(graph: nx.Graph, top: int, error: float | None, confidence: float, seed: int, permutations: int,
+             progress) -> dict:
     simple = simple_graph(graph)
     n = simple.number_of_nodes()
     if error is None and n > EXACT_LIMIT:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import networkx as nx
 
 from ..errors import NotFoundError
+from ..graph.projection import collector_paused
 from ..vocabulary import default_vocabulary, fold
 from ..i18n import _
 
@@ -47,6 +48,13 @@ def simple_graph(graph: nx.Graph) -> nx.Graph:
         return graph
     if graph.graph.get("_simple") is not None:
         return graph.graph["_simple"]
+    with collector_paused():  # a million nodes and ties made, no cycle: see collector_paused
+        simple = _simple_of(graph)
+    graph.graph["_simple"] = simple
+    return simple
+
+
+def _simple_of(graph: nx.MultiGraph) -> nx.Graph:
     # a canonical order (nodes and ties sorted), so every analysis answers the same whatever the
     # order the store returned rows in, the orientation ties were written in, or the hash seed
     simple = nx.Graph()
@@ -67,7 +75,6 @@ def simple_graph(graph: nx.Graph) -> nx.Graph:
     simple.add_edges_from((u, v, dict(ties[(u, v)][1], illustrative=shaky[(u, v)][0], source_file=shaky[(u, v)][1]))
                           for u, v in ordered)
     simple.graph["_canonical"] = True  # kept with its multigraph and never changed: compact() may keep its form
-    graph.graph["_simple"] = simple
     return simple
 
 

@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 
 from ..errors import UsageError
+from ..graph.projection import collector_paused
 from .bridges import bridges
 from .common import simple_graph
 from .compact import compact
@@ -150,6 +151,11 @@ def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42, progress=None) 
     """
     if graph is None:
         raise UsageError(_("profile needs a graph, got None"))
+    with collector_paused():  # millions of objects made below and no cycle: see collector_paused
+        return _profile(graph, top, seed, progress)
+
+
+def _profile(graph: nx.MultiGraph, top: int, seed: int, progress) -> dict:
     simple = simple_graph(graph)
     form = compact(simple)
     components = _component_sizes(form)
