@@ -58,7 +58,7 @@ KILLED_LOAD = textwrap.dedent("""
     # batches of entities already stored are merged, those proven new are created: both can die
     Neo4jLoadSession._write_batch = dying(Neo4jLoadSession._write_batch)
     Neo4jLoadSession._create_batch = dying(Neo4jLoadSession._create_batch)
-    load_files(open_store(sys.argv[1], batch_size=4), sys.argv[3:])
+    load_files(open_store(sys.argv[1], batch_size=4, write_batch=4), sys.argv[3:])
 """)
 
 

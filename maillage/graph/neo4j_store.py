@@ -152,7 +152,7 @@ class Neo4jLoadSession(LoadSession):
             if known:
                 self._store._execute_write(self._write_batch, kind, known)
 
-        batches = _batches(self._stage.dump(kind), self._store.batch_size)
+        batches = _batches(self._stage.dump(kind), self._store.write_batch)
         if self._store.writers <= 1:
             for batch in batches:
                 send(batch)
@@ -261,7 +261,7 @@ class Neo4jStore(Store):
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
                  database: str | None = None, batch_size: int = 10_000, page_size: int = 5_000,
-                 writers: int | None = None):
+                 writers: int | None = None, write_batch: int = 2_000):
         import neo4j
 
         self._neo4j = neo4j
@@ -273,6 +273,10 @@ class Neo4jStore(Store):
         remember_secret(password)
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         self.batch_size, self.page_size = batch_size, page_size
+        # rows per write transaction of a commit: on the development server (1 GiB heap) 2,000 loaded
+        # the Bas-Rhin 6–10 % faster than 10,000, measured four times alternately (large transactions
+        # hold their state on the heap until they commit)
+        self.write_batch = write_batch
         # concurrent write transactions of a commit (MAILLAGE_NEO4J_WRITERS; 2 by default)
         self.writers = writers or int(os.environ.get("MAILLAGE_NEO4J_WRITERS") or 2)
         try:
