@@ -101,3 +101,27 @@ def test_a_load_small_beside_what_a_table_holds_keeps_its_indexes(tmp_path, monk
     assert {"actors_place", "actors_kind"} <= {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     deferred.wrote("needs", 10_000)  # a table without deferrable indexes
     assert deferred.dropped == []
+
+
+def test_a_commit_that_fails_leaves_the_store_as_it_was_and_says_so(tmp_path, monkeypatch):
+    from maillage.errors import StoreError
+
+    monkeypatch.setattr(sqlite_indexes, "DEFER_FROM", 10)
+    with open_store(tmp_path / "m.db") as store:
+        load_files(store, _files(tmp_path, actors=20))
+        before, indexes = _content(store), _indexes(tmp_path / "m.db")
+
+        def full(self):
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(DeferredIndexes, "rebuild", full)
+        with pytest.raises(StoreError, match=r"could not commit the load into .*m\.db \(database or disk is full\); "
+                                             r"nothing was written"):
+            load_files(store, _files(tmp_path, actors=300))
+        monkeypatch.undo()
+        assert _content(store) == before
+        assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert not store._db.in_transaction
+        assert _indexes(tmp_path / "m.db") == indexes
+        load_files(store, _files(tmp_path, actors=300))  # the store takes the next load
+        assert len(_content(store)["actors"]) == 300

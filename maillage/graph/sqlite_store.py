@@ -203,7 +203,7 @@ def _decoded(cursor: sqlite3.Cursor) -> Iterator[dict]:
 
 class SQLiteLoadSession(LoadSession):
     def __init__(self, store: "SQLiteStore"):
-        self._db = store._db
+        self._db, self._path = store._db, store.path
         # The loader resolves every tie's ends, a member's or a holder's actor, in this same
         # transaction before it writes; SQLite's foreign-key check looked each one up a second
         # time (a third of a tie's write at national size). The pragma must be set outside the
@@ -281,11 +281,16 @@ class SQLiteLoadSession(LoadSession):
 
     def commit(self) -> None:
         if self._open:
-            self._indexes.rebuild()
-            if self._changed:  # projections cached elsewhere see the graph changed
-                self._db.execute("INSERT INTO meta (name, value) VALUES ('version', '1') ON CONFLICT (name) "
-                                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
-            self._db.execute("COMMIT")
+            try:
+                self._indexes.rebuild()  # a full disk shows here first: building an index sorts the table
+                if self._changed:  # projections cached elsewhere see the graph changed
+                    self._db.execute("INSERT INTO meta (name, value) VALUES ('version', '1') ON CONFLICT (name) "
+                                     "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self.rollback()
+                raise StoreError(_("could not commit the load into {path} ({exc}); nothing was written").format(
+                    path=self._path, exc=exc)) from exc
             self._open = False
             self._restore()
 
