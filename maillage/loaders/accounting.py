@@ -110,7 +110,7 @@ class Accounting:
         They share one entry (their row digest is worked out only if a later row repeats one).
         """
         entry = (None, PENDING, (), file_report)
-        self.ledger.put(kind, dict.fromkeys(ids, entry))
+        self.ledger.put(kind, dict.fromkeys(ids, entry), shared=True)
 
     def known(self, kind: str, ids) -> set[str]:
         """Which of ``ids`` this load has already given."""
