@@ -277,7 +277,8 @@ def test_the_ranking_on_arrays_says_what_the_ranking_of_every_actor_says(method)
     first left out equal to the last shown), it must say what betweenness_ranking says of them all."""
     import numpy as np
 
-    from maillage.queries.bridges import _interval, _ranking, betweenness_ranking
+    from maillage.queries.bridges import _ranking, betweenness_ranking
+    from maillage.queries.structure import interval as _interval
 
     rng = np.random.default_rng(3)
     for top in (1, 5, 20, 60):

@@ -34,7 +34,7 @@ from .brokerage import PERMUTATIONS, ROLES, role_row, roles_arrays
 from .common import simple_graph
 from .compact import compact
 from .reasons import words
-from .structure import betweenness_arrays, cut_points, holes_arrays
+from .structure import betweenness_arrays, cut_points, holes_arrays, interval
 
 __all__ = ["bridges", "betweenness_ranking", "WEIGHTS", "EXACT_LIMIT", "DEFAULT_ERROR"]
 
@@ -172,7 +172,7 @@ def _bridges(graph: nx.Graph, top: int, error: float | None, confidence: float, 
             "id": v, "name": data.get("name"), "kind": data.get("kind"),
             "score": float(score[i]),
             "betweenness": round(float(values[i]), 6),
-            "betweenness_interval": [round(x, 6) for x in _interval(between, float(values[i]))],
+            "betweenness_interval": [round(x, 6) for x in interval(between, float(values[i]))],
             "constraint": round(float(constraint[i]), 4), "effective_size": round(float(effective[i]), 3),
             "degree": simple.degree(v), "cuts_off": int(cuts_off[i]),
             "brokerage": roles["counts"], "brokerage_expected": roles["expected"],
@@ -203,18 +203,12 @@ def _rounded(array, digits: int):
     return np.array([round(x, digits) for x in array.tolist()], dtype=np.float64)
 
 
-def _interval(between: dict, value: float) -> list[float]:
-    if between["method"] == "exact":
-        return [value, value]
-    return [max(0.0, value - between["error"]), min(1.0, value + between["error"])]
-
-
 def _ranking(values, between: dict, top: int) -> dict:
     """:func:`betweenness_ranking` on the values as an array in the compact form's order (the ids')."""
     ordered = np.argsort(-values, kind="stable")
-    shown = [_interval(between, x) for x in values[ordered[:top]].tolist()]
+    shown = [interval(between, x) for x in values[ordered[:top]].tolist()]
     # the intervals' upper ends grow with the value: the highest of the rest is the largest value's
-    ceiling = _interval(between, float(values[ordered[top]]))[1] if len(ordered) > top else -1.0
+    ceiling = interval(between, float(values[ordered[top]]))[1] if len(ordered) > top else -1.0
     return _ranking_summary([low for low, _ in shown], [high for _, high in shown], ceiling, between["confidence"])
 
 

@@ -30,7 +30,7 @@ from .compact import compact
 from .compiled import COMPILED_FROM
 from ..i18n import _
 
-__all__ = ["betweenness", "betweenness_arrays", "structural_holes", "holes_arrays", "kadabra", "cut_points", "sample_size",
+__all__ = ["betweenness", "betweenness_arrays", "interval", "structural_holes", "holes_arrays", "kadabra", "cut_points", "sample_size",
            "vertex_diameter_bound", "diameter_bound"]
 
 EXACT_WHEN_CHEAPER_UP_TO = 5_000  # beyond, n full searches cost minutes: KADABRA whatever the error asked
@@ -187,11 +187,16 @@ def betweenness(graph: nx.Graph, error: float | None = None, confidence: float =
         raise ValueError(_("betweenness needs a graph, got None"))
     form = compact(graph)
     found = betweenness_arrays(form, error, confidence, seed, force_sampling)
-    nodes, values, error = form.nodes, found.pop("values"), found["error"]
+    nodes, values = form.nodes, found.pop("values")
+    return {"values": dict(zip(nodes, values)), "interval": {v: interval(found, x) for v, x in zip(nodes, values)},
+            **found}
+
+
+def interval(found: dict, value: float) -> list[float]:
+    """A node's interval in :func:`betweenness_arrays`' result ``found``: the value itself when exact."""
     if found["method"] == "exact":
-        return {"values": dict(zip(nodes, values)), "interval": {v: [x, x] for v, x in zip(nodes, values)}, **found}
-    return {"values": dict(zip(nodes, values)),
-            "interval": {v: [max(0.0, x - error), min(1.0, x + error)] for v, x in zip(nodes, values)}, **found}
+        return [value, value]
+    return [max(0.0, value - found["error"]), min(1.0, value + found["error"])]
 
 
 def betweenness_arrays(form, error: float | None = None, confidence: float = 0.95, seed: int = 42,
