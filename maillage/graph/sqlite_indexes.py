@@ -3,9 +3,11 @@
 Every row written into ``partnerships`` updates three B-trees besides the table: its id's, its
 ends' and its target's. Their keys come in no useful order (ids are digests, ends whatever the
 file gives), so at national size each row costs a random leaf page per tree: on a store of 15.8
-million ties, 200,000 more took 12.4 s with the two secondary indexes kept and 6.0 s without one
-of them (``benchmarks/sqlite_indexes.py``), where building an index over all 15.8 million ties
-afterwards takes 15–25 s (a sort). So a load session that writes many rows into a table,
+million ties, 200,000 more took 12.2 s with both secondary indexes kept and 9.2 s with one of them
+dropped (foreign keys off, 1 GiB cache; measured by hand on 2026-12-06 beside other work), about
+15 µs a row per index, where building an index over all 15.8 million ties afterwards takes 15–25 s
+(a sort, about 1–1.5 µs a row). ``benchmarks/sqlite_indexes.py`` measures the three ways a load
+can write. So a load session that writes many rows into a table,
 compared with what it held, drops that table's secondary indexes and builds them again just
 before it commits: inside the one transaction, so a failed load rolls the drop back with the
 rest and no reader ever sees the store without them.
