@@ -423,25 +423,50 @@ def _named_territory(source, territory: str) -> str:
 def _project(source, territory=None, at=None):
     """The (cached) projection of the scope, with a bad scope reported as a usage error."""
     from .graph.cache import cached_project
+
+    scope = _scope(source, territory, at)
+    with _scope_errors():
+        graph = cached_project(source, scope)
+    _said_empty(source, scope, graph.number_of_nodes())
+    return graph
+
+
+def _analysed(analysis, source, territory=None, at=None, **options):
+    """``analysis(source, scope, **options)`` of a scope read as arrays (``queries.scaled``), with a
+    bad scope reported as a usage error, as for a projection."""
+    scope = _scope(source, territory, at)
+    with _scope_errors():
+        result = analysis(source, scope, **options)
+    _said_empty(source, scope, result["actors"])
+    return result
+
+
+def _scope(source, territory, at):
     from .graph.projection import Scope
 
+    with _scope_errors():
+        return Scope.parse(_named_territory(source, territory) if territory else None, at)
+
+
+@contextmanager
+def _scope_errors():
     try:
-        if territory:
-            territory = _named_territory(source, territory)
-        scope = Scope.parse(territory, at)
-        graph = cached_project(source, scope)
+        yield
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     except NotFoundError as exc:  # a territory the store does not know: the call is wrong, whatever its spelling
         raise UsageError(_("{exc} (the store knows no such territory; `maillage stats` lists what it holds)").format(exc=exc)) from exc
-    if territory and graph.number_of_nodes() == 0:
+
+
+def _said_empty(source, scope, actors: int) -> None:
+    """A territory without actors: a usage error when it is no commune at all, else said on stderr."""
+    if scope.territory and actors == 0:
         from .graph.places import unknown_commune
 
         problem = unknown_commune(source.territories(), scope.territory)
         if problem:
             raise UsageError(problem)
         click.echo(_("No actor in territory {territory}.").format(territory=scope.territory), err=True)
-    return graph
 
 @cli.command()
 @store_option
@@ -503,12 +528,12 @@ def bridges(store, territory, at, top, error, confidence, explain, as_json):
 
     Example: maillage bridges --territory region:44 --error 0.02
     """
-    from .queries import bridges as analyse_bridges
+    from .queries.scaled import bridges_of
 
     with _errors(), open_store(store, read_only=True) as source:
         with _stages(not as_json) as progress:
-            result = analyse_bridges(_project(source, territory, at), top=top, error=error, confidence=confidence,
-                                     progress=progress)
+            result = _analysed(bridges_of, source, territory, at, top=top, error=error, confidence=confidence,
+                               progress=progress)
     if as_json:
         _echo_json(result)
         return
@@ -556,11 +581,11 @@ def profile(territory, store, at, top, explain, as_json):
 
     Example: maillage profile 67 --at 2020-01-01
     """
-    from .queries import profile as summarise
+    from .queries.scaled import profile_of
 
     with _errors(), open_store(store, read_only=True) as source:
         with _stages(not as_json) as progress:
-            result = summarise(_project(source, territory, at), top=top, progress=progress)
+            result = _analysed(profile_of, source, territory, at, top=top, progress=progress)
     if as_json:
         _echo_json(result)
         return

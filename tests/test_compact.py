@@ -279,3 +279,20 @@ def test_the_arrays_read_from_a_store_are_the_form_of_its_projection(tmp_path, s
             expected, got = compact(simple_graph(project(store, scope))), from_arrays(project_arrays(store, scope))
             assert got.nodes == expected.nodes and got.degree.sum() > 0
             assert got.indptr.tolist() == expected.indptr.tolist() and got.indices.tolist() == expected.indices.tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_compiled_cut_points_are_the_walk_in_python(seed):
+    """Trees, sparse random graphs (many pieces) and a generated ecosystem: the same points, pieces
+    and bridges, and the Python walk's points are NetworkX's articulation points."""
+    from maillage.queries.structure import cut_points_arrays
+
+    rng = random.Random(seed)
+    graphs = [nx.random_labeled_tree(rng.randint(2, 60), seed=seed), _generated(seed) if seed < 2 else _real("karate"),
+              nx.gnm_random_graph(rng.randint(20, 300), rng.randint(10, 320), seed=seed)]
+    for graph in graphs:
+        form = compact(graph)
+        walked, compiled = cut_points_arrays(form, compiled=False), cut_points_arrays(form, compiled=True)
+        assert compiled == walked
+        assert {form.nodes[v] for v in walked["articulation_points"]} == set(nx.articulation_points(graph))
+        assert len(walked["bridges"]) == sum(1 for _ in nx.bridges(graph))

@@ -256,6 +256,10 @@ def test_actor_kinds_and_tie_ends_are_the_rows_columns(store, example_files):
             ties = sorted((r["source"], r["target"]) for r in store.partnership_rows(where, at, kinds))
             assert sorted(store.tie_ends(where, at, kinds)) == ties
             assert sorted(store.tie_ends(where, at, kinds, actors={r["id"] for r in rows})) == ties
+            detailed = sorted((r["source"], r["target"], r["kind"], r.get("start"))
+                              for r in store.partnership_rows(where, at, kinds))
+            assert sorted(store.tie_ends(where, at, kinds, details=True), key=repr) == sorted(detailed, key=repr)
+            assert any(row[3] for row in detailed) or not detailed  # the example's ties are dated
 
 
 def test_the_arrays_do_not_rest_on_the_order_a_store_gives_actors_in(store, example_files, monkeypatch):

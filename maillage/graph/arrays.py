@@ -14,9 +14,11 @@ the actors in their ids' text order, and keeps each tied pair once, as
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import islice
+from itertools import compress, islice
 from operator import gt
 
 import numpy as np
@@ -39,6 +41,17 @@ class ScopeArrays:
     low: np.ndarray
     high: np.ndarray
     ties_left_out: int
+    #: with ``details``: each partnership read counted by (kind, start year or None), and the initiative
+    #: ties (a member to its initiative's lead, once per initiative and member), as the profile counts them
+    tie_counts: Counter = field(default_factory=Counter)
+    co_membership: int = 0
+
+    def __contains__(self, actor) -> bool:
+        """Whether ``actor`` is one of the scope's (a binary search in the sorted ids)."""
+        if not isinstance(actor, str):
+            return False
+        at = bisect_left(self.ids, actor)
+        return at < len(self.ids) and self.ids[at] == actor
 
     @cached_property
     def index(self) -> dict[str, int]:
@@ -46,11 +59,13 @@ class ScopeArrays:
         return dict(zip(self.ids, range(len(self.ids))))
 
 
-def project_arrays(store: Store, scope: Scope | None = None) -> ScopeArrays:
+def project_arrays(store: Store, scope: Scope | None = None, details: bool = False) -> ScopeArrays:
     """Return the actors and tied pairs of ``scope`` (all of the store by default) as arrays.
 
     The same actors and pairs as the simple graph of :func:`.projection.project` (parallel ties
-    merged, self-loops dropped, initiative members tied to their lead), read in one snapshot.
+    merged, self-loops dropped, initiative members tied to their lead), read in one snapshot. With
+    ``details``, also the counts a profile gives of the partnerships (by kind and start year) and
+    of the initiative ties.
 
     Examples
     --------
@@ -63,18 +78,20 @@ def project_arrays(store: Store, scope: Scope | None = None) -> ScopeArrays:
     if store is None:
         raise ValueError(_("project_arrays needs a store, got None"))
     scope = scope or Scope()
+    counts = Counter()
     with collector_paused(), store.snapshot():
         where = scope_filter(store.territories(), scope)
         ids, kinds, kind_names = _actors(store.actor_kinds(where))
         keys = _sorted_keys(ids)
         # the ids as a set only for a territory (the store tests each tie's far end against them)
         members = set(ids) if where.territorial or where.kinds is not None else None
-        ties = store.tie_ends(where, scope.at, scope.partnership_kinds, actors=members)
-        ends = np.concatenate([_positions(ties, keys), _initiative_positions(store, keys, scope)])
+        ties = store.tie_ends(where, scope.at, scope.partnership_kinds, actors=members, details=details)
+        initiatives, co_membership = _initiative_positions(store, keys, scope)
+        ends = np.concatenate([_positions(ties, keys, counts if details else None), initiatives])
     late = int((ends[:, 0] < 0).sum())  # an end written after the actors were read: left out, as project does
     found = ends[ends[:, 0] >= 0]
     low, high = unique_pairs(found[:, 0], found[:, 1], len(ids))
-    return ScopeArrays(ids, kinds, kind_names, low, high, late)
+    return ScopeArrays(ids, kinds, kind_names, low, high, late, counts, co_membership if details else 0)
 
 
 def _actors(rows) -> tuple[list[str], np.ndarray, list[str]]:
@@ -117,15 +134,20 @@ def _lookup(keys: np.ndarray, found: tuple[str, ...]) -> np.ndarray:
     return np.where(keys[clipped] == wanted, clipped, -1)
 
 
-def _positions(ties, keys: np.ndarray, block: int = 1_000_000) -> np.ndarray:
-    """Both ends' positions, a row per tie; (-1, -1) for a tie with an end outside ``keys``."""
+def _positions(ties, keys: np.ndarray, counts: Counter | None = None, block: int = 1_000_000) -> np.ndarray:
+    """Both ends' positions, a row per tie; (-1, -1) for a tie with an end outside ``keys``. With
+    ``counts``, ties come as (source, target, kind, start) and those found are counted there by
+    (kind, start year)."""
     found, ties = [np.zeros((0, 2), dtype=np.int64)], iter(ties)
     while chunk := list(islice(ties, block)):
-        sources, targets = zip(*chunk)
-        a, b = _lookup(keys, sources), _lookup(keys, targets)
+        columns = list(zip(*chunk))
+        a, b = _lookup(keys, columns[0]), _lookup(keys, columns[1])
         missing = (a < 0) | (b < 0)
         a[missing], b[missing] = -1, -1
         found.append(np.stack([a, b], axis=1))
+        if counts is not None:
+            years = (start[:4] if start else None for start in columns[3])
+            counts.update(compress(zip(columns[2], years), (~missing).tolist()))
     return np.concatenate(found)
 
 
@@ -143,12 +165,16 @@ class _Present:
         return self.position(actor) >= 0
 
 
-def _initiative_positions(store: Store, keys: np.ndarray, scope: Scope) -> np.ndarray:
-    present = _Present(keys)
-    pairs = [(present.position(lead), present.position(member["actor"]))
-             for _row, members, lead in initiative_ties(store, present, scope) if lead is not None
-             for member in members if member["actor"] != lead]
-    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+def _initiative_positions(store: Store, keys: np.ndarray, scope: Scope) -> tuple[np.ndarray, int]:
+    """The initiative ties' ends, and how many ties the projection's multigraph holds (one per
+    initiative and member: a member listed twice is one tie)."""
+    present, pairs, ties = _Present(keys), [], set()
+    for row, members, lead in initiative_ties(store, present, scope):
+        for member in members if lead is not None else ():
+            if member["actor"] != lead:
+                pairs.append((present.position(lead), present.position(member["actor"])))
+                ties.add((row["id"], member["actor"]))
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2), len(ties)
 
 
 def unique_pairs(rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

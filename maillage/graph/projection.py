@@ -23,7 +23,7 @@ from ..model import parse_date, parse_territory_ref
 from .store import ActorFilter, Store
 from ..i18n import _
 
-__all__ = ["Scope", "project", "collector_paused", "scope_filter", "initiative_ties", "territory_filter", "ancestors", "places", "today", "active", "illustrative"]
+__all__ = ["Scope", "project", "collector_paused", "scope_filter", "initiative_ties", "scope_needs", "territory_filter", "ancestors", "places", "today", "active", "illustrative"]
 
 
 def today() -> str:
@@ -143,6 +143,11 @@ def _need_in_scope(territories, need: dict, scope: Scope, graph) -> bool:
             or need["territory"] in ancestors(territories, scope.territory))
 
 
+def scope_needs(store: Store, territories: dict[str, dict], scope: Scope, present) -> list[dict]:
+    """The needs that concern ``scope``, whose actors are ``present`` (anything ``in`` answers)."""
+    return [need for need in store.need_rows() if _need_in_scope(territories, need, scope, present)]
+
+
 @contextmanager
 def collector_paused():
     """Python's cycle collector off while a projection reads millions of rows: they make no cycles,
@@ -207,8 +212,8 @@ def _project(store: Store, scope: Scope) -> nx.MultiGraph:
     graph.graph["areas"] = {area: _area(territories, area)
                             for _, data in graph.nodes(data=True) for area in data["operates_in"]}
     graph.graph["initiatives"] = _add_initiatives(graph, store, scope)
-    graph.graph["needs"] = [dict(need, places=_need_places(territories, need, graph)) for need in store.need_rows()
-                            if _need_in_scope(territories, need, scope, graph)]
+    graph.graph["needs"] = [dict(need, places=_need_places(territories, need, graph))
+                            for need in scope_needs(store, territories, scope, graph)]
     graph.graph["territory_names"] = {tid: row.get("name") for tid, row in territories.items()}
     graph.graph["priority_areas"] = {row["code"]: row["extra"]["qpv"].split(";") for row in territories.values()
                                      if row.get("level") == "commune" and (row.get("extra") or {}).get("qpv")}

@@ -13,6 +13,7 @@ import json
 import os
 from contextlib import contextmanager
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -225,13 +226,14 @@ class Store(ABC):
             yield row["id"], row["kind"]
 
     def tie_ends(self, where: ActorFilter, at: str | None = None, kinds: frozenset[str] | None = None,
-                 actors: "set[str] | None" = None) -> Iterator[tuple[str, str]]:
-        """Stream ``(source, target)`` of the partnerships :meth:`partnership_rows` gives, in any order.
+                 actors: "set[str] | None" = None, details: bool = False) -> Iterator[tuple]:
+        """Stream ``(source, target)`` of the partnerships :meth:`partnership_rows` gives, in any order;
+        with ``details``, ``(source, target, kind, start)`` (what a territory's profile counts).
 
         ``actors``, when given, must be the ids :meth:`actor_kinds` gives for ``where`` (read in the
         same snapshot): a store may use them instead of finding them again."""
         for row in self.partnership_rows(where, at, kinds):
-            yield row["source"], row["target"]
+            yield (row["source"], row["target"], row["kind"], row.get("start")) if details else (row["source"], row["target"])
 
     @abstractmethod
     def initiative_rows(self) -> Iterator[dict]:
@@ -248,6 +250,14 @@ class Store(ABC):
     @abstractmethod
     def fetch_rows(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
         """The stored rows of ``kind`` with these ids (as :meth:`LoadSession.fetch` shapes them)."""
+
+    def theme_counts(self, ids: Iterable[str]) -> Counter:
+        """How many times the actors ``ids`` name each theme (as counting their lists would): what a
+        community's description needs of its members, without reading their rows."""
+        found = Counter()
+        for row in self.fetch_rows("actors", ids).values():
+            found.update(row.get("themes") or [])
+        return found
 
     @abstractmethod
     def journal(self, subject: str | None = None, action: str | None = None) -> list[dict]:

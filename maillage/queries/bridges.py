@@ -30,13 +30,13 @@ import numpy as np
 from ..errors import UsageError
 from ..graph.projection import collector_paused
 from ..i18n import N_, _, number, percent
-from .brokerage import PERMUTATIONS, ROLES, role_row, roles_arrays
+from .brokerage import PERMUTATIONS, ROLES, brokerage_arrays, role_row
 from .common import simple_graph
-from .compact import compact
+from .described import Described, of_graph
 from .reasons import words
-from .structure import betweenness_arrays, cut_points, holes_arrays, interval
+from .structure import betweenness_arrays, cut_points_arrays, holes_arrays, interval
 
-__all__ = ["bridges", "betweenness_ranking", "WEIGHTS", "EXACT_LIMIT", "DEFAULT_ERROR"]
+__all__ = ["bridges", "brokers", "betweenness_ranking", "WEIGHTS", "EXACT_LIMIT", "DEFAULT_ERROR"]
 
 WEIGHTS = {"betweenness": 0.30, "cross_sector": 0.25, "cuts_off": 0.15, "effective_size": 0.15,
            "openness": 0.15}
@@ -67,7 +67,7 @@ def _excess(observed, expected, permutations: int):
     return total
 
 
-def _why(graph, node, row) -> list[dict]:
+def _why(row: dict) -> list[dict]:
     """The reasons as codes with the measures' values (worded by :mod:`.reasons`)."""
     why = []
     if row["betweenness_interval"][0] > 0:  # said only where its interval excludes 0
@@ -81,7 +81,7 @@ def _why(graph, node, row) -> list[dict]:
             why.append({"code": "more_than_chance", "p": {role: p[role] for role in above}})
     if row["cuts_off"]:
         why.append({"code": "cuts_off", "count": row["cuts_off"]})
-    if not math.isnan(row["constraint"]) and row["constraint"] < 0.5 and graph.degree(node) > 1:
+    if not math.isnan(row["constraint"]) and row["constraint"] < 0.5 and row["degree"] > 1:
         why.append({"code": "structural_holes", "constraint": row["constraint"],
                     "effective_size": row["effective_size"]})
     return why
@@ -136,25 +136,32 @@ def bridges(graph: nx.Graph, top: int = 20, error: float | None = None, confiden
 
 def _bridges(graph: nx.Graph, top: int, error: float | None, confidence: float, seed: int, permutations: int,
              progress) -> dict:
-    simple = simple_graph(graph)
-    n = simple.number_of_nodes()
+    return brokers(of_graph(simple_graph(graph)), graph.graph.get("scope", {}), top=top, error=error,
+                   confidence=confidence, seed=seed, permutations=permutations, progress=progress)
+
+
+def brokers(described: Described, scope: dict, top: int = 20, error: float | None = None, confidence: float = 0.95,
+            seed: int = 42, permutations: int = PERMUTATIONS, progress=None) -> dict:
+    """:func:`bridges` on a described compact form (:mod:`.described`): what ``bridges`` gives of a
+    graph and :func:`maillage.queries.scaled.bridges_of` of a scope read as arrays."""
+    form = described.form  # every measure below is an array in its order (a région: a million actors)
+    n = form.n
     if error is None and n > EXACT_LIMIT:
         error = DEFAULT_ERROR
     step = progress or (lambda done, total, stage: None)
-    form = compact(simple)  # every measure below is an array in its order (a région: a million actors)
     step(0, 4, N_("shortest paths (betweenness)"))
     between = betweenness_arrays(form, error=error, confidence=confidence, seed=seed)
     values = np.asarray(between["values"], dtype=np.float64)
     step(1, 4, N_("structural holes"))
     constraint, effective = holes_arrays(form)
     step(2, 4, N_("cut points"))
-    cuts = cut_points(simple)
+    cuts = cut_points_arrays(form)
     step(3, 4, N_("brokerage roles and their test"))
-    _form, observed, p, expected = roles_arrays(simple, permutations=permutations, seed=seed)
+    observed, p, expected = brokerage_arrays(form, described.kinds, len(described.kind_names), permutations, seed)
     step(4, 4, "")
-    cuts_off = np.zeros(form.n, dtype=np.float64)
+    cuts_off = np.zeros(n, dtype=np.float64)
     for v, info in cuts["articulation_points"].items():
-        cuts_off[form.index[v]] = info["cuts_off"]
+        cuts_off[v] = info["cuts_off"]
     measures = {"betweenness": values, "cross_sector": _excess(observed, expected, permutations),
                 "cuts_off": cuts_off, "effective_size": effective, "openness": 1.0 - constraint}
     ranks = {name: _percentiles(array) for name, array in measures.items()}
@@ -165,36 +172,36 @@ def _bridges(graph: nx.Graph, top: int, error: float | None, confidence: float, 
     # the rows shown only: the same order as sorting every row by (−score, −betweenness, id); the
     # form's order is the ids' (compact sorts them), which a stable sort keeps among equals
     order = np.lexsort((-_rounded(values, 6), -score))[:top].tolist()
+    # positions are in the ids' text order: (−cut, position) sorts as (−cut, id) did
+    points = heapq.nsmallest(top, cuts["articulation_points"].items(), key=lambda item: (-item[1]["cuts_off"], item[0]))
+    spans = heapq.nsmallest(top, cuts["bridges"].items(), key=lambda item: (-item[1], item[0]))
+    described_rows = described.rows(order + [v for v, _info in points] + [end for ends, _cut in spans for end in ends])
     rows = []
     for i in order:
-        v, data, roles = form.nodes[i], simple.nodes[form.nodes[i]], role_row(observed, p, expected, i, permutations)
+        data, roles = described_rows[i], role_row(observed, p, expected, i, permutations)
         row = {
-            "id": v, "name": data.get("name"), "kind": data.get("kind"),
+            "id": form.nodes[i], "name": data["name"], "kind": data["kind"],
             "score": float(score[i]),
             "betweenness": round(float(values[i]), 6),
             "betweenness_interval": [round(x, 6) for x in interval(between, float(values[i]))],
             "constraint": round(float(constraint[i]), 4), "effective_size": round(float(effective[i]), 3),
-            "degree": simple.degree(v), "cuts_off": int(cuts_off[i]),
+            "degree": int(described.degree[i]), "cuts_off": int(cuts_off[i]),
             "brokerage": roles["counts"], "brokerage_expected": roles["expected"],
             "brokerage_p": roles["p"],
             "brokerage_excess": round(float(measures["cross_sector"][i]), 3),
             "more_than_chance": roles["more_than_chance"],
         }
-        row["why"] = _why(simple, row["id"], row)
+        row["why"] = _why(row)
         row["reasons"] = words(row["why"])
         rows.append(row)
+    name = lambda v: described_rows[v]["name"]  # noqa: E731
     return {
-        "scope": graph.graph.get("scope", {}), "actors": n, "ties": simple.number_of_edges(),
+        "scope": scope, "actors": n, "ties": described.ties,
         "betweenness": {**_method(between, n), "ranking": _ranking(values, between, top)},
         "weights": WEIGHTS, "ranking": [_json_safe(row) for row in rows],
-        "articulation_points": [
-            {"id": v, "name": simple.nodes[v].get("name"), **info}
-            for v, info in heapq.nsmallest(top, cuts["articulation_points"].items(),
-                                           key=lambda item: (-item[1]["cuts_off"], str(item[0])))],
-        "bridge_edges": [
-            {"ends": [u, v], "names": [simple.nodes[u].get("name"), simple.nodes[v].get("name")], "cuts_off": cut}
-            for (u, v), cut in heapq.nsmallest(top, cuts["bridges"].items(),
-                                               key=lambda item: (-item[1], list(item[0])))],
+        "articulation_points": [{"id": form.nodes[v], "name": name(v), **info} for v, info in points],
+        "bridge_edges": [{"ends": [form.nodes[u], form.nodes[v]], "names": [name(u), name(v)], "cuts_off": cut}
+                         for (u, v), cut in spans],
     }
 
 

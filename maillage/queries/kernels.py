@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["uniform", "stream", "shuffle", "kadabra_sample", "kadabra_finished", "count_roles", "brokerage_lane",
-           "walk_triangles"]
+           "walk_triangles", "cut_walk"]
 
 
 @njit(cache=True, nogil=True)
@@ -246,3 +246,87 @@ def walk_triangles(start, ahead, degree, triangles, weight):
                     triangles[w] += 1
         for e in range(start[u], start[u + 1]):
             slot[ahead[e]] = -1
+
+
+@njit(cache=True, nogil=True)
+def cut_walk(indptr, indices):
+    """Tarjan's depth-first walk for cut points and bridges (Hopcroft–Tarjan), iterative.
+
+    Returns ``cuts_off`` and ``pieces`` per node (0 where it is no cut point) and the bridges as
+    (parent, child, cut off) rows: what :func:`.structure.cut_points` computes in Python."""
+    n = len(indptr) - 1
+    disc = np.full(n, -1, np.int64)
+    low = np.zeros(n, np.int64)
+    size = np.ones(n, np.int64)
+    apart = np.zeros(n, np.int64)     # children whose subtree the node separates, their sizes' sum and max
+    apart_sum = np.zeros(n, np.int64)
+    apart_max = np.zeros(n, np.int64)
+    cuts_off = np.zeros(n, np.int64)
+    pieces = np.zeros(n, np.int64)
+    spans = np.zeros((n, 3), np.int64)
+    span_count = 0
+    stack_node = np.zeros(n, np.int64)
+    stack_parent = np.zeros(n, np.int64)
+    stack_next = np.zeros(n, np.int64)
+    component = np.zeros(n, np.int64)
+    counter = 0
+    for root in range(n):
+        if disc[root] >= 0:
+            continue
+        members, first_span = 0, span_count
+        disc[root] = counter
+        low[root] = counter
+        counter += 1
+        depth = 0
+        stack_node[0], stack_parent[0], stack_next[0] = root, -1, indptr[root]
+        while depth >= 0:
+            v, parent = stack_node[depth], stack_parent[depth]
+            advanced = False
+            while stack_next[depth] < indptr[v + 1]:
+                w = indices[stack_next[depth]]
+                stack_next[depth] += 1
+                if disc[w] < 0:
+                    disc[w] = counter
+                    low[w] = counter
+                    counter += 1
+                    depth += 1
+                    stack_node[depth], stack_parent[depth], stack_next[depth] = w, v, indptr[w]
+                    advanced = True
+                    break
+                if w != parent and disc[w] < low[v]:
+                    low[v] = disc[w]
+            if advanced:
+                continue
+            depth -= 1
+            component[members] = v
+            members += 1
+            if parent >= 0:
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+                size[parent] += size[v]
+                if low[v] >= disc[parent]:
+                    apart[parent] += 1
+                    apart_sum[parent] += size[v]
+                    if size[v] > apart_max[parent]:
+                        apart_max[parent] = size[v]
+                if low[v] > disc[parent]:
+                    spans[span_count, 0], spans[span_count, 1], spans[span_count, 2] = parent, v, size[v]
+                    span_count += 1
+        total = members
+        for k in range(members):
+            v = component[k]
+            if apart[v] == 0:
+                continue
+            count, largest = apart[v], apart_max[v]
+            if v != root:
+                rest = total - 1 - apart_sum[v]
+                count += 1
+                if rest > largest:
+                    largest = rest
+            if count >= 2:
+                cuts_off[v] = total - 1 - largest
+                pieces[v] = count
+        for k in range(first_span, span_count):
+            below = spans[k, 2]
+            spans[k, 2] = min(below, total - below)
+    return cuts_off, pieces, spans[:span_count]

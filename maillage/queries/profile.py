@@ -11,19 +11,21 @@ References
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import networkx as nx
 import numpy as np
 
 from ..errors import UsageError
 from ..graph.projection import collector_paused
-from .bridges import bridges
+from .bridges import brokers
 from .common import simple_graph
 from .compact import compact
+from .described import Described, of_graph
 from .community import louvain_labels
 from ..i18n import _
 
-__all__ = ["profile", "communities"]
+__all__ = ["profile", "communities", "summary", "density"]
 
 
 def communities(graph: nx.Graph, seed: int = 42) -> dict:
@@ -41,17 +43,30 @@ def communities(graph: nx.Graph, seed: int = 42) -> dict:
     if next(iter(graph.edges()), None) is None:  # number_of_edges() walks every node's ties
         return {"method": "none", "membership": {n: i for i, n in enumerate(graph)}, "modularity": 0.0}
     form = compact(graph)  # the ids' order; Louvain reads its pairs (self-loops left out, as before)
+    rank, count = _ranked_groups(form, seed)
+    membership = dict(zip(form.nodes, rank.tolist()))
+    return {"method": "louvain", "membership": membership,
+            "modularity": round(_modularity(graph, form, rank, count, membership), 4)}
+
+
+def _ranked_groups(form, seed: int) -> tuple[np.ndarray, int]:
+    """Louvain's groups as ranks: the largest first, equal sizes by first member (the ids' order)."""
     labels = louvain_labels(form.n, form.owners(), form.indices, seed)
     group = np.where(labels >= 0, labels, np.arange(form.n))  # each group named by its first member
     sizes = np.bincount(group, minlength=form.n)
     heads = np.flatnonzero(sizes)
-    # largest first, then by first member: the ids' order, so (−size, smallest id) as the rows show them
     rank_of = np.empty(form.n, dtype=np.int64)
     rank_of[heads[np.lexsort((heads, -sizes[heads]))]] = np.arange(len(heads))
-    rank = rank_of[group]
-    membership = dict(zip(form.nodes, rank.tolist()))
-    return {"method": "louvain", "membership": membership,
-            "modularity": round(_modularity(graph, form, rank, len(heads), membership), 4)}
+    return rank_of[group], len(heads)
+
+
+def _form_communities(form, seed: int) -> dict:
+    """:func:`communities` of the simple graph a compact form holds, as ranks in the form's order."""
+    if not len(form.indices):
+        return {"method": "none", "rank": np.arange(form.n, dtype=np.int64), "count": form.n, "modularity": 0.0}
+    rank, count = _ranked_groups(form, seed)
+    return {"method": "louvain", "rank": rank, "count": count,
+            "modularity": round(_form_modularity(form, rank, count), 4)}
 
 
 def _modularity(graph: nx.Graph, form, rank, count: int, membership: dict) -> float:
@@ -62,6 +77,10 @@ def _modularity(graph: nx.Graph, form, rank, count: int, membership: dict) -> fl
         for node, label in membership.items():
             groups.setdefault(label, set()).add(node)
         return nx.community.modularity(graph, list(groups.values()))
+    return _form_modularity(form, rank, count)
+
+
+def _form_modularity(form, rank, count: int) -> float:
     ties = len(form.indices) / 2
     inside = np.count_nonzero(rank[form.owners()] == rank[form.indices]) / 2
     degrees = np.bincount(rank, weights=form.degree, minlength=count)
@@ -78,15 +97,12 @@ def _component_sizes(form):
     return np.bincount(labels)
 
 
-def _density(simple: nx.Graph, form) -> float:
-    """``nx.density`` of a simple graph; its ties counted from the compact form when it has no
-    self-loop (NetworkX counts a graph's ties by walking every node's)."""
-    if not simple.graph.get("_canonical"):
-        return nx.density(simple)
-    n, m = form.n, len(form.indices) // 2
-    if m == 0 or n <= 1:
+def density(n: int, ties: int) -> float:
+    """``nx.density`` of a simple graph of ``n`` nodes and ``ties`` ties (no self-loop), computed as
+    NetworkX does (its operations in its order: the same float)."""
+    if ties == 0 or n <= 1:
         return 0
-    return m / (n * (n - 1)) * 2  # NetworkX's own operations, in its order
+    return ties / (n * (n - 1)) * 2
 
 
 def _ranked(counts: Counter) -> list[tuple]:
@@ -94,25 +110,25 @@ def _ranked(counts: Counter) -> list[tuple]:
     return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
 
 
-def _community_rows(graph: nx.Graph, membership: dict, top: int) -> tuple[list, list]:
+def _community_rows(described: Described, rank: np.ndarray, count: int, top: int) -> tuple[list, list]:
     """The ``top`` largest communities (their kinds, themes and hubs) and the ties between communities,
-    from arrays in the compact form's order: members are listed only for the communities shown."""
-    form = compact(graph)
-    rank = np.fromiter((membership[node] for node in form.nodes), dtype=np.int64, count=form.n)
-    count = int(rank.max()) + 1 if form.n else 0
+    from arrays in the compact form's order: members are described only for the communities shown."""
+    form = described.form
     sizes = np.bincount(rank, minlength=count)
     shown = [g for g in np.lexsort((np.arange(count), -sizes)).tolist() if sizes[g]][:top]
     order = np.argsort(rank, kind="stable")  # members of each community in the ids' order
     starts = np.concatenate([[0], np.cumsum(sizes)])
     rows = []
     for group in shown:
-        nodes = [form.nodes[i] for i in order[starts[group]:starts[group + 1]].tolist()]
-        hubs = sorted(nodes, key=lambda n: (-graph.degree(n), str(n)))[:3]
-        themes = Counter(t for n in nodes for t in graph.nodes[n].get("themes") or [])
-        rows.append({"community": group, "size": len(nodes),
-                     "kinds": dict(_ranked(Counter(graph.nodes[n].get("kind") for n in nodes))),
+        members = order[starts[group]:starts[group + 1]]
+        # the three of highest degree, equal degrees by position (the ids' order)
+        hubs = members[np.lexsort((members, -described.degree[members]))[:3]].tolist()
+        names = described.rows(hubs)
+        themes = described.themes(members.tolist())
+        rows.append({"community": group, "size": len(members),
+                     "kinds": dict(_ranked(described.kind_counts(members))),
                      "themes": [theme for theme, _ in _ranked(themes)[:3]],
-                     "hubs": [{"id": n, "name": graph.nodes[n].get("name")} for n in hubs]})
+                     "hubs": [{"id": form.nodes[i], "name": names[i]["name"]} for i in hubs]})
     # each tie once (the form holds both directions); self-loops stay inside their community
     owners = form.owners()
     once = owners < form.indices
@@ -138,6 +154,7 @@ def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42, progress=None) 
         ``components`` (count, largest, isolated actors); ``communities`` (method, modularity,
         count, the largest with their kinds, themes and hubs, and the ties between them);
         ``top_brokers`` (from :func:`maillage.queries.bridges`); ``open_needs``.
+        :func:`maillage.queries.scaled.profile_of` gives the same of a scope read from a store.
 
     Examples
     --------
@@ -157,34 +174,62 @@ def profile(graph: nx.MultiGraph, top: int = 10, seed: int = 42, progress=None) 
 
 def _profile(graph: nx.MultiGraph, top: int, seed: int, progress) -> dict:
     simple = simple_graph(graph)
-    form = compact(simple)
-    components = _component_sizes(form)
-    found = communities(simple, seed)
-    rows, ties = _community_rows(simple, found["membership"], top)
+    described = of_graph(simple)
+    form = described.form
+
+    def grouped() -> dict:  # NetworkX's modularity where the form cannot say it (weights, self-loops)
+        found = communities(simple, seed)
+        return dict(found, rank=np.fromiter((found["membership"][v] for v in form.nodes), dtype=np.int64, count=form.n),
+                    count=len(set(found["membership"].values())))
+
+    # a simple graph made from a multigraph has no self-loop: its ties counted from the form
+    dense = density(form.n, len(form.indices) // 2) if simple.graph.get("_canonical") else nx.density(simple)
+    # one pass over the ties (a MultiGraph counts its ties by walking them)
+    ties = Counter((data.get("kind"), data["start"][:4] if data.get("start") else None)
+                   for *_ends, data in graph.edges(data=True))
+    facts = {"scope": graph.graph.get("scope", {}), "actors": graph.number_of_nodes(),
+             "actors_by_kind": Counter(d.get("kind") for _, d in graph.nodes(data=True)),
+             "density": dense, "needs": graph.graph.get("needs", [])}
+    return summary(described, facts, ties, grouped, top, seed, progress)
+
+
+def summary(described: Described, facts: dict, ties: Counter, grouped, top: int, seed: int, progress) -> dict:
+    """The profile from a described compact form, the scope's facts (``scope``, ``actors``,
+    ``actors_by_kind``, ``density``, ``needs``), its ties counted by (kind, start year or None) and
+    ``grouped()``, its communities (method, modularity, ``rank`` of each actor's community, ``count``).
+
+    Louvain runs on a thread of its own while the brokers are ranked: it is compiled and releases
+    the GIL, and a région's cut points and rankings leave a core free meanwhile (its answer rests
+    on its seed alone)."""
+    components = _component_sizes(described.form)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        finding = pool.submit(grouped)
+        brokers_found = brokers(described, facts["scope"], top=min(top, 5), seed=seed, progress=progress)
+        found = finding.result()
+    rows, between = _community_rows(described, found["rank"], found["count"], top)
     # ties between members of one initiative are no partnership of their own: counted apart
-    every_tie, partnerships = 0, []
-    for *_ends, data in graph.edges(data=True):  # one pass (a MultiGraph counts its ties by walking them)
-        every_tie += 1
-        if data.get("kind") != "initiative":
-            partnerships.append(data)
-    years = Counter((data.get("start") or "undated")[:4] if data.get("start") else "undated" for data in partnerships)
-    brokers = bridges(graph, top=min(top, 5), seed=seed, progress=progress)
+    partnerships = Counter({key: count for key, count in ties.items() if key[0] != "initiative"})
+    by_kind, years = Counter(), Counter()
+    for (kind, year), count in partnerships.items():
+        by_kind[kind] += count
+        years[year or "undated"] += count
     return {
-        "scope": graph.graph.get("scope", {}),
-        "actors": graph.number_of_nodes(),
-        "actors_by_kind": dict(sorted(Counter(d.get("kind") for _, d in graph.nodes(data=True)).items())),
-        "partnerships": len(partnerships),
-        "partnerships_by_kind": dict(sorted(Counter(d.get("kind") for d in partnerships).items())),
-        "co_membership_ties": every_tie - len(partnerships),
+        "scope": facts["scope"],
+        "actors": facts["actors"],
+        "actors_by_kind": dict(sorted(facts["actors_by_kind"].items())),
+        "partnerships": sum(partnerships.values()),
+        "partnerships_by_kind": dict(sorted(by_kind.items())),
+        "co_membership_ties": sum(ties.values()) - sum(partnerships.values()),
         "partnerships_by_year": dict(sorted(years.items())),
-        "density": round(_density(simple, form), 6) if simple.number_of_nodes() > 1 else 0.0,
+        "density": round(facts["density"], 6) if facts["actors"] > 1 else 0.0,
         "components": {"count": len(components), "largest": int(components.max(initial=0)),
                        "isolated_actors": int(np.count_nonzero(components == 1))},
         "communities": {"method": found["method"], "modularity": found["modularity"],
-                        "count": len(set(found["membership"].values())), "largest": rows, "ties_between": ties},
-        "top_brokers": [{k: row[k] for k in ("id", "name", "kind", "score", "reasons", "why")} for row in brokers["ranking"]],
-        "betweenness": brokers["betweenness"],
+                        "count": found["count"], "largest": rows, "ties_between": between},
+        "top_brokers": [{k: row[k] for k in ("id", "name", "kind", "score", "reasons", "why")}
+                        for row in brokers_found["ranking"]],
+        "betweenness": brokers_found["betweenness"],
         "open_needs": [{"id": n["id"], "title": n.get("title"), "holder": n.get("holder"),
                         "themes": n.get("themes"), "resources": n.get("resources")}
-                       for n in graph.graph.get("needs", []) if n.get("status", "open") == "open"],
+                       for n in facts["needs"] if n.get("status", "open") == "open"],
     }

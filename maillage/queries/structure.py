@@ -25,12 +25,13 @@ from __future__ import annotations
 import math
 
 import networkx as nx
+import numpy as np
 
 from .compact import compact
 from .compiled import COMPILED_FROM
 from ..i18n import _
 
-__all__ = ["betweenness", "betweenness_arrays", "interval", "structural_holes", "holes_arrays", "kadabra", "cut_points", "sample_size",
+__all__ = ["betweenness", "betweenness_arrays", "interval", "structural_holes", "holes_arrays", "kadabra", "cut_points", "cut_points_arrays", "sample_size",
            "vertex_diameter_bound", "diameter_bound"]
 
 EXACT_WHEN_CHEAPER_UP_TO = 5_000  # beyond, n full searches cost minutes: KADABRA whatever the error asked
@@ -330,9 +331,20 @@ def cut_points(graph: nx.Graph) -> dict:
     if graph is None:
         raise ValueError(_("cut_points needs a graph, got None"))
     form = compact(graph)
+    found = cut_points_arrays(form)
+    nodes = form.nodes
+    return {"articulation_points": {nodes[v]: info for v, info in found["articulation_points"].items()},
+            "bridges": {(nodes[u], nodes[v]): cut for (u, v), cut in found["bridges"].items()}}
+
+
+def cut_points_arrays(form, compiled: bool | None = None) -> dict:
+    """:func:`cut_points` on a compact form: positions instead of nodes; compiled beyond
+    :data:`.compiled.COMPILED_FROM` nodes (a région's walk: 5 s in Python)."""
+    if compiled if compiled is not None else form.n > COMPILED_FROM:
+        return _compiled_cut_points(form)
     # neighbours read by position in the CSR arrays: a list per node costs seconds at a région's size
-    nodes, bounds, flat = form.nodes, form.indptr.tolist(), form.indices.tolist()
-    n = len(nodes)
+    bounds, flat = form.indptr.tolist(), form.indices.tolist()
+    n = form.n
     disc, low, size = [-1] * n, [0] * n, [1] * n
     points, bridges = {}, {}
     counter = 0
@@ -375,7 +387,17 @@ def cut_points(graph: nx.Graph) -> dict:
             if v != root:
                 pieces = pieces + [total - 1 - sum(pieces)]
             if len(pieces) >= 2:
-                points[nodes[v]] = {"cuts_off": total - 1 - max(pieces), "pieces": len(pieces)}
+                points[v] = {"cuts_off": total - 1 - max(pieces), "pieces": len(pieces)}
         for u, v, below in spans:
-            bridges[(nodes[u], nodes[v])] = min(below, total - below)
+            bridges[(u, v)] = min(below, total - below)
     return {"articulation_points": points, "bridges": bridges}
+
+
+def _compiled_cut_points(form) -> dict:
+    from .kernels import cut_walk  # compiled (Numba): loaded only where it pays
+
+    cuts_off, pieces, spans = cut_walk(form.indptr, form.indices)
+    points = np.flatnonzero(pieces).tolist()
+    return {"articulation_points": {v: {"cuts_off": c, "pieces": p}
+                                    for v, c, p in zip(points, cuts_off[points].tolist(), pieces[points].tolist())},
+            "bridges": {(u, v): cut for u, v, cut in spans.tolist()}}
