@@ -141,19 +141,22 @@ import json, resource, sys, time
 from maillage.graph import open_store
 from maillage.graph.arrays import project_arrays
 from maillage.graph.projection import Scope, project
-from maillage.queries import profile
+from maillage.queries.scaled import profile_of
 with open_store(sys.argv[1], read_only=True) as store:
+    scope = Scope.parse(sys.argv[2], None)
     started = time.perf_counter()
-    arrays = project_arrays(store, Scope.parse(sys.argv[2], None))
-    arrays_s, arrays = time.perf_counter() - started, None
+    arrays = project_arrays(store, scope)
+    arrays_s, actors, ties, arrays = time.perf_counter() - started, len(arrays.ids), len(arrays.low), None
     started = time.perf_counter()
-    graph = project(store, Scope.parse(sys.argv[2], None))
-    seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    summary = profile(graph) if sys.argv[3] == "profile" else None
+    summary = profile_of(store, scope) if sys.argv[3] == "profile" else None  # what `maillage profile` runs
     analysed = time.perf_counter() - started
-print(json.dumps({"arrays_s": arrays_s, "projection_s": seconds, "profile_s": analysed if summary else None, "actors": graph.number_of_nodes(),
-                  "ties": graph.number_of_edges(), "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    graph = project(store, scope)  # the NetworkX graph the Python API and the other analyses work on
+    seconds = time.perf_counter() - started
+print(json.dumps({"arrays_s": arrays_s, "projection_s": seconds, "profile_s": analysed if summary else None,
+                  "actors": actors, "tied_pairs": ties, "profile_peak_mib": peak,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -239,7 +242,7 @@ def run_steps(folder: Path, scale: float) -> None:
 
 def run_analyses(store: str) -> dict:
     """A département's and a région's projections (as arrays, then as the NetworkX graph) and the
-    région's ``profile``, each in a process of its own."""
+    région's ``profile`` from the store (as ``maillage profile`` runs it), each in a process of its own."""
     analyses = {}
     for label, scope, what in (("département 67: projection", "67", "none"),
                                ("région 44: projection and profile", "region:44", "profile")):
@@ -250,7 +253,9 @@ def run_analyses(store: str) -> dict:
         analyses[scope] = result
         print(f"{label:<44} arrays {result['arrays_s']:.1f} s, projection {result['projection_s']:.1f} s"
               + (f", profile {result['profile_s']:.1f} s" if result["profile_s"] is not None else "")
-              + f" ({result['actors']:,} actors, {result['ties']:,} ties), peak {result['peak_mib']:.0f} MiB", flush=True)
+              + f" ({result['actors']:,} actors, {result['tied_pairs']:,} tied pairs), peak {result['peak_mib']:.0f} MiB"
+              + (f" ({result['profile_peak_mib']:.0f} MiB before the projection)" if result["profile_s"] is not None else ""),
+              flush=True)
     return analyses
 
 

@@ -21,7 +21,6 @@ References
 
 from __future__ import annotations
 
-import heapq
 import math
 
 import networkx as nx
@@ -159,9 +158,7 @@ def brokers(described: Described, scope: dict, top: int = 20, error: float | Non
     step(3, 4, N_("brokerage roles and their test"))
     observed, p, expected = brokerage_arrays(form, described.kinds, len(described.kind_names), permutations, seed)
     step(4, 4, "")
-    cuts_off = np.zeros(n, dtype=np.float64)
-    for v, info in cuts["articulation_points"].items():
-        cuts_off[v] = info["cuts_off"]
+    cuts_off = cuts["cuts_off"].astype(np.float64)
     measures = {"betweenness": values, "cross_sector": _excess(observed, expected, permutations),
                 "cuts_off": cuts_off, "effective_size": effective, "openness": 1.0 - constraint}
     ranks = {name: _percentiles(array) for name, array in measures.items()}
@@ -173,9 +170,11 @@ def brokers(described: Described, scope: dict, top: int = 20, error: float | Non
     # form's order is the ids' (compact sorts them), which a stable sort keeps among equals
     order = np.lexsort((-_rounded(values, 6), -score))[:top].tolist()
     # positions are in the ids' text order: (−cut, position) sorts as (−cut, id) did
-    points = heapq.nsmallest(top, cuts["articulation_points"].items(), key=lambda item: (-item[1]["cuts_off"], item[0]))
-    spans = heapq.nsmallest(top, cuts["bridges"].items(), key=lambda item: (-item[1], item[0]))
-    described_rows = described.rows(order + [v for v, _info in points] + [end for ends, _cut in spans for end in ends])
+    points = np.flatnonzero(cuts["pieces"])
+    points = points[np.lexsort((points, -cuts["cuts_off"][points]))[:top]].tolist()
+    spans = cuts["bridges"]
+    spans = spans[np.lexsort((spans[:, 1], spans[:, 0], -spans[:, 2]))[:top]].tolist()
+    described_rows = described.rows(order + points + [end for u, v, _cut in spans for end in (u, v)])
     rows = []
     for i in order:
         data, roles = described_rows[i], role_row(observed, p, expected, i, permutations)
@@ -199,9 +198,10 @@ def brokers(described: Described, scope: dict, top: int = 20, error: float | Non
         "scope": scope, "actors": n, "ties": described.ties,
         "betweenness": {**_method(between, n), "ranking": _ranking(values, between, top)},
         "weights": WEIGHTS, "ranking": [_json_safe(row) for row in rows],
-        "articulation_points": [{"id": form.nodes[v], "name": name(v), **info} for v, info in points],
+        "articulation_points": [{"id": form.nodes[v], "name": name(v), "cuts_off": int(cuts["cuts_off"][v]),
+                                 "pieces": int(cuts["pieces"][v])} for v in points],
         "bridge_edges": [{"ends": [form.nodes[u], form.nodes[v]], "names": [name(u), name(v)], "cuts_off": cut}
-                         for (u, v), cut in spans],
+                         for u, v, cut in spans],
     }
 
 

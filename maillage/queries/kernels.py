@@ -255,20 +255,21 @@ def cut_walk(indptr, indices):
     Returns ``cuts_off`` and ``pieces`` per node (0 where it is no cut point) and the bridges as
     (parent, child, cut off) rows: what :func:`.structure.cut_points` computes in Python."""
     n = len(indptr) - 1
-    disc = np.full(n, -1, np.int64)
-    low = np.zeros(n, np.int64)
-    size = np.ones(n, np.int64)
-    apart = np.zeros(n, np.int64)     # children whose subtree the node separates, their sizes' sum and max
-    apart_sum = np.zeros(n, np.int64)
-    apart_max = np.zeros(n, np.int64)
-    cuts_off = np.zeros(n, np.int64)
-    pieces = np.zeros(n, np.int64)
-    spans = np.zeros((n, 3), np.int64)
+    # 32-bit counters (positions and sizes stay below 2³¹): France's walk holds 14 n-long arrays
+    disc = np.full(n, -1, np.int32)
+    low = np.zeros(n, np.int32)
+    size = np.ones(n, np.int32)
+    apart = np.zeros(n, np.int32)     # children whose subtree the node separates, their sizes' sum and max
+    apart_sum = np.zeros(n, np.int32)
+    apart_max = np.zeros(n, np.int32)
+    cuts_off = np.zeros(n, np.int32)
+    pieces = np.zeros(n, np.int32)
+    spans = np.zeros((max(n - 1, 0), 3), np.int32)  # a forest has at most n − 1 ties, so bridges
     span_count = 0
-    stack_node = np.zeros(n, np.int64)
-    stack_parent = np.zeros(n, np.int64)
-    stack_next = np.zeros(n, np.int64)
-    component = np.zeros(n, np.int64)
+    stack_node = np.zeros(n, np.int32)
+    stack_parent = np.zeros(n, np.int32)
+    stack_next = np.zeros(n, np.int64)  # positions in indices: twice the ties, may pass 2³¹
+    component = np.zeros(n, np.int32)
     counter = 0
     for root in range(n):
         if disc[root] >= 0:

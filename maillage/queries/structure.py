@@ -332,21 +332,28 @@ def cut_points(graph: nx.Graph) -> dict:
         raise ValueError(_("cut_points needs a graph, got None"))
     form = compact(graph)
     found = cut_points_arrays(form)
-    nodes = form.nodes
-    return {"articulation_points": {nodes[v]: info for v, info in found["articulation_points"].items()},
-            "bridges": {(nodes[u], nodes[v]): cut for (u, v), cut in found["bridges"].items()}}
+    nodes, cuts_off, pieces = form.nodes, found["cuts_off"].tolist(), found["pieces"].tolist()
+    return {"articulation_points": {nodes[v]: {"cuts_off": cuts_off[v], "pieces": pieces[v]}
+                                    for v in np.flatnonzero(found["pieces"]).tolist()},
+            "bridges": {(nodes[u], nodes[v]): cut for u, v, cut in found["bridges"].tolist()}}
 
 
 def cut_points_arrays(form, compiled: bool | None = None) -> dict:
-    """:func:`cut_points` on a compact form: positions instead of nodes; compiled beyond
-    :data:`.compiled.COMPILED_FROM` nodes (a région's walk: 5 s in Python)."""
+    """:func:`cut_points` on a compact form, as arrays: ``cuts_off`` and ``pieces`` of each node (0
+    for a node that is no articulation point) and ``bridges``, a row (u, v, cuts_off) per bridge
+    edge. Compiled beyond :data:`.compiled.COMPILED_FROM` nodes (a région's walk: 5 s in Python;
+    France has millions of cut points, which dictionaries would hold in gigabytes)."""
     if compiled if compiled is not None else form.n > COMPILED_FROM:
-        return _compiled_cut_points(form)
+        from .kernels import cut_walk  # compiled (Numba): loaded only where it pays
+
+        cuts_off, pieces, spans = cut_walk(form.indptr, form.indices)
+        return {"cuts_off": cuts_off.astype(np.int64), "pieces": pieces.astype(np.int64),
+                "bridges": spans.astype(np.int64)}
     # neighbours read by position in the CSR arrays: a list per node costs seconds at a région's size
     bounds, flat = form.indptr.tolist(), form.indices.tolist()
     n = form.n
     disc, low, size = [-1] * n, [0] * n, [1] * n
-    points, bridges = {}, {}
+    cuts_off, pieces_of, bridges = [0] * n, [0] * n, []
     counter = 0
     for root in range(n):
         if disc[root] >= 0:
@@ -387,17 +394,7 @@ def cut_points_arrays(form, compiled: bool | None = None) -> dict:
             if v != root:
                 pieces = pieces + [total - 1 - sum(pieces)]
             if len(pieces) >= 2:
-                points[v] = {"cuts_off": total - 1 - max(pieces), "pieces": len(pieces)}
-        for u, v, below in spans:
-            bridges[(u, v)] = min(below, total - below)
-    return {"articulation_points": points, "bridges": bridges}
-
-
-def _compiled_cut_points(form) -> dict:
-    from .kernels import cut_walk  # compiled (Numba): loaded only where it pays
-
-    cuts_off, pieces, spans = cut_walk(form.indptr, form.indices)
-    points = np.flatnonzero(pieces).tolist()
-    return {"articulation_points": {v: {"cuts_off": c, "pieces": p}
-                                    for v, c, p in zip(points, cuts_off[points].tolist(), pieces[points].tolist())},
-            "bridges": {(u, v): cut for u, v, cut in spans.tolist()}}
+                cuts_off[v], pieces_of[v] = total - 1 - max(pieces), len(pieces)
+        bridges.extend((u, v, min(below, total - below)) for u, v, below in spans)
+    return {"cuts_off": np.array(cuts_off, dtype=np.int64), "pieces": np.array(pieces_of, dtype=np.int64),
+            "bridges": np.array(bridges, dtype=np.int64).reshape(-1, 3)}
