@@ -289,3 +289,22 @@ def test_the_ranking_on_arrays_says_what_the_ranking_of_every_actor_says(method)
                  "interval": {v: _interval(between, x) for v, x in zip(nodes, values.tolist())},
                  "confidence": 0.95}
         assert _ranking(values, between, top) == betweenness_ranking(whole, top)
+
+
+def test_rounding_on_arrays_is_python_s_round():
+    """bridges rounds millions of scores at once: the same doubles as Python's round(), on values
+    placed at and near half-way points, decimal strings ending in 5, NaN, infinities and huge values."""
+    import numpy as np
+
+    from maillage.queries.bridges import _rounded
+
+    rng = random.Random(11)
+    for digits in (2, 3, 4, 6):
+        values = [float("nan"), float("inf"), float("-inf"), -0.0, 1e300, 2.0 ** 53 + 2, 2.675, 0.125, -2.5e-7]
+        for _ in range(20_000):
+            k = rng.randint(-10 ** 7, 10 ** 7)
+            values += [(k + 0.5) / 10 ** digits, (k + 0.5) / 10 ** digits + rng.choice((-1, 1)) * 1e-17,
+                       float(f"{rng.random():.{digits + 1}f}"[:-1] + "5"), rng.random() * rng.choice((1e-3, 1, 1e3))]
+        got = _rounded(np.array(values), digits)
+        expected = np.array([round(value, digits) for value in values])
+        assert [repr(x) for x in got.tolist()] == [repr(x) for x in expected.tolist()]

@@ -307,3 +307,16 @@ def test_an_older_sqlite_store_gets_the_covering_indexes_at_its_next_load(tmp_pa
         assert {"actors_place", "partnerships_ends"} <= indexes
         assert not {"actors_commune", "partnerships_source"} & indexes
         assert snapshot(store) == before
+
+
+def test_theme_counts_count_the_stored_lists(store, example_files):
+    """What a community's description reads of its members: each theme as often as their lists name it."""
+    from collections import Counter
+
+    load_files(store, example_files)
+    rows = list(store.actor_rows(ActorFilter()))
+    for chosen in (rows, rows[::2], rows[:1], []):
+        ids = [row["id"] for row in chosen]
+        assert store.theme_counts(ids) == Counter(t for row in chosen for t in row["themes"] or [])
+    assert sum(store.theme_counts([row["id"] for row in rows]).values()) > len(rows) / 2  # the example has themes
+    assert store.theme_counts(["no such actor"]) == Counter()
