@@ -25,7 +25,7 @@ from .described import Described, of_graph
 from .community import louvain_labels
 from ..i18n import _
 
-__all__ = ["profile", "communities", "summary", "density"]
+__all__ = ["profile", "communities", "form_communities", "summary", "density"]
 
 
 def communities(graph: nx.Graph, seed: int = 42) -> dict:
@@ -60,8 +60,18 @@ def _ranked_groups(form, seed: int) -> tuple[np.ndarray, int]:
     return rank_of[group], len(heads)
 
 
-def _form_communities(form, seed: int) -> dict:
-    """:func:`communities` of the simple graph a compact form holds, as ranks in the form's order."""
+def form_communities(form, seed: int) -> dict:
+    """:func:`communities` of the simple graph a compact form holds, as ranks in the form's order
+    (0 for the largest community), with their ``count``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from maillage.queries.compact import compact
+    >>> found = form_communities(compact(nx.barbell_graph(5, 0)), seed=42)
+    >>> found["method"], found["count"], found["rank"].tolist()
+    ('louvain', 2, [0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    """
     if not len(form.indices):
         return {"method": "none", "rank": np.arange(form.n, dtype=np.int64), "count": form.n, "modularity": 0.0}
     rank, count = _ranked_groups(form, seed)
@@ -99,7 +109,13 @@ def _component_sizes(form):
 
 def density(n: int, ties: int) -> float:
     """``nx.density`` of a simple graph of ``n`` nodes and ``ties`` ties (no self-loop), computed as
-    NetworkX does (its operations in its order: the same float)."""
+    NetworkX does (its operations in its order: the same float).
+
+    Examples
+    --------
+    >>> density(4, 3)
+    0.5
+    """
     if ties == 0 or n <= 1:
         return 0
     return ties / (n * (n - 1)) * 2

@@ -24,7 +24,7 @@ from ..i18n import _
 from .bridges import brokers
 from .brokerage import PERMUTATIONS
 from .described import of_arrays
-from .profile import _form_communities, density, summary
+from .profile import form_communities, density, summary
 
 __all__ = ["bridges_of", "profile_of", "scope_summary"]
 
@@ -79,4 +79,4 @@ def profile_of(store: Store, scope: Scope | None = None, top: int = 10, seed: in
                  "actors_by_kind": Counter(dict(zip(arrays.kind_names, kinds))),
                  "density": density(len(arrays.ids), len(arrays.low)),
                  "needs": scope_needs(store, store.territories(), scope, arrays)}
-        return summary(described, facts, +ties, lambda: _form_communities(described.form, seed), top, seed, progress)
+        return summary(described, facts, +ties, lambda: form_communities(described.form, seed), top, seed, progress)
