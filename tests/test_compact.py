@@ -14,6 +14,8 @@ from maillage.queries.profile import communities
 from maillage.queries.structure import structural_holes
 from maillage.synthetic import planted_ecosystem
 
+from .generated_files import write_ecosystem
+
 
 def _generated(seed: int) -> nx.Graph:
     return simple_graph(planted_ecosystem(600, seed=seed))
@@ -250,30 +252,14 @@ def test_the_diameter_bound_of_the_searches_run_together_is_the_bound_of_the_sea
 def test_the_arrays_read_from_a_store_are_the_form_of_its_projection(tmp_path, seed):
     """A generated ecosystem written as files (repeated ties, both ways, some ended), loaded, and
     projected both ways: the arrays' form is the simple graph's form for every scope."""
-    import csv
-
     from maillage.graph import open_store
     from maillage.graph.arrays import project_arrays
     from maillage.graph.projection import Scope, project
     from maillage.loaders.pipeline import load_files
     from maillage.queries.compact import from_arrays
 
-    rng, graph = random.Random(seed), planted_ecosystem(400, seed=seed)
-    with open(tmp_path / "actors.csv", "w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["id", "name", "kind", "commune"])
-        writer.writerows([v, d["name"], d["kind"], d["commune"]] for v, d in graph.nodes(data=True))
-    with open(tmp_path / "partnerships.csv", "w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["id", "source", "target", "kind", "start", "end"])
-        for i, (u, v, d) in enumerate(graph.edges(data=True)):
-            ends = (u, v) if rng.random() < 0.5 else (v, u)
-            ended = f"{int(d['start'][:4]) + 2}-06-30" if rng.random() < 0.3 else ""
-            writer.writerow([f"p{i}", *ends, d["kind"], d["start"], ended])
-            if rng.random() < 0.2:  # the same pair tied again, written the other way
-                writer.writerow([f"q{i}", *reversed(ends), "subvention", d["start"], ""])
     with open_store(tmp_path / "m.db") as store:
-        load_files(store, [tmp_path / "actors.csv", tmp_path / "partnerships.csv"])
+        load_files(store, write_ecosystem(tmp_path, seed, 400))
         for scope in (Scope(), Scope.parse("67"), Scope.parse("68", at="2016-01-01"),
                       Scope.parse(kinds=["association", "company"], partnership_kinds=["subvention"])):
             expected, got = compact(simple_graph(project(store, scope))), from_arrays(project_arrays(store, scope))

@@ -1,8 +1,6 @@
 """``bridges`` and ``profile`` read from the store as arrays give what they give of the projection."""
 
-import csv
 import json
-import random
 
 import pytest
 
@@ -10,7 +8,8 @@ from maillage.graph.projection import Scope, project
 from maillage.loaders.pipeline import load_files
 from maillage.queries import bridges, profile
 from maillage.queries.scaled import bridges_of, profile_of
-from maillage.synthetic import planted_ecosystem
+
+from .generated_files import write_ecosystem
 
 
 def _same(got: dict, expected: dict) -> None:
@@ -36,26 +35,6 @@ def test_the_example_s_profile_and_brokers_read_as_arrays_are_the_projection_s(s
     assert whole["co_membership_ties"] > 0 and whole["open_needs"] and whole["actors"] == store.stats()["actors"]
 
 
-def _written(tmp_path, seed: int, actors: int):
-    """A generated ecosystem as files: repeated ties written both ways, some ended, some undated."""
-    rng, graph = random.Random(seed), planted_ecosystem(actors, seed=seed)
-    with open(tmp_path / "actors.csv", "w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["id", "name", "kind", "commune", "themes"])
-        writer.writerows([v, d["name"], d["kind"], d["commune"], ";".join(d.get("themes") or [])]
-                         for v, d in graph.nodes(data=True))
-    with open(tmp_path / "partnerships.csv", "w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["id", "source", "target", "kind", "start", "end"])
-        for i, (u, v, d) in enumerate(graph.edges(data=True)):
-            ends = (u, v) if rng.random() < 0.5 else (v, u)
-            ended = f"{int(d['start'][:4]) + 2}-06-30" if rng.random() < 0.3 else ""
-            writer.writerow([f"p{i}", *ends, d["kind"], d["start"] if rng.random() < 0.9 else "", ended])
-            if rng.random() < 0.2:  # the same pair tied again, written the other way
-                writer.writerow([f"q{i}", *reversed(ends), "subvention", d["start"], ""])
-    return [tmp_path / "actors.csv", tmp_path / "partnerships.csv"]
-
-
 @pytest.mark.parametrize("seed, compiled", [(3, False), (4, True)])
 def test_a_generated_ecosystem_s_profile_and_brokers_read_as_arrays_are_the_projection_s(tmp_path, monkeypatch,
                                                                                           seed, compiled):
@@ -66,7 +45,7 @@ def test_a_generated_ecosystem_s_profile_and_brokers_read_as_arrays_are_the_proj
         for module in ("structure", "brokerage"):
             monkeypatch.setattr(f"maillage.queries.{module}.COMPILED_FROM", 0)
     with open_store(tmp_path / "m.db") as store:
-        load_files(store, _written(tmp_path, seed, 700))
+        load_files(store, write_ecosystem(tmp_path, seed, 700, undated=0.1))
         for scope in (Scope(), Scope.parse("68", at="2016-01-01"), Scope.parse(partnership_kinds=["subvention"])):
             graph = project(store, scope)
             _same(profile_of(store, scope, top=8, seed=seed), profile(graph, top=8, seed=seed))
