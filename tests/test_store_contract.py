@@ -185,6 +185,30 @@ def test_the_columnar_path_leaves_what_the_row_path_leaves(store, write, monkeyp
     assert keys["p3"] == ["p3"] and first["actors"][0]["themes"] == ["emploi", "sante"]
 
 
+def test_legal_units_written_as_values_carry_their_siret_keys(store, tmp_path, monkeypatch):
+    """SIRENE's columnar path writes new units with their SIRET keys (write_values' ``keys``) on each
+    store: a second load by the row path finds every one of them unchanged."""
+    from maillage.loaders import columnar
+
+    from .opendata_files import ESTABLISHMENTS_HEADER, UNITS_HEADER, _write, seat_row, siren, siret, unit_row
+
+    units = _write(tmp_path / "StockUniteLegale_utf8.csv", UNITS_HEADER,
+                   [unit_row(siren(n), f"ENTREPRISE {n}", "5710", "62.01Z") for n in range(1, 31)])
+    seats = _write(tmp_path / "StockEtablissement_utf8.csv", ESTABLISHMENTS_HEADER,
+                   [seat_row(siren(n), "67482") for n in range(1, 31)])
+    assert load_files(store, [units, seats]).totals()["actors"]["created"] == 30
+    first = snapshot(store)
+    keys = {row["id"]: row["keys"] for row in store.actor_rows(ActorFilter())}
+    assert keys[f"siren:{siren(3)}"] == [f"siren:{siren(3)}", f"siret:{siret(siren(3), 12)}"]
+    monkeypatch.setattr(columnar, "ENABLED", False)
+    assert load_files(store, [units, seats]).totals()["actors"]["unchanged"] == 30
+    assert snapshot(store) == first
+    tie = tmp_path / "tie.csv"  # a SIRET written as a key names its unit
+    tie.write_text(f"source,target,kind\nsiret:{siret(siren(3), 12)},siren:{siren(4)},cooperation\n")
+    load_files(store, [tie])
+    assert [(t["source"], t["target"]) for t in snapshot(store)["partnerships"]] == [(f"siren:{siren(3)}", f"siren:{siren(4)}")]
+
+
 def test_accounts_are_kept_apart_from_the_graph(store):
     token = store.state_token()
     secret = store.shared_secret()

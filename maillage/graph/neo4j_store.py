@@ -112,12 +112,12 @@ class Neo4jLoadSession(LoadSession):
         self._changed = self._changed or bool(rows)
         self._staged.write(kind, rows)
 
-    def write_values(self, kind: str, values: list[tuple]) -> None:
+    def write_values(self, kind: str, values: list[tuple], keys=()) -> None:
         if kind == "actors":
             for value in values:
                 cypher.kind_label(value[3])  # the kind, as write() checks it
         self._changed = self._changed or bool(values)
-        self._staged.write_values(kind, values)
+        self._staged.write_values(kind, values, keys)
 
     def commit(self) -> None:
         self._staged.commit()

@@ -260,7 +260,7 @@ class SQLiteLoadSession(LoadSession):
             self._replace_links("initiative_members", "initiative", "actor, role", rows, "members",
                                 lambda m: (m["actor"], m["role"]))
 
-    def write_values(self, kind: str, values: list[tuple]) -> None:
+    def write_values(self, kind: str, values: list[tuple], keys: Iterable[tuple[str, str]] = ()) -> None:
         if not values:
             return
         self._changed = True
@@ -269,6 +269,7 @@ class SQLiteLoadSession(LoadSession):
         if kind == "actors":
             self._db.executemany("INSERT OR REPLACE INTO actor_keys (key, actor_id) VALUES (?, ?)",
                                  [(value[0], value[0]) for value in values])
+            self._db.executemany("INSERT OR REPLACE INTO actor_keys (key, actor_id) VALUES (?, ?)", keys)
 
     def _replace_links(self, table, owner, columns, rows, field, values) -> None:
         rows = [row for row in rows if row.get(field)]

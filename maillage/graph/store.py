@@ -163,12 +163,17 @@ class LoadSession(ABC):
     def write(self, kind: str, rows: list[dict]) -> None:
         """Upsert rows of ``kind`` (see ROW_FIELDS); empty values never erase stored ones."""
 
-    def write_values(self, kind: str, values: list[tuple]) -> None:
-        """Write new rows of ``kind`` given as :data:`VALUE_COLUMNS` tuples (an actor's only key is its id).
+    def write_values(self, kind: str, values: list[tuple], keys: Iterable[tuple[str, str]] = ()) -> None:
+        """Write new rows of ``kind`` given as :data:`VALUE_COLUMNS` tuples.
 
-        The columnar load path calls it only for entities neither the store nor this session
-        holds. Stores that can take the tuples as they are override it; this one makes rows.
+        An actor's keys are its id and, given in ``keys``, more ``(key, actor id)`` pairs (a legal
+        unit's ``siret:…``). The columnar load paths call it only for entities neither the store nor
+        this session holds, with keys neither holds. Stores that can take the tuples as they are
+        override it; this one makes rows.
         """
+        more: dict[str, list[str]] = {}
+        for key, owner in keys:
+            more.setdefault(owner, []).append(key)
         columns, rows = VALUE_COLUMNS[kind], []
         for value in values:
             row = dict(zip(columns, value))
@@ -176,7 +181,7 @@ class LoadSession(ABC):
                 row[name] = json.loads(row[name])
             row["extra"] = json.loads(row["extra"])
             if kind == "actors":
-                row["keys"] = [row["id"]]
+                row["keys"] = sorted({row["id"], *more.get(row["id"], ())})
             rows.append(row)
         self.write(kind, rows)
 

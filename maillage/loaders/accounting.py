@@ -130,10 +130,11 @@ class Accounting:
         session holds, which is what was written: the entity was new and nothing else touched it.
         """
         stored = self.session.fetch(kind, [id_])[id_]
-        if kind == "actors":
-            record = FastActor(id_, stored["name"], stored["kind"], stored["commune"], stored["themes"],
-                               stored["offers"], stored["seeks"], stored["website"])
-            return _digest(dict(record.model_dump(), id=id_, keys=[id_]))
+        if kind == "actors":  # a row of an actors file (its key is its id) or a legal unit (SIRENE)
+            record = FastActor(stored["key"], stored["name"], stored["kind"], stored["commune"], stored["themes"],
+                               stored["offers"], stored["seeks"], stored["website"], stored["siren"],
+                               stored["siret"], stored["rna"], stored["extra"])
+            return _digest(dict(record.model_dump(), id=id_, keys=sorted(set(record.keys) | {id_})))
         record = FastPartnership(id_, stored["source"], stored["target"], stored["kind"], stored["start"],
                                  stored["end"], stored["themes"], stored["amount"], stored["description"])
         return _digest(record.model_dump())

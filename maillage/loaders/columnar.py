@@ -20,6 +20,7 @@ block's first line.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 
@@ -36,7 +37,7 @@ try:  # the fast extra; without it every file takes the row path
 except ImportError:  # pragma: no cover - the test extra installs it
     pa = None
 
-__all__ = ["available", "usable", "load_file", "ENABLED"]
+__all__ = ["available", "usable", "load_file", "write_new_actors", "ENABLED"]
 
 ENABLED = os.environ.get("MAILLAGE_COLUMNAR", "on").lower() not in ("off", "0", "no")
 BLOCK_SIZE = 1 << 22
@@ -137,6 +138,32 @@ def load_file(loader, head, file_report, progress) -> int | None:
         return line
     finally:
         handle.close()
+
+
+def write_new_actors(loader, file_report, values: list, keys: list) -> set[int]:
+    """Write the rows of ``values`` (VALUE_COLUMNS tuples; None for a row not proved plain) whose
+    entity and keys (``keys[k]``, besides the id) neither the store nor this load holds; return
+    which were written. The others go through the row path, which merges and counts them."""
+    plain = [k for k, value in enumerate(values) if value is not None]
+    terms = loader.vocabulary.terms  # the load's vocabulary may lack a code the translator gave
+    if not ({values[k][3] for k in plain} <= terms["actor_kind"].keys()
+            and all(set(json.loads(text)) <= terms["theme"].keys() for text in {values[k][8] for k in plain})):
+        return set()
+    ids = [values[k][0] for k in plain]
+    session = loader.session
+    known = session.resolve_actors(ids + [key for k in plain for key in keys[k]])
+    seen = loader.accounting.known("actors", ids)
+    held = session.existing("actors", [id_ for id_ in ids if id_ not in known and id_ not in seen])
+    new = [k for k in plain if values[k][0] not in known and values[k][0] not in seen
+           and values[k][0] not in held and not any(key in known for key in keys[k])]
+    rows = [values[k] for k in new]
+    if rows:
+        file_report.rows += len(rows)
+        file_report.loaded += len(rows)
+        session.write_values("actors", rows, [(key, values[k][0]) for k in new for key in keys[k]])
+        loader.accounting.admit_new("actors", [row[0] for row in rows], file_report)
+        loader.names.added({"id": row[0], "name": row[2], "commune": row[4]} for row in rows)
+    return set(new)
 
 
 def _read_alike(batch) -> bool:

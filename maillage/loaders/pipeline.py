@@ -22,7 +22,7 @@ from .formats import TABULAR, FileHead, RowProblem, inspect_file, open_rows
 from .columns import resolve_header
 from .names import ActorNames, CommuneNames
 from .kinds import KIND_ORDER, KINDS, check_header, make_record
-from .opendata import SOURCES, Filters, Skip, SourceRow, detect_source, translate
+from .opendata import SOURCES, Filters, PlainActors, Skip, SourceRow, detect_source, translate
 from .report import FileReport, LoadReport
 from ..i18n import _, ngettext, number
 
@@ -70,16 +70,35 @@ class _Loader:
                 file_report = self._file_report(item.path, item.kind, source_name)
                 file_report.skipped[item.reason] = file_report.skipped.get(item.reason, 0) + item.count
                 continue
-            group = item if isinstance(item, SourceRow) else SourceRow(item.path, item.line, [item])
-            validated = self._validate_group(group, source_name)
-            for file_report, line, record, kind in validated:
-                batches[kind].append((file_report, line, record))
-            self.report.conflicts += group.conflicts if validated else []
-            pending += len(validated)
+            if isinstance(item, PlainActors):
+                self._flush_batches(batches)  # what came before is in first: the block's rows may name it
+                pending = 0
+                for rest in self._plain_actors(item, source_name):
+                    pending += self._batch_group(rest, source_name, batches)
+            else:
+                pending += self._batch_group(item, source_name, batches)
             if pending >= self.batch_size:
                 self._flush_batches(batches)
                 pending = 0
         self._flush_batches(batches)
+
+    def _batch_group(self, item, source_name: str, batches: dict[str, list]) -> int:
+        """Validate one source row into the batches; return how many records it gave."""
+        group = item if isinstance(item, SourceRow) else SourceRow(item.path, item.line, [item])
+        validated = self._validate_group(group, source_name)
+        for file_report, line, record, kind in validated:
+            batches[kind].append((file_report, line, record))
+        self.report.conflicts += group.conflicts if validated else []
+        return len(validated)
+
+    def _plain_actors(self, block: PlainActors, source_name: str) -> list:
+        """Write a translator's plain rows of new actors; return the block's other rows, in file
+        order, as Items for the row path."""
+        file_report = self._file_report(block.path, "actors", source_name)
+        self.columns[(file_report.path, "actors")] = block.columns
+        written = columnar.write_new_actors(self, file_report, block.values, block.keys)
+        rest = [k for k in range(len(block.values)) if k not in written]
+        return block.items(rest) if rest else []
 
     def _file_report(self, path: str, kind: str, source_name: str) -> FileReport:
         key = (path, kind)

@@ -9,11 +9,11 @@ maillage's own columns (which the load pipeline then validates and writes like a
 from __future__ import annotations
 
 from ...errors import DataError, UsageError
-from .common import Conflict, Item, Skip, SourceRow
+from .common import Conflict, Item, PlainActors, Skip, SourceRow
 from . import cog, decp, jaune, qpv, reserve, rna, scdl, sirene
 from ...i18n import _
 
-__all__ = ["SOURCES", "detect_source", "translate", "Item", "Skip", "SourceRow", "Conflict", "Filters"]
+__all__ = ["SOURCES", "detect_source", "translate", "Item", "PlainActors", "Skip", "SourceRow", "Conflict", "Filters"]
 
 SOURCES = {"cog": cog, "rna": rna, "sirene": sirene, "reserve": reserve, "scdl": scdl, "decp": decp, "jaune": jaune,
            "qpv": qpv}

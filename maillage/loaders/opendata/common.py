@@ -7,7 +7,7 @@ from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["Item", "Skip", "SourceRow", "Conflict", "fold_header", "clean", "commune_of", "columns_by_fold",
+__all__ = ["Item", "Skip", "SourceRow", "Conflict", "PlainActors", "fold_header", "clean", "commune_of", "columns_by_fold",
            "ARRONDISSEMENTS", "mend_text", "mapped_rows"]
 
 
@@ -59,6 +59,25 @@ class SourceRow:
     line: int
     items: list[Item] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+
+
+@dataclass
+class PlainActors:
+    """A block's kept rows of actors, in file order, for the columnar path of a translator.
+
+    ``values[k]`` is row k as a :data:`~maillage.graph.store.VALUE_COLUMNS` tuple when the translator
+    proved it plain (the record the row path would make, with no dictionary), else None;
+    ``keys[k]`` are its keys besides its id; ``items(ks)`` are rows ``ks`` as :class:`Item`, made only
+    for the rows the loader hands to the row path: every row not proved plain, and the plain ones whose
+    entity the store or the load already holds. A plain row shares no key with any other row
+    of the block (so writing the new ones first leaves what file order would leave).
+    """
+
+    path: str
+    values: list
+    keys: list
+    items: object  # [k] → [Item]
+    columns: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -12,6 +12,7 @@ and units whose name is not public are skipped: they are people, not ecosystem a
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from functools import lru_cache, partial
@@ -219,85 +220,134 @@ def _date(value: str | None) -> str | None:
         return value
 
 
-def _themes(get, row) -> tuple[list[str], str | None]:
-    """Themes of the unit's activity, read in its own nomenclature; a note when none can be read."""
-    code, nomenclature = get(row, "activitePrincipaleUniteLegale"), get(row, "nomenclatureActivitePrincipaleUniteLegale")
-    if code is None:
-        return [], None
-    if nomenclature is None and get.names.get("nomenclatureactiviteprincipaleunitelegale") is None:
-        nomenclature = "NAFRev2"  # files before the column existed (2019) only carry NAF rev. 2 codes
-    if nomenclature not in THEMED_NOMENCLATURES:
-        return [], _("activity {code} is in nomenclature {nomenclature}, which has no theme mapping").format(
-            code=code, nomenclature=nomenclature or "?")
-    return themes_of_naf(code), None
+def activity_themes(code: str | None, nomenclature: str | None, naf25: str | None,
+                    nomenclature_column: bool = True) -> tuple[list[str], str | None]:
+    """Themes of a unit's activity, read in its own nomenclature; a note when none can be read.
+
+    ``nomenclature_column``: whether the file has the nomenclature column (files before 2019 do
+    not, and carry only NAF rev. 2 codes). SIRENE 3.11's NAF 2025 code gives the themes a code
+    in another nomenclature cannot (NACE Rev. 2.1 keeps the divisions the table maps).
+
+    Examples
+    --------
+    >>> activity_themes("88.99B", "NAFRev2", None)
+    (['precarite', 'lien_social'], None)
+    >>> activity_themes("85.3A", "NAFRev1", None)[1]
+    'activity 85.3A is in nomenclature NAFRev1, which has no theme mapping'
+    >>> activity_themes("85.3A", "NAFRev1", "85.31Y")
+    (['education'], None)
+    """
+    themes, note = [], None
+    if code is not None:
+        if nomenclature is None and not nomenclature_column:
+            nomenclature = "NAFRev2"
+        if nomenclature not in THEMED_NOMENCLATURES:
+            note = _("activity {code} is in nomenclature {nomenclature}, which has no theme mapping").format(
+                code=code, nomenclature=nomenclature or "?")
+        else:
+            themes = themes_of_naf(code)
+    if not themes and naf25:
+        themes, note = themes_of_naf(naf25), None
+    return themes, note
 
 
 _SEATS_IN_MEMORY = 2_000_000  # kept seats looked up in a dict below this, in their SQLite table above
 
 
-def _seat_lookup(seats):
-    """A function siren → (siret, commune) | None: a dict when the kept seats are few (a filtered load)."""
-    if seats.execute("SELECT COUNT(*) FROM seats").fetchone()[0] <= _SEATS_IN_MEMORY:
-        found = {siren: (siret, commune) for siren, siret, commune in seats.execute("SELECT * FROM seats")}
-        return found.get
-    return lambda siren: seats.execute("SELECT siret, commune FROM seats WHERE siren = ?", (siren,)).fetchone()
+class _SeatLookup:
+    """The kept seats by SIREN: in a dict when they are few (a filtered load), else in their table."""
+
+    def __init__(self, seats):
+        self.seats, self.found = seats, None
+        if seats.execute("SELECT COUNT(*) FROM seats").fetchone()[0] <= _SEATS_IN_MEMORY:
+            self.found = {siren: (siret, commune) for siren, siret, commune in seats.execute("SELECT * FROM seats")}
+
+    def one(self, siren: str | None) -> tuple | None:
+        """(siret, commune) of ``siren``'s head office, or None."""
+        if self.found is not None:
+            return self.found.get(siren)
+        return self.seats.execute("SELECT siret, commune FROM seats WHERE siren = ?", (siren,)).fetchone()
+
+    def many(self, sirens: list[str]) -> dict[str, tuple]:
+        """siren → (siret, commune) for those of ``sirens`` that have a head office."""
+        if self.found is not None:
+            found = self.found
+            return {siren: found[siren] for siren in sirens if siren in found}
+        out = {}
+        for start in range(0, len(sirens), 50_000):
+            chunk = json.dumps(sirens[start:start + 50_000])
+            out.update((siren, (siret, commune)) for siren, siret, commune in self.seats.execute(
+                "SELECT siren, siret, commune FROM seats WHERE siren IN (SELECT value FROM json_each(?))", (chunk,)))
+        return out
 
 
 def _read_units(seats, head, filters, progress):
-    path, get = str(head.path), _Index(head)
-    seat_of, skipped, pending = _seat_lookup(seats), {}, 0
-    width = len(head.header)
-    etat, diffusion = get.position.get("etatadministratifunitelegale"), get.position.get("statutdiffusionunitelegale")
+    from .sirene_units import read_units_columnar  # built on this module's rules
 
-    def skip(reason):
-        nonlocal pending
-        skipped[reason] = skipped.get(reason, 0) + 1
-        pending += 1
-
+    path, get, lookup = str(head.path), _Index(head), _SeatLookup(seats)
+    unit = partial(_unit, get, path, len(head.header), lookup.one, bool(filters))
+    start = yield from read_units_columnar(head, get, lookup, filters, progress, unit)
+    if start is None:
+        return
+    skipped, pending = {}, 0
     for line, values in read_csv_values(head, progress=progress):
+        if line < start:
+            continue  # the columnar path gave those
         if pending >= 10_000:  # rows left out alike are counted together, not one item each
             yield from (Skip(path, "actors", reason, count) for reason, count in skipped.items())
             skipped.clear()
             pending = 0
-        if isinstance(values, RowProblem):
-            yield Item("actors", path, line, {"__problem__": str(values)})
-            continue
-        if len(values) < width:
-            values = values + [""] * (width - len(values))
-        if etat is not None and (clean(values[etat]) or "A").upper() == "C":
-            skip(N_("closed (etatAdministratifUniteLegale C)"))
-            continue
-        category = get(values, "categorieJuridiqueUniteLegale")
-        kind = kind_of(category)
-        if kind is None:
-            skip(N_("individual entrepreneur (category 1000)"))
-            continue
-        if (diffusion is not None and (clean(values[diffusion]) or "O").upper() != "O") \
-                or _name(get, values) in (None, "[ND]"):
-            skip(N_("name not public (statutDiffusionUniteLegale)"))
-            continue
-        written = get(values, "siren")
-        seat = seat_of(written)  # a valid SIREN is looked up as written; an invalid one is reported, not keyed
-        if filters and seat is None:
-            skip(N_("outside the filter"))
-            continue
-        cell = read_id_cell(written)
-        siren = cell.siren if cell.flag is None else written
-        row = values
-        association = get(row, "identifiantAssociationUniteLegale")
-        themes, note = _themes(get, row)
-        naf25 = get(row, "activitePrincipaleNAF25UniteLegale")  # SIRENE 3.11 (2025) onwards
-        if not themes and naf25:
-            themes, note = themes_of_naf(naf25), None  # NACE Rev. 2.1 keeps the divisions the table maps
-        out = {"siren": siren, "name": _name(get, row), "kind": kind, "rna": association,
-               "siret": seat[0] if seat else None, "commune": seat[1] if seat else None,
-               # an association's RNA purpose says more than its activity code: leave its themes to the RNA
-               "themes": [] if association else themes, "naf": get(row, "activitePrincipaleUniteLegale"),
-               "naf_nomenclature": get(row, "nomenclatureActivitePrincipaleUniteLegale"),
-               "themes_unmapped": note if not association else None, "legal_category": category,
-               "created": _date(get(row, "dateCreationUniteLegale")),
-               "ess": get(row, "economieSocialeSolidaireUniteLegale"), "naf25": naf25,
-               "societe_mission": get(row, "societeMissionUniteLegale"),
-               "headcount_band": get(row, "trancheEffectifsUniteLegale"), "source": "SIRENE"}
-        yield Item("actors", path, line, {k: v for k, v in out.items() if v not in (None, "", [])}, _FIELDS)
+        item = unit(values, line)
+        if isinstance(item, Item):
+            yield item
+        else:
+            skipped[item] = skipped.get(item, 0) + 1
+            pending += 1
     yield from (Skip(path, "actors", reason, count) for reason, count in skipped.items())
+
+
+CLOSED = N_("closed (etatAdministratifUniteLegale C)")
+INDIVIDUAL = N_("individual entrepreneur (category 1000)")
+NOT_PUBLIC = N_("name not public (statutDiffusionUniteLegale)")
+OUTSIDE = N_("outside the filter")
+
+
+def _unit(get, path, width, seat_of, filtered, values, line):
+    """What one row of the legal units file gives: its Item, or the reason it is left out."""
+    if isinstance(values, RowProblem):
+        return Item("actors", path, line, {"__problem__": str(values)})
+    if len(values) < width:
+        values = values + [""] * (width - len(values))
+    etat, diffusion = get.position.get("etatadministratifunitelegale"), get.position.get("statutdiffusionunitelegale")
+    if etat is not None and (clean(values[etat]) or "A").upper() == "C":
+        return CLOSED
+    category = get(values, "categorieJuridiqueUniteLegale")
+    kind = kind_of(category)
+    if kind is None:
+        return INDIVIDUAL
+    if (diffusion is not None and (clean(values[diffusion]) or "O").upper() != "O") \
+            or _name(get, values) in (None, "[ND]"):
+        return NOT_PUBLIC
+    written = get(values, "siren")
+    seat = seat_of(written)  # a valid SIREN is looked up as written; an invalid one is reported, not keyed
+    if filtered and seat is None:
+        return OUTSIDE
+    cell = read_id_cell(written)
+    siren = cell.siren if cell.flag is None else written
+    row = values
+    association = get(row, "identifiantAssociationUniteLegale")
+    naf25 = get(row, "activitePrincipaleNAF25UniteLegale")  # SIRENE 3.11 (2025) onwards
+    themes, note = activity_themes(get(row, "activitePrincipaleUniteLegale"),
+                                   get(row, "nomenclatureActivitePrincipaleUniteLegale"), naf25,
+                                   get.names.get("nomenclatureactiviteprincipaleunitelegale") is not None)
+    out = {"siren": siren, "name": _name(get, row), "kind": kind, "rna": association,
+           "siret": seat[0] if seat else None, "commune": seat[1] if seat else None,
+           # an association's RNA purpose says more than its activity code: leave its themes to the RNA
+           "themes": [] if association else themes, "naf": get(row, "activitePrincipaleUniteLegale"),
+           "naf_nomenclature": get(row, "nomenclatureActivitePrincipaleUniteLegale"),
+           "themes_unmapped": note if not association else None, "legal_category": category,
+           "created": _date(get(row, "dateCreationUniteLegale")),
+           "ess": get(row, "economieSocialeSolidaireUniteLegale"), "naf25": naf25,
+           "societe_mission": get(row, "societeMissionUniteLegale"),
+           "headcount_band": get(row, "trancheEffectifsUniteLegale"), "source": "SIRENE"}
+    return Item("actors", path, line, {k: v for k, v in out.items() if v not in (None, "", [])}, _FIELDS)
