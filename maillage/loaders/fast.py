@@ -38,13 +38,14 @@ class FastActor:
     """What :class:`~maillage.model.Actor` would hold for a plain row."""
 
     __slots__ = ("key", "name", "kind", "commune", "themes", "offers", "seeks", "website", "siren", "siret", "rna",
-                 "extra")
+                 "extra", "_keys")
 
     def __init__(self, key, name, kind, commune, themes, offers, seeks, website, siren=None, siret=None, rna=None,
                  extra=None):
         self.key, self.name, self.kind, self.commune = key, name, kind, commune
         self.themes, self.offers, self.seeks, self.website = themes, offers, seeks, website
         self.siren, self.siret, self.rna, self.extra = siren, siret, rna, extra or {}
+        self._keys = None
 
     @property
     def id(self) -> str:  # Actor.id
@@ -55,10 +56,12 @@ class FastActor:
         return self.key
 
     @property
-    def keys(self) -> list[str]:  # Actor.keys
-        found = [self.id, self.key, self.siren and f"siren:{self.siren}", self.siret and f"siret:{self.siret}",
-                 self.rna and f"rna:{self.rna}"]
-        return list(dict.fromkeys(key for key in found if key))
+    def keys(self) -> list[str]:  # Actor.keys (a new list each time, as the model's; worked out once)
+        if self._keys is None:
+            found = [self.id, self.key, self.siren and f"siren:{self.siren}", self.siret and f"siret:{self.siret}",
+                     self.rna and f"rna:{self.rna}"]
+            self._keys = list(dict.fromkeys(key for key in found if key))
+        return list(self._keys)
 
     def model_dump(self) -> dict:  # the fields and their order of Actor.model_dump()
         return {"extra": dict(self.extra), "key": self.key, "name": self.name, "kind": self.kind,
