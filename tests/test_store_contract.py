@@ -185,6 +185,18 @@ def test_the_columnar_path_leaves_what_the_row_path_leaves(store, write, monkeyp
     assert keys["p3"] == ["p3"] and first["actors"][0]["themes"] == ["emploi", "sante"]
 
 
+def test_a_columnar_load_of_ties_finds_those_the_store_holds(store, write):
+    """A second plain file of ties, half of them stored already: the stored ones are counted
+    unchanged, not created (the store held ties as the load began, so each is looked up)."""
+    actors = write("plain.csv", "id,name,kind\n" + "".join(f"p{i},Acteur {i},association\n" for i in range(40)))
+    first = write("first.csv", "source,target,kind\n" + "".join(f"p{i},p{i + 1},cooperation\n" for i in range(20)))
+    second = write("second.csv", "source,target,kind\n" + "".join(f"p{i},p{i + 1},cooperation\n" for i in range(10, 39)))
+    load_files(store, [actors, first])
+    totals = load_files(store, [second]).totals()["partnerships"]
+    assert (totals["created"], totals["unchanged"]) == (19, 10)
+    assert store.stats()["partnerships"] == 39
+
+
 def test_legal_units_written_as_values_carry_their_siret_keys(store, tmp_path, monkeypatch):
     """SIRENE's columnar path writes new units with their SIRET keys (write_values' ``keys``) on each
     store: a second load by the row path finds every one of them unchanged."""

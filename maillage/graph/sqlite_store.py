@@ -219,6 +219,8 @@ class SQLiteLoadSession(LoadSession):
         self._open = True
         self._changed = False  # a session that only adds journal entries leaves the graph's version alone
         self._indexes = DeferredIndexes(self._db)
+        self._held = {kind: self._db.execute(f"SELECT EXISTS (SELECT 1 FROM {kind})").fetchone()[0] == 1
+                      for kind in ("actors", "partnerships")}
 
     def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
         keys = json.dumps(sorted(set(keys)))
@@ -235,6 +237,9 @@ class SQLiteLoadSession(LoadSession):
 
     def actor_names(self) -> Iterator[tuple[str, str, str | None]]:
         yield from self._db.execute("SELECT id, name, commune FROM actors")
+
+    def held_before(self, kind: str) -> bool:
+        return self._held.get(kind, True)
 
     def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
         ids = sorted(set(ids))

@@ -159,6 +159,15 @@ class LoadSession(ABC):
         """The ids of ``kind`` that exist as a commit now would leave them (a lighter :meth:`fetch`)."""
         return set(self.fetch(kind, ids))
 
+    def held_before(self, kind: str) -> bool:
+        """Whether the store held any entity of ``kind`` when this session began.
+
+        When it held none, every entity of ``kind`` there is was written by this load, which knows
+        them: a national load's ties need not each be looked up in the store. Stores that cannot
+        tell cheaply say True.
+        """
+        return True
+
     @abstractmethod
     def write(self, kind: str, rows: list[dict]) -> None:
         """Upsert rows of ``kind`` (see ROW_FIELDS); empty values never erase stored ones."""

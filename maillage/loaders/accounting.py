@@ -181,13 +181,14 @@ class Accounting:
 
     def _settle_chunk(self, kind: str, chunk: list, counts: dict) -> None:
         # an entity absent before only has to exist now (created); the others are read back whole
-        # and compared with what they were
-        new = [id_ for id_, entry in chunk if entry[0] is None]
+        # and compared with what they were. One the columnar path wrote (and nothing since) exists:
+        # it was written just before it was counted.
+        new = [id_ for id_, entry in chunk if entry[0] is None and entry[1] is not PENDING]
         present = self.session.existing(kind, new) if new else set()
         after = self.session.fetch(kind, [id_ for id_, entry in chunk if entry[0] is not None])
-        for id_, (before, _first, flags, file_report) in chunk:
+        for id_, (before, first, flags, file_report) in chunk:
             if before is None:
-                if id_ not in present:
+                if first is not PENDING and id_ not in present:
                     continue
                 outcome = "created"
             else:

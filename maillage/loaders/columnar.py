@@ -153,7 +153,7 @@ def write_new_actors(loader, file_report, values: list, keys: list) -> set[int]:
     session = loader.session
     known = session.resolve_actors(ids + [key for k in plain for key in keys[k]])
     seen = loader.accounting.known("actors", ids)
-    held = session.existing("actors", [id_ for id_ in ids if id_ not in known and id_ not in seen])
+    held = _held(session, "actors", [id_ for id_ in ids if id_ not in known and id_ not in seen])
     new = [k for k in plain if values[k][0] not in known and values[k][0] not in seen
            and values[k][0] not in held and not any(key in known for key in keys[k])]
     rows = [values[k] for k in new]
@@ -164,6 +164,12 @@ def write_new_actors(loader, file_report, values: list, keys: list) -> set[int]:
         loader.accounting.admit_new("actors", [row[0] for row in rows], file_report)
         loader.names.added({"id": row[0], "name": row[2], "commune": row[4]} for row in rows)
     return set(new)
+
+
+def _held(session, kind: str, ids: list[str]) -> set[str]:
+    """Which of ``ids`` (none of them given earlier by this load) the store holds: none, without a
+    look, when it held no entity of ``kind`` as the load began (a first load)."""
+    return session.existing(kind, ids) if session.held_before(kind) else set()
 
 
 def _read_alike(batch) -> bool:
@@ -292,7 +298,7 @@ class _Block:
         session, ids = self.loader.session, self.values["id"][start:stop]
         seen = self.loader.accounting.known("actors", ids)
         known = session.resolve_actors(ids)
-        held = session.existing("actors", [id_ for id_ in ids if id_ not in known and id_ not in seen])
+        held = _held(session, "actors", [id_ for id_ in ids if id_ not in known and id_ not in seen])
         rest = [start + k for k, id_ in enumerate(ids) if id_ in known or id_ in seen or id_ in held]
         skip = set(rest)
         column = self._slice(start, stop)
@@ -331,7 +337,7 @@ class _Block:
         for tie in ties.values():
             counts[tie[0]] = counts.get(tie[0], 0) + 1
         seen = self.loader.accounting.known("partnerships", counts)
-        held = session.existing("partnerships", [tie[0] for tie in ties.values() if tie[0] not in seen])
+        held = _held(session, "partnerships", [tie[0] for tie in ties.values() if tie[0] not in seen])
         themes, path, first = self.lists["themes"], self.file_report.path, self.first_line + start
         rows = []
         for k, (kind, begin, end, theme, amount, description) in enumerate(zip(
