@@ -108,6 +108,7 @@ UPSERT = {table: _upsert_sql(table) for table in _COLUMNS}
 
 
 _CODE = re.compile(r"^[a-z0-9_]+$")
+_TEXT = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False), without a new encoder per row
 
 
 def _json_list(value) -> str:
@@ -127,7 +128,7 @@ def _values(table: str, row: dict) -> tuple:
         if column in _LISTS:
             value = _json_list(value)
         elif column == "extra":
-            value = json.dumps(value, ensure_ascii=False) if value else "{}"
+            value = _TEXT.encode(value) if value else "{}"
         values.append(value)
     return tuple(values)
 

@@ -55,7 +55,10 @@ def flags_of(row: dict) -> list[str]:
 
 def _digest(value) -> int:
     """A short fingerprint of a row's content, compared only within one load (one process)."""
-    return hash(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
+    return hash(_CANONICAL.encode(value))
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)  # json.dumps's, made once
 
 
 class Accounting:
