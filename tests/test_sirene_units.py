@@ -11,7 +11,7 @@ import pytest
 from maillage.graph import open_store
 from maillage.graph.sqlite_store import SQLiteLoadSession
 from maillage.loaders import columnar
-from maillage.loaders.opendata import sirene_units
+from maillage.loaders.opendata import blocks, sirene_units
 from maillage.loaders.pipeline import load_files
 
 from .opendata_files import ESTABLISHMENTS_HEADER, RNA_HEADER, UNITS_HEADER, rna, rna_row, seat_row, siren, siret
@@ -165,4 +165,4 @@ def test_luhn_on_arrays_is_the_identifiers_check():
     for length in (9, 14):
         texts = ["".join(rng.choice("0123456789") for _ in range(length)) for _ in range(5000)]
         texts += [siren(n) for n in range(200)] if length == 9 else [siret(siren(n), n) for n in range(200)]
-        assert sirene_units._luhn(texts, length).tolist() == [luhn_valid(text) for text in texts]
+        assert blocks.luhn(texts, length).tolist() == [luhn_valid(text) for text in texts]

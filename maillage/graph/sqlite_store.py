@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import StoreBusy, StoreError
 from .sqlite_indexes import DeferredIndexes
-from .store import ActorFilter, LoadSession, Store
+from .store import ActorFilter, LoadSession, Store, json_list
 from ..i18n import _
 
 __all__ = ["SQLiteStore"]
@@ -107,18 +107,7 @@ def _upsert_sql(table: str) -> str:
 UPSERT = {table: _upsert_sql(table) for table in _COLUMNS}
 
 
-_CODE = re.compile(r"^[a-z0-9_]+$")
 _TEXT = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False), without a new encoder per row
-
-
-def _json_list(value) -> str:
-    """A list as JSON text; lists of vocabulary codes (ASCII snake_case, nothing to escape) are
-    joined directly, which is what ``json.dumps`` would write, several times faster."""
-    if not value:
-        return "[]"
-    if all(_CODE.match(item) for item in value if isinstance(item, str)) and all(isinstance(i, str) for i in value):
-        return '["' + '", "'.join(value) + '"]'
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _values(table: str, row: dict) -> tuple:
@@ -126,7 +115,7 @@ def _values(table: str, row: dict) -> tuple:
     for column in _COLUMNS[table] + _PROVENANCE:
         value = row.get(column)
         if column in _LISTS:
-            value = _json_list(value)
+            value = json_list(value)
         elif column == "extra":
             value = _TEXT.encode(value) if value else "{}"
         values.append(value)

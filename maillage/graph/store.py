@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from contextlib import contextmanager
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -21,7 +22,7 @@ from ..errors import UsageError
 from ..i18n import _
 from ..redaction import redact
 
-__all__ = ["Store", "LoadSession", "ActorFilter", "open_store", "default_store_uri", "NEO4J_SCHEMES",
+__all__ = ["Store", "LoadSession", "json_list", "ActorFilter", "open_store", "default_store_uri", "NEO4J_SCHEMES",
            "ROW_FIELDS", "VALUE_COLUMNS", "LIST_FIELDS", "JOURNAL_FIELDS", "content_of", "merge_patch", "merge_rows", "redact"]
 
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
@@ -48,6 +49,26 @@ VALUE_COLUMNS = {
 JOURNAL_FIELDS = ("id", "subject", "action", "at", "by", "data")
 
 LIST_FIELDS = frozenset({"themes", "offers", "seeks", "operates_in", "resources", "parents", "keys", "members"})
+
+_CODE = re.compile(r"^[a-z0-9_]+$")
+
+
+def json_list(value) -> str:
+    """A list as the JSON text stores keep (and :meth:`LoadSession.write_values` takes); lists of
+    vocabulary codes (ASCII snake_case, nothing to escape) are joined directly, which is what
+    ``json.dumps`` would write, several times faster.
+
+    Examples
+    --------
+    >>> json_list(["emploi", "sante"]), json_list([]), json_list(["été"])
+    ('["emploi", "sante"]', '[]', '["été"]')
+    """
+    if not value:
+        return "[]"
+    if all(_CODE.match(item) for item in value if isinstance(item, str)) and all(isinstance(i, str) for i in value):
+        return '["' + '", "'.join(value) + '"]'
+    return json.dumps(value, ensure_ascii=False)
+
 
 
 def content_of(kind: str, row: dict | None) -> dict | None:

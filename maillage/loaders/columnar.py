@@ -25,7 +25,7 @@ import os
 import re
 
 from ..model import UNDIRECTED_KINDS, partnership_id
-from ..graph.sqlite_store import _json_list
+from ..graph.store import json_list
 from .fast import (_ACTOR_COLUMNS, _PARTNERSHIP_COLUMNS, _codes, _commune_ok, _day_ok)
 from . import formats
 from .kinds import KINDS
@@ -249,7 +249,7 @@ class _Block:
         texts = {}
         for text in pc.unique(column).to_pylist():
             codes = _codes(self.loader.vocabulary, vocabulary_name, text)
-            texts[text] = None if codes is None else _json_list(codes)
+            texts[text] = None if codes is None else json_list(codes)
         self.lists[name] = texts
         return pc.is_in(column, value_set=pa.array([t for t, j in texts.items() if j is not None], pa.string()))
 

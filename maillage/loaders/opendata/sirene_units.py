@@ -27,27 +27,23 @@ import json
 
 import numpy as np
 
-from .. import columnar, formats
-from ..columnar import _UNPLAIN, _LineWatch
 from ..fast import _commune_ok
-from ...graph.sqlite_store import _json_list
+from ...graph.store import json_list
 from ...identifiers import LA_POSTE_SIREN
 from ...redaction import escape_surrogates
+from .blocks import by_distinct, luhn, readable, read_blocks, unclean
 from .common import Item, PlainActors, Skip, clean
 from .sirene import CLOSED, INDIVIDUAL, NOT_PUBLIC, OUTSIDE, _FIELDS, _date, activity_themes, kind_of
 
 try:
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pa_csv
 except ImportError:  # pragma: no cover - a core dependency
     pa = None
 
 __all__ = ["read_units_columnar"]
 
 BLOCK_SIZE = 1 << 24
-# a cell clean() would change: spaces to strip, a control character, spreadsheet quoting, a date sentinel
-_UNCLEAN = f"{_UNPLAIN}|^=\"|^(0001-01-01|0000-00-00|NULL|null)$"
 # extra's fields in the order the row path writes them (a row with themes_unmapped, a flag, is not
 # plain; source is written here)
 _EXTRA = (("naf", "activiteprincipaleunitelegale"), ("naf_nomenclature", "nomenclatureactiviteprincipaleunitelegale"),
@@ -65,47 +61,15 @@ def read_units_columnar(head, get, seats, filters, progress, unit):
 
     ``get`` is the file's column index, ``seats`` its head offices (``many(sirens)``), ``unit(values,
     line)`` the row path's reading of one row."""
-    first = 1 + head.header_lines
-    if not columnar.available() or head.format != "csv" or (head.encoding or "utf-8").lower() not in ("utf-8", "utf-8-sig") \
-            or len(set(head.header)) != len(head.header) or "siren" not in get.position:
-        return first
-    handle = _LineWatch(formats._open_bytes(head.path, progress))
-    line = first
-    try:
+    if not readable(head) or "siren" not in get.position:
+        return 1 + head.header_lines
+    block, blocks = _Block(head, get, seats, filters, unit), read_blocks(head, progress, BLOCK_SIZE)
+    while True:
         try:
-            reader = pa_csv.open_csv(handle, read_options=pa_csv.ReadOptions(
-                column_names=list(head.header), skip_rows=head.header_lines, block_size=BLOCK_SIZE),
-                parse_options=pa_csv.ParseOptions(delimiter=head.delimiter or ",", newlines_in_values=True),
-                convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(head.header, pa.string()),
-                                                      strings_can_be_null=False, quoted_strings_can_be_null=False))
-        except (pa.ArrowInvalid, OSError):
-            return line
-        block = _Block(head, get, seats, filters, unit)
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                return None
-            except (pa.ArrowInvalid, OSError):  # a row pyarrow cannot split: the row path says why
-                return line
-            if handle.broken or any(pc.any(pc.match_substring(column, end)).as_py()
-                                    for column in batch.columns for end in ("\n", "\r")):
-                return line  # lines may no longer be rows from here
-            yield from block.read(batch, line)
-            line += batch.num_rows
-    finally:
-        handle.close()
-
-
-def _luhn(texts: list[str], length: int) -> np.ndarray:
-    """Which of ``texts`` (each ``length`` ASCII digits) pass the Luhn check, vectorised."""
-    if not texts:
-        return np.zeros(0, bool)
-    digits = np.frombuffer("".join(texts).encode("ascii"), np.uint8).reshape(-1, length).astype(np.int64) - 48
-    backwards = digits[:, ::-1]
-    doubled = backwards[:, 1::2] * 2
-    total = backwards[:, 0::2].sum(axis=1) + (doubled - 9 * (doubled > 9)).sum(axis=1)
-    return total % 10 == 0
+            batch, line = next(blocks)
+        except StopIteration as done:
+            return done.value
+        yield from block.read(batch, line)
 
 
 def _sirets_ok(sirets: list, sirens: list[str]) -> np.ndarray:
@@ -120,7 +84,7 @@ def _sirets_ok(sirets: list, sirens: list[str]) -> np.ndarray:
             checked.append(k)
         else:
             ok[k] = False
-    ok[checked] = _luhn([sirets[k] for k in checked], 14)
+    ok[checked] = luhn([sirets[k] for k in checked], 14)
     return ok
 
 
@@ -203,22 +167,15 @@ class _Block:
 
     # -- the rows left out, decided on distinct values --
 
-    def _by_distinct(self, column, decide, size: int) -> np.ndarray:
-        if column is None:
-            return np.full(size, decide(""), dtype=object)
-        distinct = pc.unique(column)
-        table = np.array([decide(value) for value in distinct.to_pylist()] + [None], dtype=object)[:-1]
-        return table[pc.index_in(column, value_set=distinct).to_numpy(zero_copy_only=False)]
-
     def _left_out(self, batch, size: int, skipped: dict) -> np.ndarray:
         """Count the rows the filters leave out; return the indices of the others, which give an Item."""
         etat = self.column(batch, "etatadministratifunitelegale")
-        closed = self._by_distinct(etat, lambda v: (clean(v) or "A").upper() == "C", size).astype(bool) \
+        closed = by_distinct(etat, lambda v: (clean(v) or "A").upper() == "C", size).astype(bool) \
             if etat is not None else np.zeros(size, bool)
-        kinds = self._by_distinct(self.column(batch, "categoriejuridiqueunitelegale"), lambda v: kind_of(clean(v)), size)
+        kinds = by_distinct(self.column(batch, "categoriejuridiqueunitelegale"), lambda v: kind_of(clean(v)), size)
         individual = ~closed & (kinds == None)  # noqa: E711 - an object array, compared element-wise
         diffusion = self.column(batch, "statutdiffusionunitelegale")
-        hidden = self._by_distinct(diffusion, lambda v: (clean(v) or "O").upper() != "O", size).astype(bool) \
+        hidden = by_distinct(diffusion, lambda v: (clean(v) or "O").upper() != "O", size).astype(bool) \
             if diffusion is not None else np.zeros(size, bool)
         hidden &= ~closed & ~individual
         for reason, rows in ((CLOSED, closed), (INDIVIDUAL, individual), (NOT_PUBLIC, hidden)):
@@ -228,20 +185,10 @@ class _Block:
 
     # -- which of the others are plain --
 
-    def _unclean(self, batch, folds, rows) -> np.ndarray:
-        """Rows (of ``rows``) where any of the ``folds`` columns has a cell clean() would change."""
-        out = np.zeros(len(rows), bool)
-        for fold in folds:
-            column = self.column(batch, fold)
-            if column is not None:
-                taken = pc.take(column, pa.array(rows))
-                out |= pc.match_substring_regex(taken, _UNCLEAN).to_numpy(zero_copy_only=False)
-        return out
-
     def _plain(self, batch, routed: np.ndarray) -> np.ndarray:
         """Which routed rows can be proved plain before their seat is known (cells, name, SIREN, no RNA)."""
         folds = ["siren", "identifiantassociationunitelegale", *_NAMES] + [fold for _, fold in _EXTRA]
-        plain = ~self._unclean(batch, folds, routed)
+        plain = ~unclean([self.column(batch, fold) for fold in folds], routed)
         rows = pa.array(routed)
         association = self.column(batch, "identifiantassociationunitelegale")
         if association is not None:
@@ -254,7 +201,7 @@ class _Block:
         plain &= digits
         texts = siren.to_pylist()
         checked = np.flatnonzero(plain)
-        plain[checked] = _luhn([texts[k] for k in checked], 9)
+        plain[checked] = luhn([texts[k] for k in checked], 9)
         return plain
 
     def _name(self, batch, rows):
@@ -328,6 +275,6 @@ class _Block:
             found = self.activities.get(triple)
             if found is None:
                 themes, note = activity_themes(*(clean(cell) for cell in triple), self.has_nomenclature)
-                found = self.activities[triple] = (_json_list(sorted(set(themes))), note is not None)
+                found = self.activities[triple] = (json_list(sorted(set(themes))), note is not None)
             out.append(found)
         return out
