@@ -75,9 +75,18 @@ def recognises(head) -> bool:
 
 
 def translate(heads, filters, *, resolve=None, progress=None, include_dissolved: bool = False, **_options):
+    from .rna_blocks import read_rna_columnar  # built on this module's rules
+
     for head in heads:
         path, renamed = head.path, _renamed(head.header)
+        association = lambda row, line: _association(path, line, row, filters, include_dissolved)  # noqa: E731
+        start = yield from read_rna_columnar(head, renamed, filters, include_dissolved, progress, association,
+                                             themes_of)
+        if start is None:
+            continue
         for line, row in read_csv(head, progress=progress):
+            if line < start:
+                continue  # the columnar path gave those
             if isinstance(row, RowProblem):
                 yield Item("actors", str(path), line, {"__problem__": str(row)})
                 continue
