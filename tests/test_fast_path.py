@@ -344,6 +344,7 @@ def test_the_columnar_path_gives_the_row_paths_store_and_report(tmp_path_factory
 
     monkeypatch.setattr(ledger, "SPILL_AT", 5)  # the bookkeeping in its scratch file, both ways
     monkeypatch.setattr(ledger, "SHARED_WEIGHT", 1)  # the columnar path's entries spill as early
+    monkeypatch.setattr(ledger, "SHARED_IN_MEMORY", 4)  # past a few kept apart
     monkeypatch.setattr(sqlite_indexes, "DEFER_FROM", 5)  # and the store's indexes built after the rows
     assert columnar_state == _state(folder, "columnar-spilled", files, on_error, True)
     assert columnar_state == _state(folder, "rows-spilled", files, on_error, False)

@@ -101,6 +101,7 @@ def test_report_equals_store_with_the_bookkeeping_in_its_scratch_file(tmp_path_f
 
     monkeypatch.setattr(ledger, "SPILL_AT", 3)
     monkeypatch.setattr(ledger, "SHARED_WEIGHT", 1)  # the columnar path's entries spill as early
+    monkeypatch.setattr(ledger, "SHARED_IN_MEMORY", 4)  # past a few kept apart
     folder = tmp_path_factory.mktemp("reconcile")
     with open_store(folder / "store.db") as store:
         _check(store, folder, actors, ties)

@@ -358,3 +358,5 @@ class _Block:
         self.file_report.loaded += len(rows)
         self.loader.session.write_values(self.kind, rows)
         self.loader.accounting.admit_new(self.kind, [row[0] for row in rows], self.file_report)
+        if self.kind == "actors":  # a later row may name one of them, as it would name one the row path wrote
+            self.loader.names.added({"id": row[0], "name": row[2], "commune": row[4]} for row in rows)

@@ -5,8 +5,9 @@ of what the store held before the load (None when it held nothing), the digest o
 given, that row's flags, and the file report that counts it. A load of a few hundred thousand
 entities keeps them in a dictionary. Past :data:`SPILL_AT` entries (those the columnar path wrote
 count a quarter each: they share one entry) they move to a SQLite file in a scratch folder, and
-from then on are read and written a batch at a time. A national load's
-memory then stays flat: its bookkeeping no longer grows with the entities it touches.
+from then on are read and written a batch at a time. The columnar path's entries, which carry
+nothing of their own but their id, stay in memory up to :data:`SHARED_IN_MEMORY` of them (a
+national load of ties: some 1.7 GB for 15.8 million, against a quarter of its time in the file).
 """
 
 from __future__ import annotations
@@ -19,13 +20,18 @@ from collections.abc import Iterable, Iterator
 
 from ..scratch import make_scratch
 
-__all__ = ["Ledger", "SPILL_AT", "SHARED_WEIGHT", "PENDING"]
+__all__ = ["Ledger", "SPILL_AT", "SHARED_WEIGHT", "SHARED_IN_MEMORY", "PENDING"]
 
 SPILL_AT = 200_000
 # An entity the columnar path wrote shares one entry with every other of its file (only its id is
 # its own): about a quarter of a row-path entry's memory. Grand Est's 704,924 rows: 13.6–14.1 s and
 # a 461–470 MiB peak kept in memory, 17.1 s and 416–432 MiB spilled (two runs each).
 SHARED_WEIGHT = 0.25
+# Those shared entries stay in a dictionary of their own up to this many (about 110 bytes each, the
+# id included): in the scratch file each cost a random B-tree insert and a lookup, a quarter of a
+# national load of ties (15.8 million: about 4 µs an entry against 0.2 µs in memory, measured on
+# 2026-12-06 with benchmarks' ledger figures). Past it they spill like the others.
+SHARED_IN_MEMORY = 20_000_000
 PENDING = object()  # a digest worked out only if a later row of the entity comes (see Accounting)
 _CHUNK = 50_000
 
@@ -37,6 +43,8 @@ class Ledger:
     def __init__(self, spill_at: int | None = None):
         self.spill_at = SPILL_AT if spill_at is None else spill_at
         self.memory: dict[str, dict[str, list | tuple]] = {}
+        self.shared: dict[str, dict[str, tuple]] = {}  # the columnar path's entries, kept apart (see SHARED_IN_MEMORY)
+        self.shared_count = 0
         self.count = 0
         self.db: sqlite3.Connection | None = None
         self.folder: str | None = None
@@ -47,11 +55,13 @@ class Ledger:
 
     def lookup(self, kind: str, ids: Iterable[str]) -> dict:
         """The entries of those ids the ledger holds."""
+        shared = self.shared.get(kind)
+        found = {id_: shared[id_] for id_ in ids if id_ in shared} if shared else {}
         if self.db is None:
             book = self.memory.get(kind, {})
-            return {id_: book[id_] for id_ in ids if id_ in book}
-        found = {}
-        ids = sorted(set(ids))
+            found.update((id_, book[id_]) for id_ in ids if id_ in book)
+            return found
+        ids = sorted(set(ids) - found.keys())
         for start in range(0, len(ids), _CHUNK):
             rows = self.db.execute("SELECT id, before, latest, pending, flags, report FROM ledger WHERE kind = ? "
                                    "AND id IN (SELECT value FROM json_each(?))",
@@ -60,12 +70,16 @@ class Ledger:
         return found
 
     def kinds(self) -> list[str]:
-        if self.db is None:
-            return list(self.memory)
-        return [row[0] for row in self.db.execute("SELECT DISTINCT kind FROM ledger ORDER BY kind")]
+        kinds = set(self.shared) | set(self.memory)
+        if self.db is not None:
+            kinds.update(row[0] for row in self.db.execute("SELECT DISTINCT kind FROM ledger"))
+        return sorted(kinds)
 
     def chunks(self, kind: str) -> Iterator[list[tuple[str, list]]]:
         """Every entry of ``kind``, a chunk at a time."""
+        items = list(self.shared.get(kind, {}).items())
+        for start in range(0, len(items), _CHUNK):
+            yield items[start:start + _CHUNK]
         if self.db is None:
             items = list(self.memory.get(kind, {}).items())
             for start in range(0, len(items), _CHUNK):
@@ -88,6 +102,16 @@ class Ledger:
     def put(self, kind: str, entries: dict, shared: bool = False) -> None:
         """Add or replace entries (entries that share one tuple stay shared in memory: ``shared``
         says they all do, and they count for :data:`SHARED_WEIGHT` each towards the spill)."""
+        if shared and self.shared_count + len(entries) <= SHARED_IN_MEMORY:
+            book = self.shared.setdefault(kind, {})
+            self.shared_count += sum(1 for id_ in entries if id_ not in book)
+            book.update(entries)
+            return
+        held = self.shared.get(kind)
+        if held:  # an entity given again by the row path: its own entry replaces the shared one
+            for id_ in entries:
+                if held.pop(id_, None) is not None:
+                    self.shared_count -= 1
         if self.db is None:
             book = self.memory.setdefault(kind, {})
             added = sum(1 for id_ in entries if id_ not in book)

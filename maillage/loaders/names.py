@@ -36,12 +36,22 @@ class ActorNames:
     def __init__(self, session, communes: "CommuneNames"):
         self.session, self.communes = session, communes
         self._index: dict[str, dict[str, str | None]] | None = None  # name key → {actor id: commune}
+        # rows validated but not yet written (the row path writes a batch at a time): a row naming
+        # one of them finds it, wherever the batch ends, as it finds a row the columnar path wrote
+        self._pending: dict[str, dict[str, str | None]] = {}
 
     def added(self, rows) -> None:
-        """Actor rows this load wrote (kept in the index once it is built)."""
+        """Actor rows this load wrote (kept in the index once it is built); rows awaiting their write
+        are forgotten (they come back here with the ids they were written under)."""
+        self._pending = {}
         if self._index is not None:
             for row in rows:
                 self._add(row["id"], row.get("name"), row.get("commune"))
+
+    def pending(self, actor_id: str, name: str | None, commune: str | None) -> None:
+        """An actor row validated into a batch not yet written."""
+        if name:
+            self._pending.setdefault(name_key(name), {})[actor_id] = commune
 
     def identify(self, row: dict) -> tuple[dict, list[tuple[str, str]]]:
         """An actor row with no key (id, SIREN, SIRET, RNA) gets the id of the one stored actor of its
@@ -55,8 +65,9 @@ class ActorNames:
             return row, []  # the model says what is missing
         commune = str(row.get(commune_column) or "").strip() or None if commune_column else None
         self._build()
-        bearers = {actor_id: place for actor_id, place in self._index.get(name_key(name), {}).items()
-                   if commune is None or place in (None, commune)}
+        key = name_key(name)
+        named = {**self._index.get(key, {}), **self._pending.get(key, {})}
+        bearers = {actor_id: place for actor_id, place in named.items() if commune is None or place in (None, commune)}
         if len(bearers) > 1:
             return row, [(name_column, self._ambiguous(name, bearers))]
         if bearers:

@@ -209,6 +209,8 @@ class _Loader:
         if problems:
             self._reject(file_report, line, problems, row)
             return batch
+        if head.kind == "actors":
+            self.names.pending(record.id, record.name, record.commune)
         batch.append((line, record))
         if len(batch) >= self.batch_size:
             self._flush(head.kind, file_report, batch)
