@@ -3,7 +3,10 @@ legal units (SIRENE), subsidies (SCDL), public contracts (DECP), the State's sub
 
 Each translator reads the files as published, streams them, and yields :class:`Item` rows in
 maillage's own columns (which the load pipeline then validates and writes like any file) or
-:class:`Skip` for rows left out on purpose, which the load report counts by reason.
+:class:`Skip` for rows left out on purpose, which the load report counts by reason. The national
+files' translators (RNA, SIRENE's units) read them a block at a time where they can and yield
+:class:`PlainActors`: rows already proved plain, which the pipeline writes as they are when the
+store and the load hold none of their keys (see :mod:`.blocks`).
 """
 
 from __future__ import annotations

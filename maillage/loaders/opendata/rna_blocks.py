@@ -22,6 +22,7 @@ from json.encoder import encode_basestring
 
 import numpy as np
 
+from ...i18n import N_
 from ...identifiers import read_id_cell
 from ...redaction import escape_surrogates
 from ..fast import _commune_ok
@@ -38,7 +39,7 @@ except ImportError:  # pragma: no cover - a core dependency
 __all__ = ["read_rna_columnar"]
 
 BLOCK_SIZE = 1 << 24
-DISSOLVED, OUTSIDE = "dissolved", "outside the filter"
+DISSOLVED, OUTSIDE = N_("dissolved"), N_("outside the filter")  # the row path's reasons
 # extra's fields in the order the row path writes them: (field, column) — objet_social and source made here
 _EXTRA = (("created", "date_creat"), ("nature", "nature"), ("groupement", "groupement"), ("purpose", "objet"),
           ("objet_social", None), ("rna_updated", "maj_time"), ("source", None))
