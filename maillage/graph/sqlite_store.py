@@ -7,7 +7,6 @@ or rejected load leaves the file exactly as it was, and readers never see half a
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import sqlite3
 from contextlib import contextmanager
