@@ -8,15 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from maillage.graph import open_store
-from maillage.graph.sqlite_store import SQLiteLoadSession
-from maillage.loaders import columnar
 from maillage.loaders.opendata import rna_blocks
-from maillage.loaders.pipeline import load_files
 
+from .columnar_state import load_state
 from .opendata_files import RNA_HEADER, rna, rna_row, siren, siret
 
-COG = sorted((Path(__file__).parent / "fixtures" / "cog").glob("*.json"))
 COMMUNES = ["67482", "67043", "67218", "68066", "75108", "2A004", "2a004", "97411", "", "6748", "20004", "99123",
             '="67043"', " 67482"]
 TITLES = ["ASSOCIATION {n}", "ASSOCIATION {n}", "CLUB « {n} »", "", " ESPACES {n} ", 'LE "CERCLE" {n}; ET, AUTRES',
@@ -69,27 +65,7 @@ def _write(path: Path, rows: list[dict], header=RNA_HEADER) -> Path:
 
 
 def _state(path: Path, files: list, columnar_on: bool, monkeypatch, block: int, before=(), **options):
-    monkeypatch.setattr(columnar, "ENABLED", columnar_on)
-    monkeypatch.setattr(rna_blocks, "BLOCK_SIZE", block)
-    written = []
-    real = SQLiteLoadSession.write_values
-    monkeypatch.setattr(SQLiteLoadSession, "write_values",
-                        lambda self, kind, values, keys=(): written.extend(value[-1] for value in values)
-                        or real(self, kind, values, keys))
-    with open_store(path) as store:
-        load_files(store, COG)
-        for group in before:
-            load_files(store, group, on_error="skip")
-        try:
-            report = load_files(store, files, **options)
-        except Exception as exc:  # noqa: BLE001 - the same failure is expected of both paths
-            report, failure = getattr(exc, "report", None), str(exc)
-        else:
-            failure = None
-        dump = {kind: list(store.dump(kind)) for kind in ("actors", "partnerships")}
-    monkeypatch.undo()
-    outcome = (failure, report.to_dict() if report else None, [str(c) for c in report.conflicts] if report else None)
-    return outcome, dump, len(written), max(written, default=0)
+    return load_state(path, files, columnar_on, monkeypatch, rna_blocks, block, before, **options)
 
 
 @pytest.mark.parametrize("seed, block, options", [

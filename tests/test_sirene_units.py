@@ -8,15 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from maillage.graph import open_store
-from maillage.graph.sqlite_store import SQLiteLoadSession
-from maillage.loaders import columnar
 from maillage.loaders.opendata import blocks, sirene_units
-from maillage.loaders.pipeline import load_files
 
+from .columnar_state import load_state
 from .opendata_files import ESTABLISHMENTS_HEADER, RNA_HEADER, UNITS_HEADER, rna, rna_row, seat_row, siren, siret
 
-COG = sorted((Path(__file__).parent / "fixtures" / "cog").glob("*.json"))
 COMMUNES = ["67482", "67043", "67218", "68066", "75108", "2A004", "97411", "", "6748", '="67043"']
 CATEGORIES = ["5710", "9220", "7210", "7344", "1000", "1000", "5499", " 5710", "", "9300", "7331"]
 NAMES = ["ORGANISATION {n}", "ORGANISATION {n}", "ORGANISATION {n}", "[ND]", "", " ESPACES {n} ", "L'ATELIER, {n}",
@@ -87,27 +83,8 @@ def _files(folder: Path, seed: int, count: int = 600, broken_at: int | None = No
 
 
 def _state(path: Path, files: dict, columnar_on: bool, monkeypatch, before=(), block=1 << 24, **options):
-    monkeypatch.setattr(columnar, "ENABLED", columnar_on)
-    monkeypatch.setattr(sirene_units, "BLOCK_SIZE", block)
-    written = []
-    real = SQLiteLoadSession.write_values
-    monkeypatch.setattr(SQLiteLoadSession, "write_values",
-                        lambda self, kind, values, keys=(): written.extend(value[-1] for value in values)
-                        or real(self, kind, values, keys))
-    with open_store(path) as store:
-        load_files(store, COG)
-        for group in before:
-            load_files(store, group, on_error="skip")
-        try:
-            report = load_files(store, [files["units"], files["seats"]], **options)
-        except Exception as exc:  # noqa: BLE001 - the same failure is expected of both paths
-            report, failure = getattr(exc, "report", None), str(exc)
-        else:
-            failure = None
-        dump = {kind: list(store.dump(kind)) for kind in ("actors", "partnerships")}
-    monkeypatch.undo()
-    outcome = (failure, report.to_dict() if report else None, [str(c) for c in report.conflicts] if report else None)
-    return outcome, dump, len(written), max(written, default=0)
+    return load_state(path, [files["units"], files["seats"]], columnar_on, monkeypatch, sirene_units, block, before,
+                      **options)
 
 
 @pytest.mark.parametrize("seed, block, options", [

@@ -101,11 +101,13 @@ class _LineWatch(io.RawIOBase):
         super().close()
 
 
-def _reader(head, handle):
+def _reader(head, handle, block_size: int | None = None):
+    """pyarrow's streaming reader of ``head``'s file: every column as text, the header skipped."""
     names = list(head.header)
     return pa_csv.open_csv(
         handle,
-        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_SIZE),
+        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=head.header_lines,
+                                        block_size=block_size or BLOCK_SIZE),
         parse_options=pa_csv.ParseOptions(delimiter=head.delimiter or ",", newlines_in_values=True),
         convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names},
                                               strings_can_be_null=False, quoted_strings_can_be_null=False))

@@ -11,16 +11,17 @@ from __future__ import annotations
 import numpy as np
 
 from .. import columnar, formats
-from ..columnar import _UNPLAIN, _LineWatch
+from ..columnar import _UNPLAIN, _LineWatch, _reader
+from .common import Item, PlainActors
 
 try:
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pa_csv
 except ImportError:  # pragma: no cover - a core dependency
     pa = None
 
-__all__ = ["readable", "read_blocks", "UNCLEAN", "luhn", "by_distinct", "unclean"]
+__all__ = ["readable", "read_blocks", "UNCLEAN", "luhn", "by_distinct", "unclean", "row_path", "demote_shared_keys",
+           "plain_actors"]
 
 # a cell clean() would change: spaces to strip, a control character, spreadsheet quoting, a date sentinel
 UNCLEAN = f"{_UNPLAIN}|^=\"|^(0001-01-01|0000-00-00|NULL|null)$"
@@ -39,11 +40,7 @@ def read_blocks(head, progress, block_size: int):
     handle = _LineWatch(formats._open_bytes(head.path, progress))
     try:
         try:
-            reader = pa_csv.open_csv(handle, read_options=pa_csv.ReadOptions(
-                column_names=list(head.header), skip_rows=head.header_lines, block_size=block_size),
-                parse_options=pa_csv.ParseOptions(delimiter=head.delimiter or ",", newlines_in_values=True),
-                convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(head.header, pa.string()),
-                                                      strings_can_be_null=False, quoted_strings_can_be_null=False))
+            reader = _reader(head, handle, block_size)
         except (pa.ArrowInvalid, OSError):
             return line
         while True:
@@ -97,3 +94,54 @@ def unclean(columns, rows) -> np.ndarray:
         if column is not None:
             out |= pc.match_substring_regex(pc.take(column, taken), UNCLEAN).to_numpy(zero_copy_only=False)
     return out
+
+
+def row_path(batch, routed, wanted: list[int], first: int, skipped: dict, read) -> dict:
+    """k → the Item the row path makes of routed row k (None when it leaves the row out: the reason
+    counted in ``skipped``), for the rows ``wanted``; ``read(cells, line)`` gives an Item or a reason."""
+    if not wanted:
+        return {}
+    taken = batch.take(pa.array(routed[wanted]))
+    out = {}
+    for k, cells in zip(wanted, zip(*(column.to_pylist() for column in taken.columns))):
+        made = read(list(cells), first + int(routed[k]))
+        out[k] = made if isinstance(made, Item) else None
+        if out[k] is None and made is not None:
+            skipped[made] = skipped.get(made, 0) + 1
+    return out
+
+
+def demote_shared_keys(values: list, given: dict, keys_of, item_keys, hand_over) -> None:
+    """Plain rows (``values[k]``) sharing a key with another row of the block go to the row path too
+    (``hand_over(ks)`` gives their Items): writing the plain rows first must leave what file order leaves."""
+    taken = set()
+    for item in given.values():
+        if item is not None:
+            taken.update(item_keys(item.row))
+    counts: dict[str, int] = {}
+    for value in values:
+        if value is not None:
+            for key in keys_of(value):
+                counts[key] = counts.get(key, 0) + 1
+    demoted = [k for k, value in enumerate(values)
+               if value is not None and any(counts[key] > 1 or key in taken for key in keys_of(value))]
+    if demoted:
+        given.update(hand_over(demoted))
+        for k in demoted:
+            values[k] = None
+
+
+def plain_actors(path: str, values: list, given: dict, other_keys, hand_over, columns: dict):
+    """The block's rows that give an actor, in file order, as :class:`~.common.PlainActors` (None when
+    none does): plain tuples, and the row path's Items for the others."""
+    keep = [k for k, value in enumerate(values) if value is not None or given.get(k) is not None]
+    if not keep:
+        return None
+    entries = [values[k] for k in keep]
+
+    def items(wanted: list[int]) -> list[Item]:  # the loader's fallbacks: plain rows it already holds
+        made = hand_over([keep[j] for j in wanted if entries[j] is not None])
+        return [given.get(keep[j]) or made[keep[j]] for j in wanted]
+
+    return PlainActors(path, entries, [other_keys(entry) if entry is not None else () for entry in entries],
+                       items, columns)

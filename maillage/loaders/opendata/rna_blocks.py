@@ -27,8 +27,8 @@ from ...identifiers import read_id_cell
 from ...redaction import escape_surrogates
 from ..fast import _commune_ok
 from ...graph.store import json_list
-from .blocks import by_distinct, readable, read_blocks, unclean
-from .common import Item, PlainActors, Skip, clean, commune_of
+from .blocks import by_distinct, demote_shared_keys, plain_actors, readable, read_blocks, row_path, unclean
+from .common import Item, Skip, clean, commune_of
 
 try:
     import pyarrow as pa
@@ -107,56 +107,21 @@ class _Block:
             routed, plain = routed[~leaving], plain[~leaving]
         plain &= ~unclean([self.column(batch, name) for name in _READ], routed)
         values = self._values(batch, routed, plain, first)
-        given = self._row_path(batch, routed, [k for k, value in enumerate(values) if value is None], first, skipped)
-        self._demote_shared_keys(batch, routed, values, given, first)
+        hand_over = lambda wanted: row_path(batch, routed, wanted, first, {}, self._read)  # noqa: E731
+        given = row_path(batch, routed, [k for k, value in enumerate(values) if value is None], first, skipped,
+                         self._read)
+        demote_shared_keys(values, given, _keys_of, _item_keys, hand_over)
         yield from (Skip(self.path, "actors", reason, count) for reason, count in sorted(skipped.items()))
-        keep = [k for k, value in enumerate(values) if value is not None or given.get(k) is not None]
-        if not keep:
-            return
-        entries = [values[k] for k in keep]
-        keys = [_other_keys(entry) if entry is not None else () for entry in entries]
+        block = plain_actors(self.path, values, given, _other_keys, hand_over, {})
+        if block is not None:
+            yield block
 
-        def items(wanted: list[int]) -> list[Item]:  # the loader's fallbacks: plain rows it already holds
-            made = self._row_path(batch, routed, [keep[j] for j in wanted if entries[j] is not None], first, {})
-            return [given.get(keep[j]) or made[keep[j]] for j in wanted]
-
-        yield PlainActors(self.path, entries, keys, items, {})
-
-    def _row_path(self, batch, routed, wanted: list[int], first: int, skipped: dict) -> dict:
-        """k → the Item the row path makes of routed row k (None when it leaves it out, counted in
-        ``skipped``), for the rows ``wanted``."""
-        if not wanted:
-            return {}
-        taken = batch.take(pa.array(routed[wanted]))
-        out = {}
-        for k, cells in zip(wanted, zip(*(column.to_pylist() for column in taken.columns))):
-            row = dict(zip(self.names, cells))  # a name given twice keeps the later cell, as the row path does
-            out[k] = None
-            for made in self.association(row, first + int(routed[k])):
-                if isinstance(made, Item):
-                    out[k] = made
-                else:
-                    skipped[made.reason] = skipped.get(made.reason, 0) + made.count
-        return out
-
-    def _demote_shared_keys(self, batch, routed, values, given, first: int) -> None:
-        """Plain rows sharing a key with another row of the block go to the row path too: writing
-        the plain rows first must leave what file order leaves."""
-        taken = set()
-        for item in given.values():
-            if item is not None:
-                taken.update(_item_keys(item.row))
-        counts: dict[str, int] = {}
-        for value in values:
-            if value is not None:
-                for key in (value[0], *_other_keys(value)):
-                    counts[key] = counts.get(key, 0) + 1
-        demoted = [k for k, value in enumerate(values) if value is not None
-                   and any(counts[key] > 1 or key in taken for key in (value[0], *_other_keys(value)))]
-        if demoted:
-            given.update(self._row_path(batch, routed, demoted, first, {}))
-            for k in demoted:
-                values[k] = None
+    def _read(self, cells: list, line: int):
+        """The row path's reading of one row: its Item, or the reason it is left out."""
+        row = dict(zip(self.names, cells))  # a name given twice keeps the later cell, as the row path does
+        for made in self.association(row, line):
+            return made if isinstance(made, Item) else made.reason
+        return None
 
     # -- the plain rows' tuples --
 
@@ -204,6 +169,10 @@ class _Block:
 def _other_keys(value: tuple) -> tuple:
     """A plain row's keys besides its id: its SIRET's and RNA number's when its id is its SIREN."""
     return (f"siret:{value[6]}", f"rna:{value[7]}") if value[6] else ()
+
+
+def _keys_of(value: tuple) -> tuple:
+    return (value[0], *_other_keys(value))
 
 
 def _item_keys(row: dict) -> set[str]:

@@ -31,8 +31,8 @@ from ..fast import _commune_ok
 from ...graph.store import json_list
 from ...identifiers import LA_POSTE_SIREN
 from ...redaction import escape_surrogates
-from .blocks import by_distinct, luhn, readable, read_blocks, unclean
-from .common import Item, PlainActors, Skip, clean
+from .blocks import by_distinct, demote_shared_keys, luhn, plain_actors, readable, read_blocks, row_path, unclean
+from .common import Skip, clean
 from .sirene import CLOSED, INDIVIDUAL, NOT_PUBLIC, OUTSIDE, _FIELDS, _date, activity_themes, kind_of
 
 try:
@@ -70,6 +70,20 @@ def read_units_columnar(head, get, seats, filters, progress, unit):
         except StopIteration as done:
             return done.value
         yield from block.read(batch, line)
+
+
+def _other_keys(value: tuple) -> tuple:
+    """A plain unit's keys besides its id: its head office's SIRET."""
+    return (f"siret:{value[6]}",) if value[6] else ()
+
+
+def _keys_of(value: tuple) -> tuple:
+    return (value[0], *_other_keys(value))
+
+
+def _item_keys(row: dict) -> set[str]:
+    """The keys a legal unit's row of the row path gives: its SIREN's and its SIRET's."""
+    return {f"{name}:{row[name]}" for name in ("siren", "siret") if row.get(name)}
 
 
 def _sirets_ok(sirets: list, sirens: list[str]) -> np.ndarray:
@@ -116,54 +130,14 @@ class _Block:
                 routed, plain = routed[~outside], plain[~outside]
                 sirens = [siren for siren, out in zip(sirens, outside) if not out]
         values = self._values(batch, routed, plain, sirens, seats, first)
-        given = self._row_path(batch, routed, [k for k, value in enumerate(values) if value is None], first, skipped)
-        self._demote_shared_keys(batch, routed, values, given, first)
+        hand_over = lambda wanted: row_path(batch, routed, wanted, first, {}, self.unit)  # noqa: E731
+        given = row_path(batch, routed, [k for k, value in enumerate(values) if value is None], first, skipped,
+                         self.unit)
+        demote_shared_keys(values, given, _keys_of, _item_keys, hand_over)
         yield from (Skip(self.path, "actors", reason, count) for reason, count in sorted(skipped.items()))
-        keep = [k for k, value in enumerate(values) if value is not None or given.get(k) is not None]
-        if not keep:
-            return
-        entries = [values[k] for k in keep]
-        keys = [(f"siret:{entry[6]}",) if entry is not None and entry[6] else () for entry in entries]
-
-        def items(wanted: list[int]) -> list[Item]:  # the loader's fallbacks: plain rows it already holds
-            made = self._row_path(batch, routed, [keep[j] for j in wanted if entries[j] is not None], first, {})
-            return [given.get(keep[j]) or made[keep[j]] for j in wanted]
-
-        yield PlainActors(self.path, entries, keys, items, _FIELDS)
-
-    def _row_path(self, batch, routed, wanted: list[int], first: int, skipped: dict) -> dict:
-        """k → the Item the row path makes of routed row k (None when it leaves the row out, counted
-        in ``skipped`` as it counts it), for the rows ``wanted``."""
-        if not wanted:
-            return {}
-        taken = batch.take(pa.array(routed[wanted]))
-        out = {}
-        for k, row in zip(wanted, zip(*(column.to_pylist() for column in taken.columns))):
-            made = self.unit(list(row), first + int(routed[k]))
-            if isinstance(made, Item):
-                out[k] = made
-            else:
-                out[k] = None
-                skipped[made] = skipped.get(made, 0) + 1
-        return out
-
-    def _demote_shared_keys(self, batch, routed, values, given, first: int) -> None:
-        """Plain rows sharing a key with another row of the block go to the row path too: writing
-        the plain rows first must leave what file order leaves."""
-        taken = set()
-        for item in given.values():
-            if item is not None:
-                taken.update(f"{name}:{item.row[name]}" for name in ("siren", "siret") if item.row.get(name))
-        counts: dict[str, int] = {}
-        for value in values:
-            if value is not None:
-                counts[value[0]] = counts.get(value[0], 0) + 1
-        demoted = [k for k, value in enumerate(values) if value is not None and (
-            counts[value[0]] > 1 or value[0] in taken or (value[6] and f"siret:{value[6]}" in taken))]
-        if demoted:
-            given.update(self._row_path(batch, routed, demoted, first, {}))
-            for k in demoted:
-                values[k] = None
+        block = plain_actors(self.path, values, given, _other_keys, hand_over, _FIELDS)
+        if block is not None:
+            yield block
 
     # -- the rows left out, decided on distinct values --
 
