@@ -33,9 +33,9 @@ def readable(head) -> bool:
             and len(set(head.header)) == len(head.header))
 
 
-def read_blocks(head, progress, block_size: int):
-    """Yield ``(batch, first line)`` for each block of the file; return None when it is all read,
-    else the line from which the row path must read it."""
+def read_blocks(head, progress, block_size: int, read):
+    """Yield what ``read(batch, first line)`` yields for each block of the file; return None when it
+    is all read, else the line from which the row path must read it."""
     line = 1 + head.header_lines
     handle = _LineWatch(formats._open_bytes(head.path, progress))
     try:
@@ -53,7 +53,7 @@ def read_blocks(head, progress, block_size: int):
             if handle.broken or any(pc.any(pc.match_substring(column, end)).as_py()
                                     for column in batch.columns for end in ("\n", "\r")):
                 return line  # lines may no longer be rows from here
-            yield batch, line
+            yield from read(batch, line)
             line += batch.num_rows
     finally:
         handle.close()

@@ -61,13 +61,7 @@ def read_rna_columnar(head, renamed: dict, filters, include_dissolved: bool, pro
     for column in head.header:  # a name given twice: the row path keeps the later column
         columns[renamed.get(column, column)] = column
     block = _Block(head, columns, renamed, filters, include_dissolved, association, themes_of)
-    blocks = read_blocks(head, progress, BLOCK_SIZE)
-    while True:
-        try:
-            batch, line = next(blocks)
-        except StopIteration as done:
-            return done.value
-        yield from block.read(batch, line)
+    return (yield from read_blocks(head, progress, BLOCK_SIZE, block.read))
 
 
 class _Block:

@@ -63,13 +63,8 @@ def read_units_columnar(head, get, seats, filters, progress, unit):
     line)`` the row path's reading of one row."""
     if not readable(head) or "siren" not in get.position:
         return 1 + head.header_lines
-    block, blocks = _Block(head, get, seats, filters, unit), read_blocks(head, progress, BLOCK_SIZE)
-    while True:
-        try:
-            batch, line = next(blocks)
-        except StopIteration as done:
-            return done.value
-        yield from block.read(batch, line)
+    block = _Block(head, get, seats, filters, unit)
+    return (yield from read_blocks(head, progress, BLOCK_SIZE, block.read))
 
 
 def _other_keys(value: tuple) -> tuple:
