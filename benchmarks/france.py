@@ -1,6 +1,6 @@
 """Benchmark: France on one machine — the whole chain from published files, at a chosen scale.
 
-Usage: python benchmarks/france.py [--scale 0.05] [--keep DIR [--reuse | --analyses-only]] [--seed 7]
+Usage: python benchmarks/france.py [--scale 0.05] [--keep DIR [--reuse | --analyses-only]] [--seed 7] [--bridges]
 
 Writes, for every current commune of France (the real COG, ``@etalab/decoupage-administratif``):
 an RNA import file in the waldec format (about 2.3 million rows at ``--scale 1``, a third of them
@@ -10,7 +10,9 @@ each), head offices and associations placed by population, and partnerships amon
 that will be kept (about 1.5 each, mostly within a département). Then runs, each as a user would
 and in a child process whose peak memory is measured: the COG load, the RNA load, the SIRENE load,
 the partnerships' load, into one SQLite store; then a département's projection and a région's
-``profile`` from that national store. Prints each step's time and peak memory, and the totals.
+``profile`` from that national store; with ``--bridges``, ``maillage bridges --json`` on the whole
+of it (every actor within ±0.005 at 95 %), as a user runs it. Prints each step's time and peak
+memory, and the totals.
 """
 
 from __future__ import annotations
@@ -179,22 +181,26 @@ def main() -> None:
                         help="With --keep: load the files a previous run wrote there (same scale) instead of writing them again.")
     parser.add_argument("--analyses-only", action="store_true",
                         help="With --keep: run the analyses again on the store a previous run loaded there.")
+    parser.add_argument("--bridges", action="store_true",
+                        help="Also run `maillage bridges --json` on the whole national store (9 minutes at scale 1).")
     parser.add_argument("--write-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.analyses_only and args.keep:
-        print(json.dumps({"analyses": run_analyses(str(args.keep / "france.db"))}))
+        print(json.dumps({"analyses": run_analyses(str(args.keep / "france.db"), args.bridges)}))
         return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="maillage-france-"))
     folder.mkdir(parents=True, exist_ok=True)
-    if args.reuse and (folder / "partnerships.count").is_file():
+    written = folder / "scale"  # files written at another scale are written again, not reused
+    if args.reuse and (folder / "partnerships.count").is_file() and (
+            not written.is_file() or float(written.read_text()) == args.scale):
         print(f"reusing the files of {folder}", flush=True)
-        return run_steps(folder, args.scale)
+        return run_steps(folder, args.scale, args.bridges)
     if not args.write_only:
         # the files are written by a child process: Linux keeps a process's peak memory across exec,
         # so the steps must be started from a process that never held the generated data
         subprocess.run([sys.executable, __file__, "--scale", str(args.scale), "--seed", str(args.seed),
                         "--keep", str(folder), "--write-only"], check=True)
-        return run_steps(folder, args.scale)
+        return run_steps(folder, args.scale, args.bridges)
     write_published(folder, args.scale, args.seed, fetch_cog(None))
 
 
@@ -213,11 +219,12 @@ def write_published(folder: Path, scale: float, seed: int, cog: Path) -> dict:
           f"{int(NATIONAL_UNITS * scale):,} SIRENE units, {ties:,} partnerships "
           f"({sum(sizes.values()) / 2**20:,.0f} MiB) written in {time.perf_counter() - started:.0f} s", flush=True)
     (folder / "partnerships.count").write_text(str(ties))
+    (folder / "scale").write_text(str(scale))
     return {"communes": len(places_list), "rna_rows": int(NATIONAL_RNA * scale),
             "sirene_units": int(NATIONAL_UNITS * scale), "partnerships": ties, "bytes": sum(sizes.values())}
 
 
-def run_steps(folder: Path, scale: float) -> None:
+def run_steps(folder: Path, scale: float, bridges: bool = False) -> None:
     ties = int((folder / "partnerships.count").read_text())
     units_path, seats_path = folder / "StockUniteLegale_utf8.csv", folder / "StockEtablissement_utf8.csv"
     for stale in folder.glob("france.db*"):
@@ -235,14 +242,15 @@ def run_steps(folder: Path, scale: float) -> None:
     total = sum(s["seconds"] for s in steps.values())
     peak = max(s["peak_mib"] for s in steps.values())
     print(f"{'national chain':<44} {total:8.1f} s  peak {peak:6.0f} MiB", flush=True)
-    analyses = run_analyses(store)
+    analyses = run_analyses(store, bridges)
     print(json.dumps({"scale": scale, "steps": steps, "total_s": total, "peak_mib": peak, "analyses": analyses,
                       "partnerships": ties}))
 
 
-def run_analyses(store: str) -> dict:
+def run_analyses(store: str, bridges: bool = False) -> dict:
     """A département's and a région's projections (as arrays, then as the NetworkX graph) and the
-    région's ``profile`` from the store (as ``maillage profile`` runs it), each in a process of its own."""
+    région's ``profile`` from the store (as ``maillage profile`` runs it), each in a process of its own;
+    with ``bridges``, ``maillage bridges --json`` on the whole store."""
     analyses = {}
     for label, scope, what in (("département 67: projection", "67", "none"),
                                ("région 44: projection and profile", "region:44", "profile")):
@@ -256,6 +264,8 @@ def run_analyses(store: str) -> dict:
               + f" ({result['actors']:,} actors, {result['tied_pairs']:,} tied pairs), peak {result['peak_mib']:.0f} MiB"
               + (f" ({result['profile_peak_mib']:.0f} MiB before the projection)" if result["profile_s"] is not None else ""),
               flush=True)
+    if bridges:
+        analyses["bridges"] = step("bridges, the whole of France (±0.005)", ["bridges", "--store", store, "--json"])
     return analyses
 
 

@@ -1,7 +1,7 @@
 """Benchmarks at the scale of a département and a région, with the naive alternatives side by side.
 
 Usage: python benchmarks/run.py [--sizes departement region france] [--france-scale 0.1] [--cog DIR]
-                                [--json results.json] [--no-neo4j]
+                                [--france-files DIR] [--json results.json] [--no-neo4j]
 
 For each size it generates the synthetic ecosystem (benchmarks/generate.py) and measures: the load
 into SQLite (``maillage load`` in a child process: rows/s and peak memory) and into a real Neo4j
@@ -13,7 +13,9 @@ same graph (NetworKit's KADABRA at ±0.005, igraph's Louvain beside maillage's P
 a département's view with the time until it is interactive in headless Chromium. The france size
 runs the side-by-side benchmarks (load_actors.py at 100,000 and 1,000,000 rows next to sqlite-utils
 and executemany, sirene_stream.py, neo4j_load.py next to the loader of issue 17's day and a plain
-UNWIND loader) and france.py: the national chain from published files at --france-scale. Prints
+UNWIND loader) and france.py: the national chain from published files at --france-scale (written
+into --france-files, or read from there when a run at that scale wrote them; at scale 1 also
+``maillage bridges`` on the whole of France). Prints
 the tables and writes the figures as JSON. Sizes: departement (67), region (44, Grand Est),
 france, france1m (about one million synthetic actors: needs ~16 GB and an hour).
 """
@@ -215,14 +217,16 @@ def script(name: str, *argv: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def side_by_side(uri: str | None, france_scale: float, work: Path) -> dict:
+def side_by_side(uri: str | None, france_scale: float, work: Path, france_files: Path | None = None) -> dict:
     """The loads next to what a user would otherwise run, and France from its published files."""
     figures = {"loads_100k": script("load_actors.py", "--rows", "100000"),
                "loads_1m": script("load_actors.py", "--rows", "1000000", "--no-sqlite-utils"),
                "sirene": script("sirene_stream.py", "--units", "2000000", "--keep", str(work / "sirene"))}
     if uri:
         figures["neo4j"] = script("neo4j_load.py", "--uri", uri)
-    figures["france"] = script("france.py", "--scale", str(france_scale), "--keep", str(work / f"france-{france_scale}"))
+    folder = france_files or work / f"france-{france_scale}"
+    bridges = ["--bridges"] if france_scale >= 1 else []  # below, France's own `bridges` says little
+    figures["france"] = script("france.py", "--scale", str(france_scale), "--keep", str(folder), "--reuse", *bridges)
     return figures
 
 
@@ -233,6 +237,8 @@ def main() -> None:
     parser.add_argument("--france-scale", type=float, default=0.1,
                         help="the france size: the share of France's published files written and loaded")
     parser.add_argument("--cog", type=Path)
+    parser.add_argument("--france-files", type=Path,
+                        help="where France's published files are written, or read when a run at that scale wrote them")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "maillage-bench")
     parser.add_argument("--json", type=Path, default=Path("benchmark-results.json"))
     parser.add_argument("--no-neo4j", action="store_true")
@@ -246,7 +252,7 @@ def main() -> None:
         uri = server.start()
     try:
         results = [measure(name, SIZES[name], cog, args.work, uri) for name in args.sizes if name != "france"]
-        others = side_by_side(uri, args.france_scale, args.work) if "france" in args.sizes else {}
+        others = side_by_side(uri, args.france_scale, args.work, args.france_files) if "france" in args.sizes else {}
     finally:
         if server:
             server.stop()
