@@ -9,15 +9,14 @@ scope, the needs that concern it and the initiatives.
 from __future__ import annotations
 
 import datetime
-import gc
 import os
-from contextlib import contextmanager
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
 
 from .. import identifiers as ids
+from ..collector import collector_paused
 from ..errors import NotFoundError
 from ..model import parse_date, parse_territory_ref
 from .store import ActorFilter, Store
@@ -146,21 +145,6 @@ def _need_in_scope(territories, need: dict, scope: Scope, graph) -> bool:
 def scope_needs(store: Store, territories: dict[str, dict], scope: Scope, present) -> list[dict]:
     """The needs that concern ``scope``, whose actors are ``present`` (anything ``in`` answers)."""
     return [need for need in store.need_rows() if _need_in_scope(territories, need, scope, present)]
-
-
-@contextmanager
-def collector_paused():
-    """Python's cycle collector off while a projection reads millions of rows: they make no cycles,
-    and each of its full passes walks every object kept so far (a third of Grand Est's projection;
-    four fifths of France's read as arrays, under ``py-spy``). Cycles made meanwhile are collected
-    after, as usual."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def project(store: Store, scope: Scope | None = None) -> nx.MultiGraph:

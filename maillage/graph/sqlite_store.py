@@ -214,7 +214,7 @@ class SQLiteLoadSession(LoadSession):
     def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
         keys = json.dumps(sorted(set(keys)))
         query = "SELECT key, actor_id FROM actor_keys WHERE key IN (SELECT value FROM json_each(?))"
-        return dict(self._db.execute(query, (keys,)).fetchall())
+        return dict(self._tuples(query, (keys,)))
 
     def fetch(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
         found = {}
@@ -235,9 +235,14 @@ class SQLiteLoadSession(LoadSession):
         found = set()
         for start in range(0, len(ids), 50_000):
             chunk = json.dumps(ids[start:start + 50_000])
-            found.update(row[0] for row in self._db.execute(
+            found.update(row[0] for row in self._tuples(
                 f"SELECT id FROM {kind} WHERE id IN (SELECT value FROM json_each(?))", (chunk,)))
         return found
+
+    def _tuples(self, query: str, params: tuple) -> sqlite3.Cursor:
+        cursor = self._db.cursor()
+        cursor.row_factory = None  # plain tuples: a load resolves millions of keys, no Row objects
+        return cursor.execute(query, params)
 
     def write(self, kind: str, rows: list[dict]) -> None:
         if not rows:

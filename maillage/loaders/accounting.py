@@ -177,7 +177,12 @@ class Accounting:
         totals = {}
         for kind in self.ledger.kinds():
             counts = dict.fromkeys(COUNTED, 0)
-            for chunk in self.ledger.chunks(kind):
+            for (_before, _pending, _flags, file_report), count in self.ledger.shared_entries(kind):
+                # the columnar path's writes: new to the store and to the load, written just before
+                # they are counted, no flags (admit_new)
+                file_report.outcome(kind, "created", count)
+                counts["created"] += count
+            for chunk in self.ledger.chunks(kind, shared=False):
                 self._settle_chunk(kind, chunk, counts)
             totals[kind] = counts
         return totals

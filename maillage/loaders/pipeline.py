@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..collector import full_passes_paused
 from ..errors import DataError, UsageError
 from ..graph.store import Store
 from ..model import UNDIRECTED_KINDS, partnership_id
@@ -402,8 +403,9 @@ def load_files(store: Store, paths: Iterable[str | Path], *, kind: str | None = 
         session.rollback()
         raise
     try:
-        _run_load(session, loader, by_source, sources, filters, {"include_dissolved": include_dissolved,
-                  "grantor": grantor}, advance, on_error, dry_run, before_commit)
+        with full_passes_paused():  # the report's bookkeeping grows to millions of entries: see collector
+            _run_load(session, loader, by_source, sources, filters, {"include_dissolved": include_dissolved,
+                      "grantor": grantor}, advance, on_error, dry_run, before_commit)
     finally:
         loader.accounting.close()  # its scratch file, if the load spilled its bookkeeping to one
     if report.status == "rolled_back":

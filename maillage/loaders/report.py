@@ -46,8 +46,8 @@ class FileReport:
     def __post_init__(self):
         self.path = escape_surrogates(str(self.path))
 
-    def outcome(self, kind: str, outcome: str) -> None:
-        setattr(self, outcome, getattr(self, outcome) + 1)
+    def outcome(self, kind: str, outcome: str, count: int = 1) -> None:
+        setattr(self, outcome, getattr(self, outcome) + count)
 
     def flag(self, name: str) -> None:
         self.flags[name] = self.flags.get(name, 0) + 1
