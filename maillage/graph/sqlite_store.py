@@ -73,6 +73,13 @@ _READ_CACHE = -32_000  # KiB of page cache for reads
 _LOAD_CACHE = -1_048_576
 _TIE_CHUNK = 50_000  # actors whose ties one query of tie_ends seeks
 
+
+def _tuples(db: sqlite3.Connection, query: str, params) -> sqlite3.Cursor:
+    cursor = db.cursor()
+    cursor.row_factory = None  # plain tuples: millions of rows or keys, no Row objects
+    return cursor.execute(query, params)
+
+
 _LISTS = {"themes", "offers", "seeks", "operates_in", "resources"}
 _PROVENANCE = ("extra", "source_file", "source_line")
 _COLUMNS = {
@@ -214,7 +221,7 @@ class SQLiteLoadSession(LoadSession):
     def resolve_actors(self, keys: Iterable[str]) -> dict[str, str]:
         keys = json.dumps(sorted(set(keys)))
         query = "SELECT key, actor_id FROM actor_keys WHERE key IN (SELECT value FROM json_each(?))"
-        return dict(self._tuples(query, (keys,)))
+        return dict(_tuples(self._db, query, (keys,)))
 
     def fetch(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
         found = {}
@@ -235,14 +242,9 @@ class SQLiteLoadSession(LoadSession):
         found = set()
         for start in range(0, len(ids), 50_000):
             chunk = json.dumps(ids[start:start + 50_000])
-            found.update(row[0] for row in self._tuples(
-                f"SELECT id FROM {kind} WHERE id IN (SELECT value FROM json_each(?))", (chunk,)))
+            found.update(row[0] for row in _tuples(
+                self._db, f"SELECT id FROM {kind} WHERE id IN (SELECT value FROM json_each(?))", (chunk,)))
         return found
-
-    def _tuples(self, query: str, params: tuple) -> sqlite3.Cursor:
-        cursor = self._db.cursor()
-        cursor.row_factory = None  # plain tuples: a load resolves millions of keys, no Row objects
-        return cursor.execute(query, params)
 
     def write(self, kind: str, rows: list[dict]) -> None:
         if not rows:
@@ -474,18 +476,13 @@ class SQLiteStore(Store):
             params.append(json.dumps(sorted(kinds)))
         return clauses, params
 
-    def _tuples(self, query: str, params: list) -> sqlite3.Cursor:
-        cursor = self._db.cursor()
-        cursor.row_factory = None  # plain tuples: millions of rows, no Row objects
-        return cursor.execute(query, params)
-
     def actor_kinds(self, where: ActorFilter) -> Iterator[tuple[str, str]]:
         # read from the index on (commune, kind, id), a range of it for a territory, never the rows;
         # "+a.id": sorted after, not walked in the primary key's order (a row read per actor)
         clauses, params = self._where(where, "a")
         query = ("SELECT a.id, a.kind FROM actors a" + (" WHERE " + " AND ".join(clauses) if clauses else "")
                  + " ORDER BY +a.id")
-        yield from self._tuples(query, params)
+        yield from _tuples(self._db, query, params)
 
     def tie_ends(self, where: ActorFilter, at: str | None = None, kinds: frozenset[str] | None = None,
                  actors: set[str] | None = None, details: bool = False) -> Iterator[tuple]:
@@ -494,14 +491,14 @@ class SQLiteStore(Store):
         columns = "p.source, p.target, p.kind, p.start" if details else "p.source, p.target"
         if not where.territorial and where.kinds is None:
             query = f"SELECT {columns} FROM partnerships p" + (" WHERE " + " AND ".join(clauses) if clauses else "")
-            yield from self._tuples(query, params)
+            yield from _tuples(self._db, query, params)
             return
         members = actors if actors is not None else {actor for actor, _kind in self.actor_kinds(where)}
         inside = sorted(members)
         query = " AND ".join([f"SELECT {columns} FROM partnerships p WHERE p.source IN (SELECT value FROM json_each(?))"]
                              + clauses)
         for start in range(0, len(inside), _TIE_CHUNK):  # each actor's ties by a seek in the index
-            for row in self._tuples(query, [json.dumps(inside[start:start + _TIE_CHUNK])] + params):
+            for row in _tuples(self._db, query, [json.dumps(inside[start:start + _TIE_CHUNK])] + params):
                 if row[1] in members:
                     yield row
 
